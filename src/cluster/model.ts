@@ -1,0 +1,120 @@
+// The Kubernetes objects the simulator understands, as plain readonly data.
+// Field names follow the Kubernetes API so a reader can map them to `kubectl get -o yaml`.
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+export type TrafficPolicy = 'Cluster' | 'Local';
+export type SessionAffinity = 'None' | 'ClientIP';
+export type Labels = Readonly<Record<string, string>>;
+
+/** sessionAffinityConfig.clientIP.timeoutSeconds when unset (3 h, the API default). */
+export const DEFAULT_AFFINITY_TIMEOUT_S = 10_800;
+
+export interface Node {
+  readonly name: string;
+  /** status.addresses[type=InternalIP] */
+  readonly ip: string;
+  /** metadata.labels["topology.kubernetes.io/zone"], or '' when unlabelled. */
+  readonly zone: string;
+  readonly ready: boolean;
+}
+
+export interface ContainerPort {
+  readonly name?: string;
+  readonly containerPort: number;
+  readonly protocol: Protocol;
+}
+
+export interface Container {
+  readonly name: string;
+  readonly ports: readonly ContainerPort[];
+  readonly hasReadinessProbe: boolean;
+}
+
+export interface Pod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Labels;
+  /** spec.nodeName */
+  readonly nodeName: string;
+  /** status.podIP */
+  readonly ip: string;
+  /** status.conditions[type=Ready] */
+  readonly ready: boolean;
+  readonly containers: readonly Container[];
+  /** The Deployment that owns the pod, when it was generated from one. */
+  readonly owner?: string;
+}
+
+export interface Deployment {
+  readonly namespace: string;
+  readonly name: string;
+  readonly replicas: number;
+  readonly selector: Labels;
+  readonly templateLabels: Labels;
+  readonly containers: readonly Container[];
+}
+
+export interface ServicePort {
+  /** Empty for a single unnamed port. */
+  readonly name: string;
+  readonly protocol: Protocol;
+  readonly port: number;
+  /** A number, or the name of a container port resolved per pod. */
+  readonly targetPort: number | string;
+  /** Allocated or given; absent for ClusterIP services. */
+  readonly nodePort?: number;
+}
+
+export interface Service {
+  readonly namespace: string;
+  readonly name: string;
+  readonly type: ServiceType;
+  readonly clusterIP: string;
+  /** null: no selector (endpoints are managed by hand). */
+  readonly selector: Labels | null;
+  readonly ports: readonly ServicePort[];
+  readonly externalTrafficPolicy: TrafficPolicy;
+  readonly healthCheckNodePort?: number;
+  readonly sessionAffinity: SessionAffinity;
+  readonly sessionAffinityTimeoutS: number;
+  readonly externalIPs: readonly string[];
+}
+
+/** One address of an EndpointSlice (discovery.k8s.io/v1). */
+export interface Endpoint {
+  readonly ip: string;
+  readonly nodeName: string;
+  /** conditions.ready (nil counts as true, as kube-proxy reads it). */
+  readonly ready: boolean;
+  readonly serving: boolean;
+  readonly terminating: boolean;
+  /** targetRef name, when it points at a pod. */
+  readonly podName?: string;
+}
+
+export interface EndpointSlicePort {
+  readonly name: string;
+  readonly protocol: Protocol;
+  readonly port: number;
+}
+
+export interface EndpointSlice {
+  readonly namespace: string;
+  readonly name: string;
+  /** metadata.labels["kubernetes.io/service-name"] */
+  readonly serviceName: string;
+  readonly ports: readonly EndpointSlicePort[];
+  readonly endpoints: readonly Endpoint[];
+}
+
+export interface Cluster {
+  readonly nodes: readonly Node[];
+  readonly pods: readonly Pod[];
+  readonly deployments: readonly Deployment[];
+  readonly services: readonly Service[];
+  readonly endpointSlices: readonly EndpointSlice[];
+}
+
+export const serviceKey = (s: { readonly namespace: string; readonly name: string }): string =>
+  `${s.namespace}/${s.name}`;
