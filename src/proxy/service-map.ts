@@ -1,0 +1,103 @@
+// kube-proxy's shared vocabulary: service ports and their endpoints, the input every mode compiles.
+// Mirrors pkg/proxy's ServicePortName / BaseServicePortInfo / BaseEndpointInfo.
+
+import type { Cluster, Protocol, SessionAffinity, TrafficPolicy } from '../cluster/model.js';
+
+export interface EndpointInfo {
+  readonly ip: string;
+  readonly port: number;
+  readonly nodeName: string;
+  readonly ready: boolean;
+  readonly serving: boolean;
+  readonly terminating: boolean;
+  /** `ip:port`, BaseEndpointInfo.String(); kube-proxy sorts and hashes by it. */
+  readonly key: string;
+}
+
+export interface ServicePortInfo {
+  /** ServicePortName.String(): `ns/name`, plus `:port` when the port is named. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly serviceName: string;
+  readonly portName: string;
+  readonly protocol: Protocol;
+  readonly clusterIP: string;
+  readonly port: number;
+  /** 0 when the service has no nodePort. */
+  readonly nodePort: number;
+  readonly externalIPs: readonly string[];
+  readonly externalTrafficPolicy: TrafficPolicy;
+  readonly sessionAffinity: SessionAffinity;
+  readonly sessionAffinityTimeoutS: number;
+  /** 0 when none. */
+  readonly healthCheckNodePort: number;
+  /** Sorted by `key` as strings and de-duplicated, as endpointsMapFromEndpointInfo does. */
+  readonly endpoints: readonly EndpointInfo[];
+}
+
+const byKey = (a: EndpointInfo, b: EndpointInfo): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** Every (service × port) with the endpoints its EndpointSlices list for that port. */
+export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
+  const slicesByService = new Map<string, Cluster['endpointSlices'][number][]>();
+  for (const slice of cluster.endpointSlices) {
+    const k = `${slice.namespace}/${slice.serviceName}`;
+    const list = slicesByService.get(k);
+    if (list) list.push(slice);
+    else slicesByService.set(k, [slice]);
+  }
+  const out: ServicePortInfo[] = [];
+  for (const svc of cluster.services) {
+    const slices = slicesByService.get(`${svc.namespace}/${svc.name}`) ?? [];
+    for (const sp of svc.ports) {
+      const seen = new Map<string, EndpointInfo>();
+      for (const slice of slices) {
+        const port = slice.ports.find((p) => p.name === sp.name && p.protocol === sp.protocol);
+        if (!port) continue;
+        for (const ep of slice.endpoints) {
+          const key = `${ep.ip}:${port.port}`;
+          const prev = seen.get(key);
+          // On a duplicate address kube-proxy keeps the non-terminating one.
+          if (prev && !prev.terminating) continue;
+          seen.set(key, {
+            ip: ep.ip,
+            port: port.port,
+            nodeName: ep.nodeName,
+            ready: ep.ready,
+            serving: ep.serving,
+            terminating: ep.terminating,
+            key,
+          });
+        }
+      }
+      const base = `${svc.namespace}/${svc.name}`;
+      out.push({
+        name: sp.name ? `${base}:${sp.name}` : base,
+        namespace: svc.namespace,
+        serviceName: svc.name,
+        portName: sp.name,
+        protocol: sp.protocol,
+        clusterIP: svc.clusterIP,
+        port: sp.port,
+        nodePort: sp.nodePort ?? 0,
+        externalIPs: svc.externalIPs,
+        externalTrafficPolicy: svc.externalTrafficPolicy,
+        sessionAffinity: svc.sessionAffinity,
+        sessionAffinityTimeoutS: svc.sessionAffinityTimeoutS,
+        healthCheckNodePort: svc.healthCheckNodePort ?? 0,
+        endpoints: [...seen.values()].sort(byKey),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The endpoints a node may use, as pkg/proxy/topology.go CategorizeEndpoints picks them:
+ * ready ones, else serving+terminating ones; for Local only this node's.
+ */
+export function usableEndpoints(eps: readonly EndpointInfo[], nodeName: string | null): EndpointInfo[] {
+  const mine = nodeName === null ? eps : eps.filter((e) => e.nodeName === nodeName);
+  const ready = mine.filter((e) => e.ready);
+  return ready.length > 0 ? ready : mine.filter((e) => e.serving && e.terminating);
+}
