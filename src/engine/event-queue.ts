@@ -1,0 +1,165 @@
+// A binary min-heap of pending events ordered by (time, sequence), held in typed arrays so that
+// scheduling and popping allocate nothing. An event is a (kind, arg) pair of small integers.
+
+/** Slots are recycled; a handle carries the slot and its generation so a stale cancel is a no-op. */
+const SLOT_BITS = 2 ** 24;
+
+export class EventQueue {
+  private cap: number;
+  private size = 0;
+  private seq = 0;
+  private popped = 0;
+  // Per heap position: time, sequence and slot. Per slot: the event's kind and argument.
+  private time: Float64Array;
+  private order: Float64Array;
+  private kind: Int32Array;
+  private arg: Int32Array;
+  private generation: Int32Array;
+  private cancelled: Uint8Array;
+  private heap: Int32Array;
+  private free: Int32Array;
+  private freeCount = 0;
+  private nextSlot = 0;
+
+  constructor(initialCapacity = 1024) {
+    this.cap = initialCapacity;
+    this.time = new Float64Array(this.cap);
+    this.order = new Float64Array(this.cap);
+    this.kind = new Int32Array(this.cap);
+    this.arg = new Int32Array(this.cap);
+    this.generation = new Int32Array(this.cap);
+    this.cancelled = new Uint8Array(this.cap);
+    this.heap = new Int32Array(this.cap);
+    this.free = new Int32Array(this.cap);
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  /** Adds an event; returns a handle for `cancel`. */
+  push(at: number, kind: number, arg: number): number {
+    const slot = this.freeCount > 0 ? this.free[--this.freeCount] : this.newSlot();
+    this.kind[slot] = kind;
+    this.arg[slot] = arg;
+    this.cancelled[slot] = 0;
+    const seq = this.seq++;
+    // Sift up; keys live in heap order so comparisons read neighbouring memory.
+    const heap = this.heap;
+    const time = this.time;
+    const order = this.order;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = time[parent];
+      if (pt < at || (pt === at && order[parent] < seq)) break;
+      time[i] = pt;
+      order[i] = order[parent];
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    time[i] = at;
+    order[i] = seq;
+    heap[i] = slot;
+    return this.generation[slot] * SLOT_BITS + slot;
+  }
+
+  /** Marks an event so that it is skipped when popped; a fired or stale handle is ignored. */
+  cancel(handle: number): void {
+    const slot = handle % SLOT_BITS;
+    if (this.generation[slot] === (handle - slot) / SLOT_BITS) this.cancelled[slot] = 1;
+  }
+
+  /** Time of the earliest pending event (cancelled ones included), or Infinity. */
+  peekTime(): number {
+    return this.size > 0 ? this.time[0] : Infinity;
+  }
+
+  /**
+   * Removes the earliest event and returns its slot, valid until the next push; read it with
+   * `kindOf`, `argOf`, `isCancelled`, and its time with `lastTime`.
+   */
+  pop(): number {
+    const heap = this.heap;
+    const time = this.time;
+    const order = this.order;
+    const top = heap[0];
+    this.popped = time[0];
+    const n = --this.size;
+    if (n > 0) {
+      const lt = time[n];
+      const lo = order[n];
+      const ls = heap[n];
+      let i = 0;
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= n) break;
+        let ct = time[child];
+        const right = child + 1;
+        if (right < n) {
+          const rt = time[right];
+          if (rt < ct || (rt === ct && order[right] < order[child])) {
+            child = right;
+            ct = rt;
+          }
+        }
+        if (lt < ct || (lt === ct && lo < order[child])) break;
+        time[i] = ct;
+        order[i] = order[child];
+        heap[i] = heap[child];
+        i = child;
+      }
+      time[i] = lt;
+      order[i] = lo;
+      heap[i] = ls;
+    }
+    this.generation[top]++;
+    this.free[this.freeCount++] = top;
+    return top;
+  }
+
+  /** Time of the event last popped. */
+  get lastTime(): number {
+    return this.popped;
+  }
+  kindOf(slot: number): number {
+    return this.kind[slot];
+  }
+  argOf(slot: number): number {
+    return this.arg[slot];
+  }
+  isCancelled(slot: number): boolean {
+    return this.cancelled[slot] === 1;
+  }
+
+  private newSlot(): number {
+    if (this.nextSlot === this.cap) this.grow();
+    return this.nextSlot++;
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    if (cap > SLOT_BITS) throw new Error(`event queue: more than ${SLOT_BITS} pending events`);
+    const grow64 = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    const grow32 = (a: Int32Array) => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.time = grow64(this.time);
+    this.order = grow64(this.order);
+    this.kind = grow32(this.kind);
+    this.arg = grow32(this.arg);
+    this.generation = grow32(this.generation);
+    this.heap = grow32(this.heap);
+    this.free = grow32(this.free);
+    const c = new Uint8Array(cap);
+    c.set(this.cancelled);
+    this.cancelled = c;
+    this.cap = cap;
+  }
+}
