@@ -1,0 +1,284 @@
+// The experiment file's shape: each key with its check and its default, and the validated type.
+// Validation collects every problem with its dotted path before anything runs.
+
+import type { InputIssue } from '../cluster/problems.js';
+import { PROXY_MODES, type CostModel, type ProxyMode } from '../proxy/types.js';
+import { DURATION_KINDS, type DurationSpec } from '../traffic/duration.js';
+import { INGRESS_KINDS, type IngressKind } from '../traffic/ingress.js';
+import { DEFAULTS } from './defaults.js';
+
+export interface NodeSpec {
+  readonly name: string;
+  readonly zone?: string;
+}
+
+export interface Experiment {
+  readonly name: string;
+  readonly description: string;
+  readonly seed: number;
+  readonly replications: number;
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly cluster: {
+    readonly nodes: number | readonly NodeSpec[];
+    readonly manifests: readonly string[];
+    readonly service: string | null;
+    readonly placement: 'spread' | 'packed' | readonly number[];
+    readonly backgroundServices: number;
+    readonly backgroundEndpointsPerService: number;
+    readonly nodePortRange: string;
+  };
+  readonly proxy: { readonly mode: ProxyMode; readonly ipvsScheduler: IpvsScheduler };
+  readonly service: {
+    readonly externalTrafficPolicy: 'Cluster' | 'Local' | null;
+    readonly sessionAffinity: 'None' | 'ClientIP' | null;
+    readonly sessionAffinityTimeoutS: number | null;
+  };
+  readonly traffic: {
+    readonly clients: number;
+    readonly ratePerS: number;
+    readonly requestsPerConnection: number;
+    readonly ingress: IngressKind;
+    readonly connectTimeoutS: number;
+  };
+  readonly pods: { readonly concurrency: number; readonly queueLimit: number; readonly serviceTime: DurationSpec };
+  readonly network: {
+    readonly clientToNodeMs: DurationSpec;
+    readonly nodeToNodeMs: DurationSpec;
+    readonly nodeToNodeCrossZoneMs: DurationSpec;
+    readonly nodeToPodMs: DurationSpec;
+  };
+  readonly nodes: { readonly softirqCores: number };
+  readonly costs: CostModel;
+  readonly sweep: Readonly<Record<string, readonly unknown[]>>;
+  readonly assert: readonly string[];
+}
+
+export const IPVS_SCHEDULERS = ['rr', 'wrr', 'lc', 'sh', 'sed', 'nq'] as const;
+export type IpvsScheduler = (typeof IPVS_SCHEDULERS)[number];
+
+/** A check returns what was expected when the value does not fit, else null. */
+type Check = (v: unknown) => string | null;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+
+const str: Check = (v) => (typeof v === 'string' ? null : 'a string');
+const nameCheck: Check = (v) =>
+  typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v) ? null : 'a name of letters, digits, ".", "_" or "-" (it names the results folder)';
+const int = (min: number, max = Number.MAX_SAFE_INTEGER): Check => (v) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`;
+const num = (min: number, exclusive = false): Check => (v) =>
+  typeof v === 'number' && Number.isFinite(v) && (exclusive ? v > min : v >= min) ? null : `a number ${exclusive ? '>' : '>='} ${min}`;
+const oneOf = (values: readonly string[]): Check => (v) => (typeof v === 'string' && values.includes(v) ? null : `one of ${values.join(', ')}`);
+const nullable = (c: Check): Check => (v) => (v === null ? null : c(v));
+const strList: Check = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'a list of strings');
+
+const nodesCheck: Check = (v) => {
+  if (typeof v === 'number') return int(1, 10_000)(v);
+  if (Array.isArray(v) && v.length > 0 && v.every((n) => isObject(n) && typeof n.name === 'string' && (n.zone === undefined || typeof n.zone === 'string'))) {
+    return new Set(v.map((n) => n.name)).size === v.length ? null : 'node names that are all different';
+  }
+  return 'a node count (1 to 10000) or a list of {name, zone}';
+};
+const placementCheck: Check = (v) =>
+  v === 'spread' || v === 'packed' || (Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 0))
+    ? null
+    : 'spread, packed, or a list of pod counts per node';
+const rangeCheck: Check = (v) => {
+  const m = typeof v === 'string' ? /^(\d+)-(\d+)$/.exec(v) : null;
+  return m && +m[1] >= 1 && +m[1] <= +m[2] && +m[2] <= 65535 ? null : 'a port range such as 30000-32767';
+};
+const serviceRef: Check = (v) => (typeof v === 'string' && /^[a-z0-9-.]+\/[a-z0-9-.]+$/.test(v) ? null : 'namespace/name of a Service');
+
+/** A duration: milliseconds as a number, or {dist, ...Ms} (DESIGN.md §7). */
+const durationCheck: Check = (v) => {
+  const expected = `milliseconds as a number >= 0, or {dist: ${DURATION_KINDS.join('|')}, ...} with its parameters in ms`;
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? null : expected;
+  if (!isObject(v)) return expected;
+  const pos = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+  const keys = Object.keys(v).sort().join(',');
+  switch (v.dist) {
+    case 'constant':
+      return keys === 'dist,valueMs' && pos(v.valueMs) ? null : '{dist: constant, valueMs: >= 0}';
+    case 'uniform':
+      return keys === 'dist,maxMs,minMs' && pos(v.minMs) && pos(v.maxMs) && (v.maxMs as number) >= (v.minMs as number)
+        ? null
+        : '{dist: uniform, minMs, maxMs} with 0 <= minMs <= maxMs';
+    case 'exponential':
+      return keys === 'dist,meanMs' && pos(v.meanMs) && (v.meanMs as number) > 0 ? null : '{dist: exponential, meanMs: > 0}';
+    case 'lognormal':
+      return keys === 'dist,meanMs,sdMs' && pos(v.meanMs) && (v.meanMs as number) > 0 && pos(v.sdMs)
+        ? null
+        : '{dist: lognormal, meanMs: > 0, sdMs: >= 0}';
+    case 'empirical':
+      return keys === 'dist,valuesMs' && Array.isArray(v.valuesMs) && v.valuesMs.length > 0 && v.valuesMs.every(pos)
+        ? null
+        : '{dist: empirical, valuesMs: [a non-empty list of numbers >= 0]}';
+    default:
+      return expected;
+  }
+};
+
+interface Field {
+  readonly check: Check;
+  readonly required?: boolean;
+}
+type Section = Readonly<Record<string, Field>>;
+
+/** Leaf keys by section; the top-level section is ''. */
+const SCHEMA: Readonly<Record<string, Section>> = {
+  '': {
+    name: { check: nameCheck, required: true },
+    description: { check: str },
+    seed: { check: int(0, 2 ** 32 - 1) },
+    replications: { check: int(1, 10_000) },
+    durationS: { check: num(0, true) },
+    warmupS: { check: num(0) },
+  },
+  cluster: {
+    nodes: { check: nodesCheck },
+    manifests: { check: strList },
+    service: { check: nullable(serviceRef) },
+    placement: { check: placementCheck },
+    backgroundServices: { check: int(0, 1_000_000) },
+    backgroundEndpointsPerService: { check: int(1, 1000) },
+    nodePortRange: { check: rangeCheck },
+  },
+  proxy: {
+    mode: { check: oneOf(PROXY_MODES) },
+    ipvsScheduler: { check: oneOf(IPVS_SCHEDULERS) },
+  },
+  service: {
+    externalTrafficPolicy: { check: nullable(oneOf(['Cluster', 'Local'])) },
+    sessionAffinity: { check: nullable(oneOf(['None', 'ClientIP'])) },
+    sessionAffinityTimeoutS: { check: nullable(int(1, 86_400)) },
+  },
+  traffic: {
+    clients: { check: int(1, 10_000_000) },
+    ratePerS: { check: num(0, true) },
+    requestsPerConnection: { check: int(1) },
+    ingress: { check: oneOf(INGRESS_KINDS) },
+    connectTimeoutS: { check: num(0, true) },
+  },
+  pods: {
+    concurrency: { check: int(1, 100_000) },
+    queueLimit: { check: int(0) },
+    serviceTime: { check: durationCheck },
+  },
+  network: {
+    clientToNodeMs: { check: durationCheck },
+    nodeToNodeMs: { check: durationCheck },
+    nodeToNodeCrossZoneMs: { check: durationCheck },
+    nodeToPodMs: { check: durationCheck },
+  },
+  nodes: {
+    softirqCores: { check: int(1, 1024) },
+  },
+  costs: {
+    iptablesRuleNs: { check: num(0) },
+    ipvsLookupNs: { check: num(0) },
+    nftablesLookupNs: { check: num(0) },
+    conntrackHitNs: { check: num(0) },
+  },
+};
+
+/** Top-level keys that are not plain sections of leaves. */
+const SPECIAL = ['sweep', 'assert'];
+
+const closest = (word: string, candidates: readonly string[]): string | null => {
+  const lower = word.toLowerCase();
+  return candidates.find((c) => c.toLowerCase() === lower || c.toLowerCase().startsWith(lower.slice(0, 4))) ?? null;
+};
+
+/** Checks one value at a dotted path (as `--set` and `sweep` give them). */
+export function checkPath(path: string, value: unknown): string | null {
+  const dot = path.indexOf('.');
+  const [section, key] = dot < 0 ? ['', path] : [path.slice(0, dot), path.slice(dot + 1)];
+  const field = SCHEMA[section]?.[key];
+  if (!field) return `is not a key of the experiment file`;
+  const expected = field.check(value);
+  return expected === null ? null : `got ${show(value)}, expected ${expected}`;
+}
+
+export const SWEEPABLE_PATHS: readonly string[] = Object.entries(SCHEMA).flatMap(([section, fields]) =>
+  Object.keys(fields).map((k) => (section ? `${section}.${k}` : k)).filter((p) => p !== 'name'),
+);
+
+/** Validates a parsed experiment file and fills in the defaults; returns every issue found. */
+export function validateExperiment(raw: unknown, file?: string): { experiment?: Experiment; issues: InputIssue[] } {
+  const issues: InputIssue[] = [];
+  const add = (path: string, message: string) => issues.push({ file, path, message });
+  if (!isObject(raw)) {
+    add('', `expected a mapping of experiment keys, got ${show(raw)}`);
+    return { issues };
+  }
+  const out: Record<string, unknown> = {};
+  const defaults = DEFAULTS as unknown as Record<string, unknown>;
+  const sectionKeys = Object.keys(SCHEMA).filter((k) => k !== '');
+  for (const key of Object.keys(raw)) {
+    if (key in SCHEMA[''] || sectionKeys.includes(key) || SPECIAL.includes(key)) continue;
+    const hint = closest(key, [...Object.keys(SCHEMA['']), ...sectionKeys, ...SPECIAL]);
+    add(key, `unknown key${hint ? ` (did you mean ${hint}?)` : ''}`);
+  }
+  const fill = (section: string, source: Record<string, unknown>, target: Record<string, unknown>, fallback: Record<string, unknown>) => {
+    for (const [key, field] of Object.entries(SCHEMA[section])) {
+      const path = section ? `${section}.${key}` : key;
+      if (!(key in source)) {
+        if (field.required) add(path, 'is required');
+        else target[key] = fallback[key];
+        continue;
+      }
+      const expected = field.check(source[key]);
+      if (expected !== null) add(path, `got ${show(source[key])}, expected ${expected}`);
+      target[key] = source[key];
+    }
+    for (const key of Object.keys(source)) {
+      if (section && !(key in SCHEMA[section])) {
+        const hint = closest(key, Object.keys(SCHEMA[section]));
+        add(`${section}.${key}`, `unknown key${hint ? ` (did you mean ${section}.${hint}?)` : ''}`);
+      }
+    }
+  };
+  fill('', raw, out, defaults);
+  for (const section of sectionKeys) {
+    const given = raw[section] ?? {};
+    if (!isObject(given)) {
+      add(section, `expected a mapping, got ${show(given)}`);
+      continue;
+    }
+    const target: Record<string, unknown> = {};
+    fill(section, given, target, defaults[section] as Record<string, unknown>);
+    out[section] = target;
+  }
+
+  const sweep = raw.sweep ?? {};
+  if (!isObject(sweep)) add('sweep', `expected a mapping of dotted paths to lists of values, got ${show(sweep)}`);
+  else {
+    for (const [path, values] of Object.entries(sweep)) {
+      if (!Array.isArray(values) || values.length === 0) {
+        add(`sweep.${path}`, `expected a non-empty list of values, got ${show(values)}`);
+        continue;
+      }
+      if (path === 'name' || !SWEEPABLE_PATHS.includes(path)) {
+        add(`sweep.${path}`, 'is not a key that can be swept');
+        continue;
+      }
+      values.forEach((v, i) => {
+        const problem = checkPath(path, v);
+        if (problem) add(`sweep.${path}[${i}]`, problem);
+      });
+    }
+  }
+  out.sweep = isObject(sweep) ? sweep : {};
+
+  const asserts = raw.assert ?? [];
+  if (!Array.isArray(asserts) || !asserts.every((a) => typeof a === 'string')) add('assert', 'expected a list of conditions such as "latency_p99_ms < 20"');
+  out.assert = Array.isArray(asserts) ? asserts : [];
+
+  const exp = out as unknown as Experiment;
+  if (issues.length === 0 && Array.isArray(exp.cluster.placement) && typeof exp.cluster.nodes === 'number' && exp.cluster.placement.length !== exp.cluster.nodes) {
+    add('cluster.placement', `got ${exp.cluster.placement.length} pod counts, expected one per node (${exp.cluster.nodes})`);
+  }
+  return issues.length > 0 ? { issues } : { experiment: exp, issues };
+}

@@ -1,0 +1,39 @@
+// The per-run metrics of DESIGN.md §4, declared once: the column list gives the row type and the
+// order of runs.csv.
+
+export const RUN_METRIC_COLUMNS = [
+  'requests',
+  'ok',
+  'dropped_no_local_endpoint',
+  'rejected_no_endpoints',
+  'failed_stale_endpoint',
+  'queue_full',
+  'conntrack_full',
+  'timeout',
+  'in_flight_at_end',
+  'throughput_per_s',
+  'latency_mean_ms',
+  'latency_p50_ms',
+  'latency_p90_ms',
+  'latency_p99_ms',
+  'latency_p999_ms',
+  'latency_max_ms',
+  'network_mean_ms',
+  'dataplane_mean_ms',
+  'pod_queue_mean_ms',
+  'service_mean_ms',
+  'hops_mean',
+  'cross_node_share',
+  'client_ip_preserved_share',
+  'balance_cv',
+  'balance_jain',
+  'balance_max_over_mean',
+  'balance_min_over_mean',
+  'rules_walked_mean',
+  'rules_walked_max',
+  'node_cpu_util_max',
+  'events',
+] as const;
+
+export type RunMetricName = (typeof RUN_METRIC_COLUMNS)[number];
+export type RunMetrics = Readonly<Record<RunMetricName, number>>;

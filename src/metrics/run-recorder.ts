@@ -1,0 +1,119 @@
+// Accumulates what the measured requests of one run did and turns it into RunMetrics.
+
+import { balanceOf } from './balance.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import type { RunMetrics } from './run-metrics.js';
+
+export interface ServedRequest {
+  readonly latencyNs: number;
+  readonly networkNs: number;
+  readonly dataplaneNs: number;
+  readonly podQueueNs: number;
+  readonly serviceNs: number;
+  readonly hops: number;
+  readonly clientIpPreserved: boolean;
+}
+
+export class RunRecorder {
+  readonly outcomes: Float64Array;
+  readonly podRequests: Float64Array;
+  readonly latency = new LatencyHistogram();
+  private networkNs = 0;
+  private dataplaneNs = 0;
+  private podQueueNs = 0;
+  private serviceNs = 0;
+  private reachedPod = 0;
+  private hops = 0;
+  private crossNode = 0;
+  private preserved = 0;
+  private rulesSum = 0;
+  private rulesMax = 0;
+  private newConnections = 0;
+  private readonly nodeCpuNs: Float64Array;
+
+  constructor(outcomeCount: number, pods: number, nodes: number) {
+    this.outcomes = new Float64Array(outcomeCount);
+    this.podRequests = new Float64Array(pods);
+    this.nodeCpuNs = new Float64Array(nodes);
+  }
+
+  countOutcome(code: number): void {
+    this.outcomes[code]++;
+  }
+
+  /** A request that reached a pod (served, or turned away by a full queue). */
+  reachedPodVia(pod: number, hops: number, clientIpPreserved: boolean): void {
+    this.podRequests[pod]++;
+    this.reachedPod++;
+    this.hops += hops;
+    if (hops > 1) this.crossNode++;
+    if (clientIpPreserved) this.preserved++;
+  }
+
+  served(latencyNs: number, networkNs: number, dataplaneNs: number, podQueueNs: number, serviceNs: number): void {
+    this.latency.record(latencyNs);
+    this.networkNs += networkNs;
+    this.dataplaneNs += dataplaneNs;
+    this.podQueueNs += podQueueNs;
+    this.serviceNs += serviceNs;
+  }
+
+  walkedRules(rules: number): void {
+    this.rulesSum += rules;
+    this.newConnections++;
+    if (rules > this.rulesMax) this.rulesMax = rules;
+  }
+
+  nodeCpu(node: number, ns: number): void {
+    this.nodeCpuNs[node] += ns;
+  }
+
+  /** Share of a node's softirq capacity its data path used over the window. */
+  nodeCpuUtil(node: number, durationNs: number, softirqCores: number): number {
+    return this.nodeCpuNs[node] / (durationNs * softirqCores);
+  }
+
+  finish(args: { durationNs: number; softirqCores: number; inFlight: number; events: number }): RunMetrics {
+    const o = this.outcomes;
+    const requests = o.reduce((a, b) => a + b, 0) + args.inFlight;
+    const ok = o[0];
+    const msOf = (ns: number) => ns / 1e6;
+    const per = (sum: number, n: number) => (n > 0 ? sum / n : Number.NaN);
+    const balance = balanceOf(this.podRequests);
+    let cpuMax = 0;
+    for (let n = 0; n < this.nodeCpuNs.length; n++) cpuMax = Math.max(cpuMax, this.nodeCpuUtil(n, args.durationNs, args.softirqCores));
+    return {
+      requests,
+      ok,
+      dropped_no_local_endpoint: o[1],
+      rejected_no_endpoints: o[2],
+      failed_stale_endpoint: o[3],
+      queue_full: o[4],
+      conntrack_full: o[5],
+      timeout: o[6],
+      in_flight_at_end: args.inFlight,
+      throughput_per_s: ok / (args.durationNs / 1e9),
+      latency_mean_ms: msOf(this.latency.mean),
+      latency_p50_ms: msOf(this.latency.percentile(50)),
+      latency_p90_ms: msOf(this.latency.percentile(90)),
+      latency_p99_ms: msOf(this.latency.percentile(99)),
+      latency_p999_ms: msOf(this.latency.percentile(99.9)),
+      latency_max_ms: msOf(this.latency.max),
+      network_mean_ms: msOf(per(this.networkNs, ok)),
+      dataplane_mean_ms: msOf(per(this.dataplaneNs, ok)),
+      pod_queue_mean_ms: msOf(per(this.podQueueNs, ok)),
+      service_mean_ms: msOf(per(this.serviceNs, ok)),
+      hops_mean: per(this.hops, this.reachedPod),
+      cross_node_share: per(this.crossNode, this.reachedPod),
+      client_ip_preserved_share: per(this.preserved, this.reachedPod),
+      balance_cv: balance.cv,
+      balance_jain: balance.jain,
+      balance_max_over_mean: balance.maxOverMean,
+      balance_min_over_mean: balance.minOverMean,
+      rules_walked_mean: per(this.rulesSum, this.newConnections),
+      rules_walked_max: this.newConnections > 0 ? this.rulesMax : Number.NaN,
+      node_cpu_util_max: cpuMax,
+      events: args.events,
+    };
+  }
+}

@@ -1,0 +1,40 @@
+// Everything one simulated run needs, resolved: the cluster, the proxy, the load and the model
+// parameters. The experiment layer builds it; the simulator only reads it.
+
+import type { Cluster } from '../cluster/model.js';
+import type { ServicePortInfo } from '../proxy/service-map.js';
+import type { CostModel, ProxyMode } from '../proxy/types.js';
+import type { DurationSpec } from '../traffic/duration.js';
+import type { IngressKind } from '../traffic/ingress.js';
+
+export interface SimConfig {
+  readonly seed: number;
+  readonly replication: number;
+  /** Measured simulated time, after the warm-up. */
+  readonly durationS: number;
+  /** Simulated time discarded first. */
+  readonly warmupS: number;
+  readonly cluster: Cluster;
+  /** `namespace/name` of the NodePort service the clients call. */
+  readonly targetService: string;
+  /** Extra service ports that only lengthen the rule tables. */
+  readonly backgroundServicePorts: readonly ServicePortInfo[];
+  readonly proxy: { readonly mode: ProxyMode; readonly ipvsScheduler: string; readonly costs: CostModel };
+  readonly traffic: {
+    readonly clients: number;
+    /** Open-loop Poisson arrivals, all clients together. */
+    readonly ratePerS: number;
+    readonly requestsPerConnection: number;
+    readonly ingress: IngressKind;
+    /** Linux gives up on a SYN after its retransmissions (1 s, then doubling) pass this. */
+    readonly connectTimeoutS: number;
+  };
+  readonly pods: { readonly concurrency: number; readonly queueLimit: number; readonly serviceTime: DurationSpec };
+  readonly network: {
+    readonly clientToNodeMs: DurationSpec;
+    readonly nodeToNodeMs: DurationSpec;
+    readonly nodeToNodeCrossZoneMs: DurationSpec;
+    readonly nodeToPodMs: DurationSpec;
+  };
+  readonly nodes: { readonly softirqCores: number };
+}

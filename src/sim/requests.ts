@@ -1,0 +1,83 @@
+// Per-request state in parallel typed arrays with a free list: a request is an integer id, so
+// the event loop carries it as an event argument and allocates nothing per request.
+
+export class RequestTable {
+  capacity = 0;
+  client = new Int32Array(0);
+  ingressNode = new Int32Array(0);
+  pod = new Int32Array(0);
+  /** Time the client sent the request (its first SYN for a new connection). */
+  sentAt = new Float64Array(0);
+  /** Time the request entered the queue it is in now (node CPU or pod). */
+  queuedAt = new Float64Array(0);
+  networkNs = new Float64Array(0);
+  dataplaneNs = new Float64Array(0);
+  podQueueNs = new Float64Array(0);
+  serviceNs = new Float64Array(0);
+  /** Modelled CPU cost of this request's pass through the node's data path. */
+  cpuCostNs = new Float64Array(0);
+  rulesWalked = new Int32Array(0);
+  /** SYNs sent so far (retransmissions after a silent drop). */
+  syns = new Int32Array(0);
+  /** 1 when the proxy SNATed the connection to the node's IP. */
+  masqueraded = new Uint8Array(0);
+  /** 1 when the request was sent inside the measurement window. */
+  measured = new Uint8Array(0);
+  /** 1 when this request opened a new connection (and so walked the rules). */
+  newConnection = new Uint8Array(0);
+  private free = new Int32Array(0);
+  private freeCount = 0;
+  private next = 0;
+  live = 0;
+
+  constructor(initial = 1024) {
+    this.grow(initial);
+  }
+
+  alloc(): number {
+    this.live++;
+    if (this.freeCount > 0) return this.free[--this.freeCount];
+    if (this.next === this.capacity) this.grow(this.capacity * 2);
+    return this.next++;
+  }
+
+  release(id: number): void {
+    this.live--;
+    this.free[this.freeCount++] = id;
+  }
+
+  private grow(capacity: number): void {
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(capacity);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(capacity);
+      b.set(a);
+      return b;
+    };
+    const u8 = (a: Uint8Array) => {
+      const b = new Uint8Array(capacity);
+      b.set(a);
+      return b;
+    };
+    this.client = i32(this.client);
+    this.ingressNode = i32(this.ingressNode);
+    this.pod = i32(this.pod);
+    this.sentAt = f64(this.sentAt);
+    this.queuedAt = f64(this.queuedAt);
+    this.networkNs = f64(this.networkNs);
+    this.dataplaneNs = f64(this.dataplaneNs);
+    this.podQueueNs = f64(this.podQueueNs);
+    this.serviceNs = f64(this.serviceNs);
+    this.cpuCostNs = f64(this.cpuCostNs);
+    this.rulesWalked = i32(this.rulesWalked);
+    this.syns = i32(this.syns);
+    this.masqueraded = u8(this.masqueraded);
+    this.measured = u8(this.measured);
+    this.newConnection = u8(this.newConnection);
+    this.free = i32(this.free);
+    this.capacity = capacity;
+  }
+}
