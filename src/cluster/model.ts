@@ -17,6 +17,10 @@ export interface Node {
   /** metadata.labels["topology.kubernetes.io/zone"], or '' when unlabelled. */
   readonly zone: string;
   readonly ready: boolean;
+  /** From `node-role.kubernetes.io/<role>` labels; shown by `get nodes`. */
+  readonly roles?: readonly string[];
+  /** status.nodeInfo.kubeletVersion; shown by `get nodes`. */
+  readonly kubeletVersion?: string;
 }
 
 export interface ContainerPort {
@@ -44,6 +48,10 @@ export interface Pod {
   readonly containers: readonly Container[];
   /** The Deployment that owns the pod, when it was generated from one. */
   readonly owner?: string;
+  /** kubectl's STATUS column (`Running`, `CrashLoopBackOff`, ...); `Running` when absent. */
+  readonly status?: string;
+  /** Sum of status.containerStatuses[].restartCount. */
+  readonly restarts?: number;
 }
 
 export interface Deployment {
@@ -79,6 +87,8 @@ export interface Service {
   readonly sessionAffinity: SessionAffinity;
   readonly sessionAffinityTimeoutS: number;
   readonly externalIPs: readonly string[];
+  readonly labels?: Labels;
+  readonly annotations?: Labels;
 }
 
 /** One address of an EndpointSlice (discovery.k8s.io/v1). */
@@ -104,6 +114,8 @@ export interface EndpointSlice {
   readonly name: string;
   /** metadata.labels["kubernetes.io/service-name"] */
   readonly serviceName: string;
+  /** IPv4 when absent. */
+  readonly addressType?: 'IPv4' | 'IPv6';
   readonly ports: readonly EndpointSlicePort[];
   readonly endpoints: readonly Endpoint[];
 }

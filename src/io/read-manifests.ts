@@ -1,0 +1,57 @@
+// Reads multi-document Kubernetes YAML into ManifestDocs; a syntax error becomes an
+// InputError naming the file and line.
+
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import type { ManifestDoc } from '../cluster/manifest-doc.js';
+import { InputError, type InputIssue } from '../cluster/problems.js';
+
+export type { ManifestDoc } from '../cluster/manifest-doc.js';
+
+function syntaxIssues(file: string, text: string): { docs: ManifestDoc[]; issues: InputIssue[] } {
+  const lineCounter = new LineCounter();
+  // prettyErrors off: the message stays one line and the line number comes from the counter.
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const docs: ManifestDoc[] = [];
+  const issues: InputIssue[] = [];
+  const all = Array.isArray(parsed) ? parsed : [parsed];
+  all.forEach((document, index) => {
+    for (const error of document.errors) {
+      issues.push({ file, line: lineCounter.linePos(error.pos[0]).line, path: '', message: error.message });
+    }
+    if (document.errors.length > 0) return;
+    const doc: unknown = document.toJS({ maxAliasCount: 100 });
+    // An empty document (`---` twice, a trailing `---`) is no object at all, as for kubectl.
+    if (doc === null || doc === undefined) return;
+    docs.push({ file, index, doc });
+  });
+  return { docs, issues };
+}
+
+/** Parses one file's text; pure, so tests need no files. */
+export function parseManifestText(file: string, text: string): ManifestDoc[] {
+  const { docs, issues } = syntaxIssues(file, text);
+  if (issues.length > 0) throw new InputError(issues);
+  return docs;
+}
+
+/** Reads and parses every file, reporting all unreadable files and syntax errors at once. */
+export function readManifestFiles(paths: readonly string[]): ManifestDoc[] {
+  const docs: ManifestDoc[] = [];
+  const issues: InputIssue[] = [];
+  for (const file of paths) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      issues.push({ file, path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read file (${code})` });
+      continue;
+    }
+    const result = syntaxIssues(file, text);
+    docs.push(...result.docs);
+    issues.push(...result.issues);
+  }
+  if (issues.length > 0) throw new InputError(issues);
+  return docs;
+}
