@@ -277,8 +277,5 @@ export function validateExperiment(raw: unknown, file?: string): { experiment?: 
   out.assert = Array.isArray(asserts) ? asserts : [];
 
   const exp = out as unknown as Experiment;
-  if (issues.length === 0 && Array.isArray(exp.cluster.placement) && typeof exp.cluster.nodes === 'number' && exp.cluster.placement.length !== exp.cluster.nodes) {
-    add('cluster.placement', `got ${exp.cluster.placement.length} pod counts, expected one per node (${exp.cluster.nodes})`);
-  }
   return issues.length > 0 ? { issues } : { experiment: exp, issues };
 }

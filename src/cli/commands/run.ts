@@ -1,0 +1,60 @@
+// `nodeport-sim run`: an experiment file in, results/<name>/ out.
+
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { InputError } from '../../cluster/problems.js';
+import { setPath } from '../../experiment/plan.js';
+import { runExperiment } from '../../experiment/runner.js';
+import { validateExperiment } from '../../experiment/schema.js';
+import { manifestPaths, readExperimentFile } from '../../io/read-experiment.js';
+import { readManifestFiles } from '../../io/read-manifests.js';
+import { writeResults } from '../../io/write-results.js';
+import { collect, integerOption } from '../options.js';
+import { progressReporter } from '../progress.js';
+
+interface RunOptions {
+  readonly out?: string;
+  readonly seed?: number;
+  readonly replications?: number;
+  readonly set: string[];
+  readonly quiet?: boolean;
+}
+
+/** `--set a.b=value`: the value is read as YAML, so numbers, lists and maps work. */
+export function applySets(raw: unknown, sets: readonly string[]): unknown {
+  let out = raw;
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new InputError([{ path: '--set', message: `got "${s}", expected path=value, e.g. traffic.ratePerS=2000` }]);
+    out = setPath(out, s.slice(0, eq), parseYaml(s.slice(eq + 1)));
+  }
+  return out;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run an experiment file and write CSV, charts and the resolved experiment to results/<name>/')
+    .argument('<experiment>', 'experiment file (YAML)')
+    .option('-o, --out <dir>', 'output folder (default: results/<experiment name>/)')
+    .option('--seed <n>', 'override the experiment seed', integerOption('--seed'))
+    .option('--replications <n>', 'override the number of replications', integerOption('--replications'))
+    .option('--set <path=value>', 'override any experiment key by its dotted path (repeatable)', collect, [])
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (file: string, opts: RunOptions) => {
+      let raw = applySets(readExperimentFile(file), opts.set);
+      if (opts.seed !== undefined) raw = setPath(raw, 'seed', opts.seed);
+      if (opts.replications !== undefined) raw = setPath(raw, 'replications', opts.replications);
+      const { experiment, issues } = validateExperiment(raw, file);
+      if (!experiment) throw new InputError(issues);
+      const docs = readManifestFiles(manifestPaths(file, experiment.cluster.manifests));
+      const progress = progressReporter(opts.quiet === true);
+      const started = process.hrtime.bigint();
+      const results = runExperiment(experiment, docs, { file, onRunDone: progress.runDone });
+      const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+      const outDir = resolve(opts.out ?? `results/${experiment.name}`);
+      const written = await writeResults(outDir, experiment, results);
+      progress.finished(results, wallS, outDir, written);
+    });
+}

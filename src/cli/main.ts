@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// The nodeport-sim command line: the only place that touches process and console.
+
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { formatIssue, InputError } from '../cluster/problems.js';
+import { registerRun } from './commands/run.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+const program = new Command()
+  .name('nodeport-sim')
+  .description('Discrete-event simulator of Kubernetes NodePort Services: hops, latency and balance per proxy mode and traffic policy')
+  .version(version)
+  .showHelpAfterError()
+  .exitOverride();
+
+registerRun(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // --help and --version end here with code 0; usage mistakes exit 2.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof InputError) {
+    for (const issue of error.issues) process.stderr.write(`error: ${formatIssue(issue)}\n`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}

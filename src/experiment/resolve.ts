@@ -1,0 +1,73 @@
+// One sweep point's experiment turned into what the simulator reads: the cluster built from the
+// manifests (service overrides applied) and the model parameters.
+
+import { buildCluster } from '../cluster/build.js';
+import type { ManifestDoc } from '../cluster/manifest-doc.js';
+import type { Cluster, Service } from '../cluster/model.js';
+import { InputError } from '../cluster/problems.js';
+import type { SimConfig } from '../sim/config.js';
+import type { Experiment } from './schema.js';
+
+export interface ResolvedCluster {
+  readonly cluster: Cluster;
+  readonly targetService: string;
+  readonly notes: readonly string[];
+}
+
+/** The target: `cluster.service`, or else the only NodePort (or LoadBalancer) service. */
+function findTarget(services: readonly Service[], wanted: string | null): Service {
+  const exposed = services.filter((s) => s.type !== 'ClusterIP');
+  if (wanted !== null) {
+    const s = services.find((x) => `${x.namespace}/${x.name}` === wanted);
+    if (!s) throw new InputError([{ path: 'cluster.service', message: `got "${wanted}", expected one of the manifests' services: ${services.map((x) => `${x.namespace}/${x.name}`).join(', ') || 'none'}` }]);
+    if (s.type === 'ClusterIP') throw new InputError([{ path: 'cluster.service', message: `"${wanted}" is of type ClusterIP, expected a NodePort or LoadBalancer service` }]);
+    return s;
+  }
+  if (exposed.length !== 1) {
+    const names = exposed.map((x) => `${x.namespace}/${x.name}`).join(', ');
+    throw new InputError([{ path: 'cluster.service', message: exposed.length === 0 ? 'the manifests hold no NodePort service to send traffic to' : `several NodePort services (${names}): name the target as namespace/name` }]);
+  }
+  return exposed[0];
+}
+
+export function resolveCluster(experiment: Experiment, docs: readonly ManifestDoc[]): ResolvedCluster {
+  const { cluster, notes } = buildCluster(docs, {
+    nodes: experiment.cluster.nodes,
+    placement: experiment.cluster.placement,
+    nodePortRange: experiment.cluster.nodePortRange,
+    allocateHealthCheckForNodePortLocal: experiment.traffic.ingress === 'health-checked',
+  });
+  const target = findTarget(cluster.services, experiment.cluster.service);
+  const o = experiment.service;
+  const overridden: Service = {
+    ...target,
+    externalTrafficPolicy: (o.externalTrafficPolicy ?? target.externalTrafficPolicy) as Service['externalTrafficPolicy'],
+    sessionAffinity: (o.sessionAffinity ?? target.sessionAffinity) as Service['sessionAffinity'],
+    sessionAffinityTimeoutS: o.sessionAffinityTimeoutS ?? target.sessionAffinityTimeoutS,
+  };
+  return {
+    cluster: { ...cluster, services: cluster.services.map((s) => (s === target ? overridden : s)) },
+    targetService: `${target.namespace}/${target.name}`,
+    notes,
+  };
+}
+
+export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, replication: number): SimConfig {
+  if (experiment.cluster.backgroundServices > 0) {
+    throw new InputError([{ path: 'cluster.backgroundServices', message: 'background services are not simulated yet; expected 0' }]);
+  }
+  return {
+    seed: experiment.seed,
+    replication,
+    durationS: experiment.durationS,
+    warmupS: experiment.warmupS,
+    cluster: resolved.cluster,
+    targetService: resolved.targetService,
+    backgroundServicePorts: [],
+    proxy: { mode: experiment.proxy.mode, ipvsScheduler: experiment.proxy.ipvsScheduler, costs: experiment.costs },
+    traffic: experiment.traffic,
+    pods: experiment.pods,
+    network: experiment.network,
+    nodes: experiment.nodes,
+  };
+}

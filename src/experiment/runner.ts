@@ -1,0 +1,82 @@
+// Runs a plan: each run resolved, simulated and flattened into tidy rows. Clusters are built
+// once per distinct cluster setting, since sweeps of traffic or mode share them.
+
+import type { ManifestDoc } from '../cluster/manifest-doc.js';
+import { InputError } from '../cluster/problems.js';
+import { RUN_METRIC_COLUMNS, type RunMetrics } from '../metrics/run-metrics.js';
+import { simulate } from '../sim/simulate.js';
+import { checkPoint, type PlannedRun, planRuns } from './plan.js';
+import { type ResolvedCluster, resolveCluster, simConfigFor } from './resolve.js';
+import type { Experiment } from './schema.js';
+
+export type Cell = string | number;
+export type Row = Readonly<Record<string, Cell>>;
+
+export interface ExperimentResults {
+  /** The swept dotted paths, in the sweep's order. */
+  readonly params: readonly string[];
+  readonly runColumns: readonly string[];
+  readonly runs: readonly Row[];
+  readonly podColumns: readonly string[];
+  readonly pods: readonly Row[];
+  readonly nodeColumns: readonly string[];
+  readonly nodes: readonly Row[];
+  readonly notes: readonly string[];
+}
+
+export interface RunProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly run: PlannedRun;
+  readonly metrics: RunMetrics;
+}
+
+export interface RunnerOptions {
+  readonly file?: string;
+  readonly onRunDone?: (p: RunProgress) => void;
+}
+
+const cell = (v: unknown): Cell => (typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v));
+
+export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc[], options: RunnerOptions = {}): ExperimentResults {
+  const plan = planRuns(experiment);
+  const seenPoints = new Set<number>();
+  const issues = plan.flatMap((r) => (seenPoints.has(r.point.index) ? [] : (seenPoints.add(r.point.index), checkPoint(r.point, options.file))));
+  if (issues.length > 0) throw new InputError(issues);
+
+  const params = Object.keys(experiment.sweep);
+  const clusters = new Map<string, ResolvedCluster>();
+  const notes = new Set<string>();
+  const runs: Row[] = [];
+  const pods: Row[] = [];
+  const nodes: Row[] = [];
+  for (const planned of plan) {
+    const e = planned.point.experiment;
+    const key = JSON.stringify([e.cluster, e.service, e.traffic.ingress]);
+    let resolved = clusters.get(key);
+    if (!resolved) {
+      resolved = resolveCluster(e, docs);
+      clusters.set(key, resolved);
+      for (const n of resolved.notes) notes.add(n);
+    }
+    const result = simulate(simConfigFor(e, resolved, planned.replication));
+    const id = { experiment: experiment.name, run: planned.run, replication: planned.replication, seed: planned.seed };
+    const swept = Object.fromEntries(params.map((p) => [p, cell(planned.point.params[p])]));
+    runs.push({ ...id, ...swept, ...result.metrics });
+    for (const p of result.pods) pods.push({ run: planned.run, ...swept, pod: p.pod, node: p.node, requests: p.requests });
+    for (const n of result.nodes) {
+      nodes.push({ run: planned.run, ...swept, node: n.node, zone: n.zone, ingress_requests: n.ingressRequests, cpu_util: n.cpuUtil });
+    }
+    options.onRunDone?.({ done: planned.run + 1, total: plan.length, run: planned, metrics: result.metrics });
+  }
+  return {
+    params,
+    runColumns: ['experiment', 'run', 'replication', 'seed', ...params, ...RUN_METRIC_COLUMNS],
+    runs,
+    podColumns: ['run', ...params, 'pod', 'node', 'requests'],
+    pods,
+    nodeColumns: ['run', ...params, 'node', 'zone', 'ingress_requests', 'cpu_util'],
+    nodes,
+    notes: [...notes],
+  };
+}

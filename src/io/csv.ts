@@ -1,0 +1,18 @@
+// Tidy CSV text from rows, through @fast-csv/format. Numbers are written to 6 significant
+// digits so files stay readable and identical across runs; NaN (undefined metric) is empty.
+
+import { writeToString } from '@fast-csv/format';
+import type { Cell, Row } from '../experiment/runner.js';
+
+export function formatCell(v: Cell | undefined): string {
+  if (v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? '' : String(v);
+  if (Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(6)));
+}
+
+export function toCsv(columns: readonly string[], rows: readonly Row[]): Promise<string> {
+  const table = rows.map((r) => columns.map((c) => formatCell(r[c])));
+  return writeToString([columns as string[], ...table], { includeEndRowDelimiter: true });
+}

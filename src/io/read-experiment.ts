@@ -1,0 +1,25 @@
+// Reads an experiment file (one YAML document) and the manifests it names, relative to it.
+
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InputError } from '../cluster/problems.js';
+import { parseManifestText } from './read-manifests.js';
+
+export function readExperimentFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError([{ file, path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read file (${code})` }]);
+  }
+  const docs = parseManifestText(file, text);
+  if (docs.length !== 1) {
+    throw new InputError([{ file, path: '', message: `expected one YAML document holding the experiment, found ${docs.length}` }]);
+  }
+  return docs[0].doc;
+}
+
+/** Manifest paths are relative to the experiment file's folder. */
+export const manifestPaths = (experimentFile: string, manifests: readonly string[]): string[] =>
+  manifests.map((m) => resolve(dirname(experimentFile), m));

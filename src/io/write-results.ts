@@ -1,0 +1,29 @@
+// Everything a run of an experiment leaves in its output folder, written in one atomic step.
+
+import type { ExperimentResults } from '../experiment/runner.js';
+import type { Experiment } from '../experiment/schema.js';
+import { type OutputFile, writeFilesAtomically } from './atomic-write.js';
+import { chartsFor } from './chart-specs.js';
+import { toCsv } from './csv.js';
+import { renderSvg } from './render-chart.js';
+
+/** Builds every output file in memory; nothing touches the disk here. */
+export async function resultFiles(experiment: Experiment, results: ExperimentResults): Promise<OutputFile[]> {
+  const files: OutputFile[] = [
+    { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs) },
+    { path: 'pods.csv', content: await toCsv(results.podColumns, results.pods) },
+    { path: 'nodes.csv', content: await toCsv(results.nodeColumns, results.nodes) },
+    { path: 'experiment.resolved.json', content: `${JSON.stringify(experiment, null, 2)}\n` },
+  ];
+  for (const chart of chartsFor(results)) {
+    files.push({ path: `charts/${chart.name}.vl.json`, content: `${JSON.stringify(chart.spec, null, 2)}\n` });
+    files.push({ path: `charts/${chart.name}.svg`, content: await renderSvg(chart.spec) });
+  }
+  return files;
+}
+
+export async function writeResults(outDir: string, experiment: Experiment, results: ExperimentResults): Promise<string[]> {
+  const files = await resultFiles(experiment, results);
+  writeFilesAtomically(outDir, files);
+  return files.map((f) => f.path);
+}

@@ -1,0 +1,23 @@
+// A SimConfig with plain defaults for tests; each test overrides what it is about.
+
+import type { Cluster } from '../../src/cluster/model.js';
+import { DEFAULT_COSTS } from '../../src/proxy/types.js';
+import type { SimConfig } from '../../src/sim/config.js';
+
+export function simConfig(cluster: Cluster, overrides: Partial<SimConfig> = {}): SimConfig {
+  return {
+    seed: 1,
+    replication: 0,
+    durationS: 10,
+    warmupS: 1,
+    cluster,
+    targetService: 'default/web',
+    backgroundServicePorts: [],
+    proxy: { mode: 'iptables', ipvsScheduler: 'rr', costs: DEFAULT_COSTS },
+    traffic: { clients: 5000, ratePerS: 5000, requestsPerConnection: 1, ingress: 'round-robin', connectTimeoutS: 3 },
+    pods: { concurrency: 4, queueLimit: 1000, serviceTime: { dist: 'exponential', meanMs: 2 } },
+    network: { clientToNodeMs: 0.2, nodeToNodeMs: 0.1, nodeToNodeCrossZoneMs: 0.5, nodeToPodMs: 0.01 },
+    nodes: { softirqCores: 1 },
+    ...overrides,
+  };
+}
