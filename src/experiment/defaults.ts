@@ -8,6 +8,7 @@ export const DEFAULTS = {
   replications: 1,
   durationS: 10,
   warmupS: 1,
+  timeseriesBucketS: 1,
   cluster: {
     nodes: 3,
     manifests: [] as string[],
@@ -31,11 +32,16 @@ export const DEFAULTS = {
   },
   traffic: {
     clients: 5000,
+    model: 'open',
     ratePerS: 5000,
+    // Closed loop only: a user reading the page before the next click.
+    thinkTimeMs: { dist: 'exponential', meanMs: 1000 } as unknown,
     requestsPerConnection: 1,
     ingress: 'round-robin',
     // A typical client library's connect timeout; Linux's own SYN retries would give 127 s.
     connectTimeoutS: 3,
+    // A typical HTTP client's read timeout.
+    requestTimeoutS: 30,
   },
   pods: {
     concurrency: 4,

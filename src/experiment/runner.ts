@@ -21,6 +21,8 @@ export interface ExperimentResults {
   readonly pods: readonly Row[];
   readonly nodeColumns: readonly string[];
   readonly nodes: readonly Row[];
+  readonly timeseriesColumns: readonly string[];
+  readonly timeseries: readonly Row[];
   readonly notes: readonly string[];
 }
 
@@ -50,6 +52,7 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
   const runs: Row[] = [];
   const pods: Row[] = [];
   const nodes: Row[] = [];
+  const timeseries: Row[] = [];
   for (const planned of plan) {
     const e = planned.point.experiment;
     const key = JSON.stringify([e.cluster, e.service, e.traffic.ingress]);
@@ -67,6 +70,7 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
     for (const n of result.nodes) {
       nodes.push({ run: planned.run, ...swept, node: n.node, zone: n.zone, ingress_requests: n.ingressRequests, cpu_util: n.cpuUtil });
     }
+    for (const t of result.timeseries) timeseries.push({ run: planned.run, ...swept, t_s: t.tS, series: t.series, pod: t.pod, value: t.value });
     options.onRunDone?.({ done: planned.run + 1, total: plan.length, run: planned, metrics: result.metrics });
   }
   return {
@@ -77,6 +81,8 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
     pods,
     nodeColumns: ['run', ...params, 'node', 'zone', 'ingress_requests', 'cpu_util'],
     nodes,
+    timeseriesColumns: ['run', ...params, 't_s', 'series', 'pod', 'value'],
+    timeseries,
     notes: [...notes],
   };
 }

@@ -19,6 +19,7 @@ export interface Experiment {
   readonly replications: number;
   readonly durationS: number;
   readonly warmupS: number;
+  readonly timeseriesBucketS: number;
   readonly cluster: {
     readonly nodes: number | readonly NodeSpec[];
     readonly manifests: readonly string[];
@@ -36,10 +37,13 @@ export interface Experiment {
   };
   readonly traffic: {
     readonly clients: number;
+    readonly model: 'open' | 'closed';
     readonly ratePerS: number;
+    readonly thinkTimeMs: DurationSpec;
     readonly requestsPerConnection: number;
     readonly ingress: IngressKind;
     readonly connectTimeoutS: number;
+    readonly requestTimeoutS: number;
   };
   readonly pods: { readonly concurrency: number; readonly queueLimit: number; readonly serviceTime: DurationSpec };
   readonly network: {
@@ -135,6 +139,7 @@ const SCHEMA: Readonly<Record<string, Section>> = {
     replications: { check: int(1, 10_000) },
     durationS: { check: num(0, true) },
     warmupS: { check: num(0) },
+    timeseriesBucketS: { check: num(0, true) },
   },
   cluster: {
     nodes: { check: nodesCheck },
@@ -156,10 +161,13 @@ const SCHEMA: Readonly<Record<string, Section>> = {
   },
   traffic: {
     clients: { check: int(1, 10_000_000) },
+    model: { check: oneOf(['open', 'closed']) },
     ratePerS: { check: num(0, true) },
+    thinkTimeMs: { check: durationCheck },
     requestsPerConnection: { check: int(1) },
     ingress: { check: oneOf(INGRESS_KINDS) },
     connectTimeoutS: { check: num(0, true) },
+    requestTimeoutS: { check: num(0, true) },
   },
   pods: {
     concurrency: { check: int(1, 100_000) },

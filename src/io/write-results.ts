@@ -13,6 +13,7 @@ export async function resultFiles(experiment: Experiment, results: ExperimentRes
     { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs) },
     { path: 'pods.csv', content: await toCsv(results.podColumns, results.pods) },
     { path: 'nodes.csv', content: await toCsv(results.nodeColumns, results.nodes) },
+    { path: 'timeseries.csv', content: await toCsv(results.timeseriesColumns, results.timeseries) },
     { path: 'experiment.resolved.json', content: `${JSON.stringify(experiment, null, 2)}\n` },
   ];
   for (const chart of chartsFor(results)) {

@@ -20,14 +20,21 @@ export interface SimConfig {
   /** Extra service ports that only lengthen the rule tables. */
   readonly backgroundServicePorts: readonly ServicePortInfo[];
   readonly proxy: { readonly mode: ProxyMode; readonly ipvsScheduler: string; readonly costs: CostModel };
+  /** Width of the timeseries.csv buckets. */
+  readonly timeseriesBucketS: number;
   readonly traffic: {
     readonly clients: number;
-    /** Open-loop Poisson arrivals, all clients together. */
+    /** open: Poisson arrivals at `ratePerS`, all clients together; closed: each client waits for its reply, then thinks. */
+    readonly model: 'open' | 'closed';
     readonly ratePerS: number;
+    readonly thinkTimeMs: DurationSpec;
+    /** Requests a connection carries before the client closes it (1 = no keep-alive). */
     readonly requestsPerConnection: number;
     readonly ingress: IngressKind;
     /** Linux gives up on a SYN after its retransmissions (1 s, then doubling) pass this. */
     readonly connectTimeoutS: number;
+    /** The client gives up on a reply after this long (the server still does the work). */
+    readonly requestTimeoutS: number;
   };
   readonly pods: { readonly concurrency: number; readonly queueLimit: number; readonly serviceTime: DurationSpec };
   readonly network: {

@@ -4,6 +4,8 @@
 export class RequestTable {
   capacity = 0;
   client = new Int32Array(0);
+  /** The client connection the request rides (see traffic/clients.ts). */
+  conn = new Float64Array(0);
   ingressNode = new Int32Array(0);
   pod = new Int32Array(0);
   /** Time the client sent the request (its first SYN for a new connection). */
@@ -63,6 +65,7 @@ export class RequestTable {
       return b;
     };
     this.client = i32(this.client);
+    this.conn = f64(this.conn);
     this.ingressNode = i32(this.ingressNode);
     this.pod = i32(this.pod);
     this.sentAt = f64(this.sentAt);

@@ -12,6 +12,8 @@ import type { RunMetrics } from '../metrics/run-metrics.js';
 import { compileNodeTable } from '../proxy/compile.js';
 import { buildServicePorts } from '../proxy/service-map.js';
 import { type NodeProxyTable, Verdict } from '../proxy/types.js';
+import { Timeseries, type TimeseriesRow } from '../metrics/timeseries.js';
+import { Clients } from '../traffic/clients.js';
 import { durationNs } from '../traffic/duration.js';
 import { Ingress } from '../traffic/ingress.js';
 import type { SimConfig } from './config.js';
@@ -35,10 +37,10 @@ export interface RunResult {
   readonly metrics: RunMetrics;
   readonly pods: readonly PodResult[];
   readonly nodes: readonly NodeResult[];
+  readonly timeseries: readonly TimeseriesRow[];
 }
-
-/** External clients' addresses start at 100.64.0.1 (RFC 6598 space, clear of cluster CIDRs). */
-const CLIENT_IP_BASE = (100 << 24) + (64 << 16) + 1;
+/** A pod index for an endpoint the simulator runs no pod for (it is gone). */
+const STALE = -100;
 /** Linux's initial SYN retransmission timeout (TCP_TIMEOUT_INIT), doubled on each retry. */
 const SYN_RTO_NS = 1e9;
 
@@ -86,56 +88,84 @@ export function simulate(cfg: SimConfig): RunResult {
     delay(nodes[a].zone === nodes[b].zone ? nodeToNode : nodeToNodeCross);
 
   const req = new RequestTable();
+  const clients = new Clients(cfg.traffic.clients, cfg.traffic.requestsPerConnection);
+  const closedLoop = cfg.traffic.model === 'closed';
+  const thinkTime = durationNs(cfg.traffic.thinkTimeMs, streams.stream('think'));
   const rec = new RunRecorder(OUTCOMES.length, pods.length, nodes.length);
+  const series = new Timeseries(s(cfg.timeseriesBucketS), OUTCOMES, pods.map((p) => p.name));
   const ingressCount = new Float64Array(nodes.length);
   const warmupNs = s(cfg.warmupS);
   const endNs = warmupNs + s(cfg.durationS);
   const connectTimeoutNs = s(cfg.traffic.connectTimeoutS);
+  const requestTimeoutNs = s(cfg.traffic.requestTimeoutS);
+  const conntrackHitNs = cfg.proxy.costs.conntrackHitNs;
 
-  const finish = (r: number, outcome: number): void => {
+  /** Every request ends here, once: counted, its connection freed, a closed-loop client rescheduled. */
+  const finish = (r: number, outcome: number, latencyNs = 0): void => {
     if (req.measured[r] === 1) rec.countOutcome(outcome);
+    series.ended(sim.now, outcome, latencyNs);
+    const client = req.client[r];
+    clients.done(client, req.conn[r], outcome === Outcome.Ok);
+    if (closedLoop && sim.now < endNs) sim.schedule(delay(thinkTime), sendRequest, client);
     req.release(r);
   };
 
-  // Open-loop Poisson arrivals over all clients: a superposition of Poisson clients is Poisson,
-  // so one pending arrival serves thousands of clients exactly.
-  const sendRequest = sim.register('sendRequest', () => {
+  // Open loop: Poisson arrivals over all clients (a superposition of Poisson clients is Poisson,
+  // so one pending arrival serves them all). Closed loop: the event carries its client.
+  const sendRequest = sim.register('sendRequest', (closedClient) => {
     const now = sim.now;
     if (now >= endNs) return;
+    if (!closedLoop) sim.schedule(delay(arrivalGap), sendRequest, -1);
+    const client = closedLoop ? closedClient : Math.floor(pickClient() * cfg.traffic.clients);
     const r = req.alloc();
-    req.client[r] = Math.floor(pickClient() * cfg.traffic.clients);
+    req.client[r] = client;
     req.sentAt[r] = now;
     req.networkNs[r] = 0;
     req.dataplaneNs[r] = 0;
     req.podQueueNs[r] = 0;
     req.serviceNs[r] = 0;
     req.syns[r] = 1;
-    req.newConnection[r] = 1;
     req.measured[r] = now >= warmupNs ? 1 : 0;
-    const node = ingress.pick();
-    if (node < 0) {
-      // No node in service at the balancer: the client's SYNs go unanswered.
-      sim.schedule(connectTimeoutNs, failTimeout, r);
+    const reused = clients.reuse(client);
+    let node: number;
+    if (reused > 0) {
+      req.conn[r] = reused;
+      req.newConnection[r] = 0;
+      node = clients.connNode[client];
     } else {
-      req.ingressNode[r] = node;
-      if (req.measured[r] === 1) ingressCount[node]++;
-      const d = delay(clientToNode);
-      req.networkNs[r] += d;
-      sim.schedule(d, arriveAtNode, r);
+      node = ingress.pick();
+      req.conn[r] = clients.open(client, node);
+      req.newConnection[r] = 1;
+      if (node < 0) {
+        // No node in service at the balancer: the client's SYNs go unanswered.
+        sim.schedule(connectTimeoutNs, failTimeout, r);
+        return;
+      }
     }
-    sim.schedule(delay(arrivalGap), sendRequest);
+    req.ingressNode[r] = node;
+    if (req.measured[r] === 1) ingressCount[node]++;
+    const d = delay(clientToNode);
+    req.networkNs[r] += d;
+    sim.schedule(d, arriveAtNode, r);
   });
 
-  // The SYN reaches the node: the lookup costs softirq CPU there, queued FIFO behind others.
+  // The packet reaches the node: a new connection walks the proxy's rules, a packet of an
+  // established one is translated by conntrack; either way it costs softirq CPU there, FIFO.
   const arriveAtNode = sim.register('arriveAtNode', (r) => {
     const node = req.ingressNode[r];
-    const table = tables[node];
-    const clientIp = CLIENT_IP_BASE + req.client[r];
-    const verdict = table.connect(nodePort, clientIp, sim.now, proxyDraws);
-    req.pod[r] = verdict >= 0 ? (podByIp.get(table.servicePorts[table.servicePortForNodePort(nodePort)].endpoints[verdict].ip) ?? -1) : verdict;
-    req.masqueraded[r] = table.lastMasquerade ? 1 : 0;
-    req.cpuCostNs[r] = table.lastCostNs;
-    req.rulesWalked[r] = table.lastRulesWalked;
+    if (req.newConnection[r] === 1) {
+      const table = tables[node];
+      const verdict = table.connect(nodePort, clients.ip(req.client[r]), sim.now, proxyDraws);
+      const pod = verdict >= 0 ? (podByIp.get(table.servicePorts[table.servicePortForNodePort(nodePort)].endpoints[verdict].ip) ?? STALE) : verdict;
+      req.pod[r] = pod;
+      if (pod >= 0) clients.pin(req.client[r], req.conn[r], pod);
+      req.masqueraded[r] = table.lastMasquerade ? 1 : 0;
+      req.cpuCostNs[r] = table.lastCostNs;
+      req.rulesWalked[r] = table.lastRulesWalked;
+    } else {
+      req.pod[r] = clients.connPod[req.client[r]];
+      req.cpuCostNs[r] = conntrackHitNs;
+    }
     req.queuedAt[r] = sim.now;
     if (cpus.arrive(node, r) === Admission.Started) sim.schedule(Math.round(req.cpuCostNs[r]), routeViaProxy, r);
   });
@@ -147,7 +177,7 @@ export function simulate(cfg: SimConfig): RunResult {
     req.dataplaneNs[r] += sim.now - req.queuedAt[r];
     if (req.measured[r] === 1) {
       rec.nodeCpu(node, req.cpuCostNs[r]);
-      rec.walkedRules(req.rulesWalked[r]);
+      if (req.newConnection[r] === 1) rec.walkedRules(req.rulesWalked[r]);
     }
     const pod = req.pod[r];
     if (pod === Verdict.Drop) {
@@ -157,16 +187,17 @@ export function simulate(cfg: SimConfig): RunResult {
         req.syns[r]++;
         sim.schedule(rto, arriveAtNode, r);
       } else {
-        sim.scheduleAt(req.sentAt[r] + connectTimeoutNs, failDropped, r);
+        sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + connectTimeoutNs), failDropped, r);
       }
       return;
     }
     if (pod === Verdict.Reject || pod === Verdict.NoService) {
-      finish(r, Outcome.RejectedNoEndpoints);
+      // An ICMP port-unreachable (or RST) travels back: the client sees "connection refused".
+      sim.schedule(delay(clientToNode), failRejected, r);
       return;
     }
-    if (pod < 0) {
-      // An endpoint the proxy still lists but the simulator has no pod for.
+    if (pod === STALE) {
+      // An endpoint the proxy still lists but whose pod is gone.
       finish(r, Outcome.FailedStaleEndpoint);
       return;
     }
@@ -178,6 +209,7 @@ export function simulate(cfg: SimConfig): RunResult {
   });
 
   const failDropped = sim.register('failDropped', (r) => finish(r, Outcome.DroppedNoLocalEndpoint));
+  const failRejected = sim.register('failRejected', (r) => finish(r, Outcome.RejectedNoEndpoints));
   const failTimeout = sim.register('failTimeout', (r) => finish(r, Outcome.Timeout));
 
   const arriveAtPod = sim.register('arriveAtPod', (r) => {
@@ -187,6 +219,7 @@ export function simulate(cfg: SimConfig): RunResult {
       return;
     }
     if (req.measured[r] === 1) rec.reachedPodVia(pod, podNode[pod] === req.ingressNode[r] ? 1 : 2, req.masqueraded[r] === 0);
+    series.reachedPod(sim.now, pod);
     req.queuedAt[r] = sim.now;
     const admission = podStations.arrive(pod, r);
     if (admission === Admission.Started) startService(r);
@@ -213,19 +246,26 @@ export function simulate(cfg: SimConfig): RunResult {
     sim.schedule(d, deliverResponse, r);
   });
 
+  // A reply later than the client's timeout counts as a timeout: the client stopped waiting.
   const deliverResponse = sim.register('deliverResponse', (r) => {
-    if (req.measured[r] === 1) {
-      rec.served(sim.now - req.sentAt[r], req.networkNs[r], req.dataplaneNs[r], req.podQueueNs[r], req.serviceNs[r]);
+    const latency = sim.now - req.sentAt[r];
+    if (latency > requestTimeoutNs) {
+      finish(r, Outcome.Timeout);
+      return;
     }
-    finish(r, Outcome.Ok);
+    if (req.measured[r] === 1) {
+      rec.served(latency, req.networkNs[r], req.dataplaneNs[r], req.podQueueNs[r], req.serviceNs[r]);
+    }
+    finish(r, Outcome.Ok, latency);
   });
 
-  sim.schedule(delay(arrivalGap), sendRequest);
+  if (closedLoop) for (let c = 0; c < cfg.traffic.clients; c++) sim.schedule(delay(thinkTime), sendRequest, c);
+  else sim.schedule(delay(arrivalGap), sendRequest, -1);
   sim.run();
 
-  const durationNs_ = endNs - warmupNs;
+  const windowNs = endNs - warmupNs;
   const metrics = rec.finish({
-    durationNs: durationNs_,
+    durationNs: windowNs,
     softirqCores: cfg.nodes.softirqCores,
     inFlight: req.live,
     events: sim.eventsProcessed,
@@ -237,7 +277,8 @@ export function simulate(cfg: SimConfig): RunResult {
       node: n.name,
       zone: n.zone,
       ingressRequests: ingressCount[i],
-      cpuUtil: rec.nodeCpuUtil(i, durationNs_, cfg.nodes.softirqCores),
+      cpuUtil: rec.nodeCpuUtil(i, windowNs, cfg.nodes.softirqCores),
     })),
+    timeseries: series.rows(),
   };
 }

@@ -1,0 +1,64 @@
+// What happened in each time bucket of a run (the whole run, warm-up included, so changes over
+// time can be seen around the events that caused them).
+
+import { LatencyHistogram } from './latency-histogram.js';
+
+export interface TimeseriesRow {
+  readonly tS: number;
+  readonly series: string;
+  /** Set for per-pod series. */
+  readonly pod: string;
+  readonly value: number;
+}
+
+export class Timeseries {
+  private readonly outcomes: Float64Array[] = [];
+  private readonly podArrivals: Float64Array[] = [];
+  private readonly latency: LatencyHistogram[] = [];
+
+  constructor(
+    private readonly bucketNs: number,
+    private readonly outcomeNames: readonly string[],
+    private readonly podNames: readonly string[],
+  ) {}
+
+  private bucket(atNs: number): number {
+    const b = Math.floor(atNs / this.bucketNs);
+    while (this.outcomes.length <= b) {
+      this.outcomes.push(new Float64Array(this.outcomeNames.length));
+      this.podArrivals.push(new Float64Array(this.podNames.length));
+      this.latency.push(new LatencyHistogram());
+    }
+    return b;
+  }
+
+  /** A request ended at `atNs` with this outcome (and latency, when served). */
+  ended(atNs: number, outcome: number, latencyNs: number): void {
+    const b = this.bucket(atNs);
+    this.outcomes[b][outcome]++;
+    if (outcome === 0) this.latency[b].record(latencyNs);
+  }
+
+  /** A request reached a pod at `atNs`. */
+  reachedPod(atNs: number, pod: number): void {
+    this.podArrivals[this.bucket(atNs)][pod]++;
+  }
+
+  /** Tidy rows: throughput, p99, each failure outcome, and each pod's arrival rate per bucket. */
+  rows(): TimeseriesRow[] {
+    const perS = 1e9 / this.bucketNs;
+    const rows: TimeseriesRow[] = [];
+    for (let b = 0; b < this.outcomes.length; b++) {
+      const tS = (b * this.bucketNs) / 1e9;
+      rows.push({ tS, series: 'throughput_per_s', pod: '', value: this.outcomes[b][0] * perS });
+      rows.push({ tS, series: 'latency_p99_ms', pod: '', value: this.latency[b].percentile(99) / 1e6 });
+      for (let o = 1; o < this.outcomeNames.length; o++) {
+        rows.push({ tS, series: this.outcomeNames[o], pod: '', value: this.outcomes[b][o] });
+      }
+      for (let p = 0; p < this.podNames.length; p++) {
+        rows.push({ tS, series: 'pod_rate_per_s', pod: this.podNames[p], value: this.podArrivals[b][p] * perS });
+      }
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,63 @@
+// External clients: each has its own IP and at most one keep-alive connection it reuses while
+// the connection is idle and has requests left. Held in typed arrays: a million clients fit.
+
+/** External clients' addresses start at 100.64.0.1 (RFC 6598 space, clear of cluster CIDRs). */
+export const CLIENT_IP_BASE = (100 << 24) + (64 << 16) + 1;
+
+export class Clients {
+  /** The client's current connection: the ingress node and the pod conntrack pins it to. */
+  readonly connNode: Int32Array;
+  readonly connPod: Int32Array;
+  /** Requests the connection may still carry after the one it carries now. */
+  private readonly connLeft: Int32Array;
+  private readonly connBusy: Uint8Array;
+  /** Identifies the connection, so a reply on an older one does not free the current one. */
+  private readonly connId: Float64Array;
+  private nextConn = 1;
+
+  constructor(
+    readonly count: number,
+    private readonly requestsPerConnection: number,
+  ) {
+    this.connNode = new Int32Array(count).fill(-1);
+    this.connPod = new Int32Array(count).fill(-1);
+    this.connLeft = new Int32Array(count);
+    this.connBusy = new Uint8Array(count);
+    this.connId = new Float64Array(count);
+  }
+
+  ip(client: number): number {
+    return CLIENT_IP_BASE + client;
+  }
+
+  /** An idle connection with requests left: the request rides it (a conntrack hit, no rule walk). */
+  reuse(client: number): number {
+    if (this.connBusy[client] === 1 || this.connLeft[client] <= 0 || this.connPod[client] < 0) return 0;
+    this.connLeft[client]--;
+    this.connBusy[client] = 1;
+    return this.connId[client];
+  }
+
+  /** Opens a new connection for a request; the client's earlier one closes after its request. */
+  open(client: number, node: number): number {
+    const id = this.nextConn++;
+    this.connId[client] = id;
+    this.connNode[client] = node;
+    this.connPod[client] = -1;
+    this.connLeft[client] = this.requestsPerConnection - 1;
+    this.connBusy[client] = 1;
+    return id;
+  }
+
+  /** The proxy pinned the connection to a pod (DNAT recorded in conntrack). */
+  pin(client: number, conn: number, pod: number): void {
+    if (this.connId[client] === conn) this.connPod[client] = pod;
+  }
+
+  /** A request on `conn` ended; `reusable` false closes the connection (failures, timeouts). */
+  done(client: number, conn: number, reusable: boolean): void {
+    if (this.connId[client] !== conn) return;
+    this.connBusy[client] = 0;
+    if (!reusable) this.connLeft[client] = 0;
+  }
+}
