@@ -3,7 +3,8 @@
 
 import { compileNodeTable } from '../proxy/compile.js';
 import { syntheticServicePorts } from '../proxy/synthetic.js';
-import { DEFAULT_COSTS, type NodeProxyTable, PROXY_MODES } from '../proxy/types.js';
+import type { ServicePortInfo } from '../proxy/service-map.js';
+import { DEFAULT_COSTS, type NodeProxyTable, PROXY_MODES, type ProxyMode } from '../proxy/types.js';
 
 const SIZES = [10, 1_000, 10_000, 100_000];
 const NODES = ['node-0', 'node-1', 'node-2'];
@@ -23,7 +24,11 @@ function xorshift(seed: number): () => number {
 }
 
 const nowNs = (): number => Number(process.hrtime.bigint());
-const heapMiB = (): number => process.memoryUsage().heapUsed / 1_048_576;
+/** JS heap plus typed-array backing stores, which V8 keeps outside heapUsed. */
+const heapMiB = (): number => {
+  const m = process.memoryUsage();
+  return (m.heapUsed + m.arrayBuffers) / 1_048_576;
+};
 const gc = (): void => {
   const f = (globalThis as { gc?: () => void }).gc;
   if (f) for (let i = 0; i < 3; i++) f();
@@ -54,31 +59,40 @@ function timeLookups(table: NodeProxyTable, pick: () => number, random: () => nu
   return { ns: best, rules: rules / round };
 }
 
+function compileMeasured(mode: ProxyMode, sps: readonly ServicePortInfo[]): { table: NodeProxyTable; compileMs: number; heap: number } {
+  gc();
+  const h0 = heapMiB();
+  const t0 = nowNs();
+  const table = compileNodeTable(mode, 'node-0', sps, DEFAULT_COSTS);
+  const compileMs = (nowNs() - t0) / 1e6;
+  gc();
+  return { table, compileMs, heap: heapMiB() - h0 };
+}
+
+function cell(mode: ProxyMode, sps: readonly ServicePortInfo[], baseline: Map<string, number>, log: (line: string) => void): void {
+  const n = sps.length;
+  // Heap retained by the table (run with node --expose-gc); each cell runs in its own call so
+  // the previous cell's table is unreachable when this one is measured.
+  const { table, compileMs, heap } = compileMeasured(mode, sps);
+  const random = xorshift(7);
+  // The simulator's case: one target service among n (its position mid-chain).
+  const target = sps[Math.floor(n / 2)].nodePort;
+  const t = timeLookups(table, () => target, random);
+  const spreadRandom = xorshift(11);
+  const s = timeLookups(table, () => sps[Math.floor(spreadRandom() * n)].nodePort, random);
+  if (n === SIZES[0]) baseline.set(mode, t.ns);
+  const ratio = t.ns / (baseline.get(mode) as number);
+  log(
+    `${mode.padEnd(9)} ${String(n).padStart(8)}  ${compileMs.toFixed(1).padStart(10)}  ${heap.toFixed(1).padStart(8)}  ${t.ns.toFixed(1).padStart(9)}  ${s.ns.toFixed(1).padStart(9)}  ${t.rules.toFixed(1).padStart(12)}  (target ${ratio.toFixed(2)}× of 10)`,
+  );
+}
+
 export async function benchProxy(log: (line: string) => void): Promise<void> {
   log(`proxy tables: ${NODES.length} nodes, 10 endpoints per service, ${LOOKUPS.toLocaleString('en')} lookups per cell`);
   log('mode      services  compile_ms  heap_MiB  target_ns  spread_ns  rules_walked');
   const baseline = new Map<string, number>();
   for (const n of SIZES) {
     const sps = syntheticServicePorts(n, 10, NODES);
-    for (const mode of PROXY_MODES) {
-      gc();
-      const h0 = heapMiB();
-      const t0 = nowNs();
-      const table = compileNodeTable(mode, 'node-0', sps, DEFAULT_COSTS);
-      const compileMs = (nowNs() - t0) / 1e6;
-      gc();
-      const heap = heapMiB() - h0;
-      const random = xorshift(7);
-      // The simulator's case: one target service among n (its position mid-chain).
-      const target = sps[Math.floor(n / 2)].nodePort;
-      const t = timeLookups(table, () => target, random);
-      const spreadRandom = xorshift(11);
-      const s = timeLookups(table, () => sps[Math.floor(spreadRandom() * n)].nodePort, random);
-      if (n === SIZES[0]) baseline.set(mode, t.ns);
-      const ratio = t.ns / (baseline.get(mode) as number);
-      log(
-        `${mode.padEnd(9)} ${String(n).padStart(8)}  ${compileMs.toFixed(1).padStart(10)}  ${heap.toFixed(1).padStart(8)}  ${t.ns.toFixed(1).padStart(9)}  ${s.ns.toFixed(1).padStart(9)}  ${t.rules.toFixed(1).padStart(12)}  (target ${ratio.toFixed(2)}× of 10)`,
-      );
-    }
+    for (const mode of PROXY_MODES) cell(mode, sps, baseline, log);
   }
 }
