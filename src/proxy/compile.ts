@@ -1,20 +1,24 @@
 // One entry point for every mode: a node's services and endpoints in, its lookup table out.
 
 import { IptablesTable } from './iptables.js';
+import { IpvsTable } from './ipvs.js';
+import { NftablesTable } from './nftables.js';
 import type { ServicePortInfo } from './service-map.js';
-import type { CostModel, NodeProxyTable, ProxyMode } from './types.js';
+import type { CompileOptions, CostModel, NodeProxyTable, ProxyMode } from './types.js';
 
 export function compileNodeTable(
   mode: ProxyMode,
   nodeName: string,
   servicePorts: readonly ServicePortInfo[],
   costs: CostModel,
+  options: CompileOptions = {},
 ): NodeProxyTable {
   switch (mode) {
     case 'iptables':
-      return new IptablesTable(nodeName, servicePorts, costs);
+      return new IptablesTable(nodeName, servicePorts, costs, options);
     case 'ipvs':
+      return new IpvsTable(nodeName, servicePorts, costs, options);
     case 'nftables':
-      throw new Error(`proxy mode ${mode} is not compiled yet`);
+      return new NftablesTable(nodeName, servicePorts, costs, options);
   }
 }

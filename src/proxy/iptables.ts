@@ -1,139 +1,209 @@
-// iptables mode compiled: the positions and probabilities of the nat chains kube-proxy writes
-// for one node, so a NodePort SYN is routed, and its rule walk counted, in O(1) per service.
+// iptables mode compiled: a NodePort SYN routed through the node's nat chains in O(1) per
+// service, with the rules it walks counted from positions the plan recorded.
+//
+// Counting convention (the naive walker in test/proxy counts the same way): every rule in a
+// kube-proxy chain whose matches the kernel evaluates counts once, the matching rule included;
+// jumping into a chain and falling off its end are free; the built-in chains' own rules
+// (PREROUTING, INPUT) are not counted. A packet nat leaves untranslated then walks the filter
+// table's KUBE-EXTERNAL-SERVICES up to its verdict (or to its end). The packet is an external
+// client's: not --src-type LOCAL, destination a local node address other than 127.0.0.0/8.
 
-import { usableEndpoints, type ServicePortInfo } from './service-map.js';
-import { type CostModel, type NodeProxyTable, Verdict } from './types.js';
-import { RecentLists } from './recent-lists.js';
+import { iptablesEndpointChain, iptablesServiceChains } from './chain-names.js';
+import { AFFINITY, EXT_LOCAL, type IptablesPlan, planIptables } from './iptables-plan.js';
+import { cidrContains, parseCidr, type Cidr } from './ipv4.js';
+import { NodeProxyState } from './node-state.js';
+import { thresholdFor } from './probability.js';
+import type { ServicePortInfo } from './service-map.js';
+import { type CompileOptions, type CostModel, type NodeProxyTable, Verdict, resolveOptions } from './types.js';
 
-/** `fmt.Sprintf("%0.10f", 1/n)` read back as the kernel's statistic match sees it. */
-export const printedProbability = (n: number): string => (1 / n).toFixed(10);
-
-interface CompiledPort {
-  readonly sp: number;
-  /** Rules walked before the service's own chain: KUBE-SERVICES, the jump, KUBE-NODEPORTS, EXT. */
-  readonly rulesBeforeSvc: number;
-  /** Endpoint indexes (into the snapshot) this node balances over: SVC for Cluster, SVL for Local. */
-  readonly targets: Int32Array;
-  /** Probability of the statistic rule at each position; the last is 1 (unconditional). */
-  readonly probabilities: Float64Array;
-  /** Rules of the SVC/SVL chain before the first affinity or statistic rule. */
-  readonly chainPrefix: number;
-  readonly masquerade: boolean;
-  /** Local policy and no local endpoint: EXT falls through and the filter table drops. */
-  readonly drop: boolean;
-  readonly affinityTimeoutNs: number;
-}
-
-/** Rules in KUBE-EXT-*: Cluster = MARK-MASQ jump, the MARK rule inside it, the SVC jump. */
+/** KUBE-EXT-* for Cluster: the KUBE-MARK-MASQ jump, the MARK rule inside it, the SVC jump. */
 const EXT_RULES_CLUSTER = 3;
-/** Local = pod short-circuit, masquerade LOCAL, route LOCAL, then the SVL jump when present. */
-const EXT_RULES_LOCAL = 4;
-/** KUBE-SEP-*: the hairpin masquerade check, then DNAT. */
+/** KUBE-SEP-*: the hairpin `-s <ep> -j KUBE-MARK-MASQ` check, then DNAT. */
 const SEP_RULES = 2;
-/** Per NodePort service port in KUBE-NODEPORTS: the 127.0.0.0/8 nfacct rule and the --dport rule. */
-const NODEPORT_RULES_PER_PORT = 2;
+
+/** How the last connect went, for explain(). */
+const enum Path {
+  None,
+  NoRule,
+  Reject,
+  Drop,
+  Cluster,
+  Local,
+  PodShortCircuit,
+}
 
 export class IptablesTable implements NodeProxyTable {
   readonly mode = 'iptables' as const;
   lastRulesWalked = 0;
   lastCostNs = 0;
   lastMasquerade = false;
-  private readonly byNodePort = new Int32Array(65_536).fill(-1);
-  /** NodePorts of services without endpoints: KUBE-EXTERNAL-SERVICES REJECTs them. */
-  private readonly rejected = new Uint8Array(65_536);
-  private readonly compiled: (CompiledPort | null)[];
-  private readonly affinity = new RecentLists();
+  readonly lastReplyLost = false;
+  readonly plan: IptablesPlan;
+  private readonly podCidr: Cidr | null;
+  private readonly svcMasqRule: number;
+  private readonly state: NodeProxyState;
+  /** xt_recent list names (the KUBE-SEP chain names) per target slot; only for affinity ports. */
+  private readonly recentNames = new Map<number, string[]>();
+  private lastPath = Path.None;
+  private lastPosition = -1;
+  private lastTarget = -1;
+  private lastHairpin = false;
 
   constructor(
     readonly nodeName: string,
     readonly servicePorts: readonly ServicePortInfo[],
     private readonly costs: CostModel,
+    options: CompileOptions = {},
   ) {
-    // KUBE-SERVICES: one rule per service port with endpoints for its cluster IP and each
-    // external IP; the KUBE-NODEPORTS jump is the last rule, so a NodePort SYN walks them all.
-    let kubeServices = 1;
-    for (const sp of servicePorts) {
-      if (sp.endpoints.some((e) => e.ready || (e.serving && e.terminating))) kubeServices += 1 + sp.externalIPs.length;
-    }
-    // KUBE-NODEPORTS in the order `iptables-save` shows after kube-proxy's test sort: by name.
-    const order = servicePorts
-      .map((sp, i) => i)
-      .filter((i) => servicePorts[i].nodePort > 0)
-      .sort((a, b) => (servicePorts[a].name < servicePorts[b].name ? -1 : servicePorts[a].name > servicePorts[b].name ? 1 : 0));
-    this.compiled = new Array(servicePorts.length).fill(null);
-    let position = 0;
-    for (const i of order) {
-      const sp = servicePorts[i];
-      const all = usableEndpoints(sp.endpoints, null);
-      if (all.length === 0) {
-        this.rejected[sp.nodePort] = 1; // REJECT in the filter table; no nat rule.
-        continue;
-      }
-      const local = sp.externalTrafficPolicy === 'Local';
-      const chosen = local ? usableEndpoints(sp.endpoints, nodeName) : all;
-      const targets = Int32Array.from(chosen.map((e) => sp.endpoints.indexOf(e)));
-      const n = targets.length;
-      const probabilities = new Float64Array(n);
-      for (let k = 0; k < n; k++) probabilities[k] = k === n - 1 ? 1 : Number(printedProbability(n - k));
-      const extRules = local ? (n > 0 ? EXT_RULES_LOCAL : EXT_RULES_LOCAL - 1) : EXT_RULES_CLUSTER;
-      this.compiled[i] = {
-        sp: i,
-        rulesBeforeSvc: kubeServices + NODEPORT_RULES_PER_PORT * (position + 1) + extRules,
-        targets,
-        probabilities,
-        // KUBE-SVC opens with the cluster-IP masquerade rule; KUBE-SVL has none.
-        chainPrefix: local ? 0 : 1,
-        masquerade: !local,
-        drop: local && n === 0,
-        affinityTimeoutNs: sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS * 1e9 : 0,
-      };
-      this.byNodePort[sp.nodePort] = i;
-      position++;
+    const resolved = resolveOptions(options);
+    this.plan = planIptables(nodeName, servicePorts, resolved);
+    this.podCidr = resolved.podCIDR === '' ? null : parseCidr(resolved.podCIDR);
+    // KUBE-SVC opens with the "cluster IP" masquerade rule when a detector or masqueradeAll exists.
+    this.svcMasqRule = resolved.masqueradeAll || this.podCidr !== null ? 1 : 0;
+    this.state = options.state ?? new NodeProxyState();
+    const { order, flags, clusterStart, localStart, localCount, targets } = this.plan;
+    for (let p = 0; p < order.length; p++) {
+      if ((flags[p] & AFFINITY) === 0) continue;
+      const sp = servicePorts[order[p]];
+      const end = localStart[p] + localCount[p];
+      const names: string[] = [];
+      for (let k = clusterStart[p]; k < end; k++) names.push(iptablesEndpointChain(sp, sp.endpoints[targets[k]]));
+      this.recentNames.set(p, names);
     }
   }
 
   servicePortForNodePort(nodePort: number): number {
-    return this.byNodePort[nodePort];
+    const p = nodePort < this.plan.natByNodePort.length ? this.plan.natByNodePort[nodePort] : -1;
+    if (p >= 0) return this.plan.order[p];
+    const f = nodePort < this.plan.filterByNodePort.length ? this.plan.filterByNodePort[nodePort] : -1;
+    return f >= 0 ? this.plan.order[f] : -1;
   }
 
   connect(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
-    const sp = this.byNodePort[nodePort];
-    if (sp < 0) {
-      this.record(0, false);
-      return this.rejected[nodePort] === 1 ? Verdict.Reject : Verdict.NoService;
+    const plan = this.plan;
+    const p = nodePort < plan.natByNodePort.length ? plan.natByNodePort[nodePort] : -1;
+    this.lastPosition = p;
+    this.lastHairpin = false;
+    if (p < 0) {
+      // No nat rule: all of KUBE-SERVICES and KUBE-NODEPORTS, then filter decides.
+      const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
+      this.lastPosition = f;
+      const nat = plan.kubeServicesRules + plan.nodePortsRules;
+      if (f >= 0) {
+        this.lastPath = Path.Reject;
+        this.record(nat + plan.externalServicesBefore[f] + 1, false);
+        return Verdict.Reject;
+      }
+      this.lastPath = Path.NoRule;
+      this.record(nat + plan.externalServicesRules, false);
+      return Verdict.NoService;
     }
-    const c = this.compiled[sp] as CompiledPort;
-    if (c.drop) {
-      this.record(c.rulesBeforeSvc, false);
-      return Verdict.Drop;
+    const npEnd = plan.nodePortsBefore[p] + plan.nodePortRulesPerPort;
+    let walked = plan.kubeServicesRules + npEnd;
+    let start: number;
+    let count: number;
+    let masquerade: boolean;
+    if ((plan.flags[p] & EXT_LOCAL) !== 0) {
+      if (this.podCidr !== null) {
+        walked++; // "pod traffic for ... external destinations" -s <podCIDR> -j KUBE-SVC
+        if (cidrContains(this.podCidr, clientIp)) {
+          return this.finish(p, Path.PodShortCircuit, walked + this.svcMasqRule, plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
+        }
+      }
+      walked += 2; // "masquerade LOCAL traffic", "route LOCAL traffic": --src-type LOCAL fails
+      if (plan.localCount[p] === 0) {
+        // EXT has no final jump: back to the rest of KUBE-NODEPORTS, then the filter DROP.
+        this.lastPath = Path.Drop;
+        walked += plan.nodePortsRules - npEnd + plan.externalServicesBefore[p] + 1;
+        this.record(walked, false);
+        return Verdict.Drop;
+      }
+      walked++; // -j KUBE-SVL
+      start = plan.localStart[p];
+      count = plan.localCount[p];
+      masquerade = false;
+      return this.finish(p, Path.Local, walked, start, count, masquerade, clientIp, nowNs, random);
     }
-    let walked = c.rulesBeforeSvc + c.chainPrefix;
-    const n = c.targets.length;
+    walked += EXT_RULES_CLUSTER + this.svcMasqRule;
+    return this.finish(p, Path.Cluster, walked, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
+  }
+
+  /** The SVC/SVL chain from its affinity rules on, then the SEP chain. */
+  private finish(
+    p: number,
+    path: Path,
+    walkedBefore: number,
+    start: number,
+    n: number,
+    masqueradeIn: boolean,
+    clientIp: number,
+    nowNs: number,
+    random: () => number,
+  ): number {
+    const plan = this.plan;
+    let walked = walkedBefore;
+    let masquerade = masqueradeIn;
     let pick = -1;
-    if (c.affinityTimeoutNs > 0) {
+    const affinity = (plan.flags[p] & AFFINITY) !== 0;
+    const names = affinity ? (this.recentNames.get(p) as string[]) : null;
+    const slot0 = plan.clusterStart[p];
+    const sp = this.servicePorts[plan.order[p]];
+    const timeoutNs = sp.sessionAffinityTimeoutS * 1e9;
+    if (names !== null) {
       // One `recent --rcheck` rule per endpoint, in endpoint order, before the statistic rules.
       for (let k = 0; k < n; k++) {
         walked++;
-        if (this.affinity.check(sp, c.targets[k], clientIp, nowNs, c.affinityTimeoutNs)) {
+        if (this.state.recent.check(names[start + k - slot0], clientIp, nowNs, timeoutNs)) {
           pick = k;
           break;
         }
       }
     }
     if (pick < 0) {
-      // One statistic rule per endpoint with probability 1/(n-k); each draws its own number.
+      // One statistic rule per endpoint with probability 1/(n-k); the last is unconditional.
       for (let k = 0; k < n; k++) {
         walked++;
-        if (k === n - 1 || random() < c.probabilities[k]) {
+        if (k === n - 1 || random() < thresholdFor(n - k)) {
           pick = k;
           break;
         }
       }
     }
-    const ep = c.targets[pick];
-    if (c.affinityTimeoutNs > 0) this.affinity.set(sp, ep, clientIp, nowNs);
-    this.record(walked + SEP_RULES, c.masquerade);
-    return ep;
+    const slot = start + pick;
+    walked += SEP_RULES;
+    if (plan.targetIp[slot] === clientIp) {
+      walked++; // the hairpin check matched: KUBE-MARK-MASQ's MARK rule
+      masquerade = true;
+      this.lastHairpin = true;
+    }
+    if (names !== null) this.state.recent.set(names[slot - slot0], clientIp, nowNs);
+    this.lastPath = path;
+    this.lastTarget = slot;
+    this.record(walked, masquerade);
+    return plan.targets[slot];
+  }
+
+  release(): void {}
+
+  explain(): string[] {
+    const plan = this.plan;
+    const out: string[] = ['nat KUBE-SERVICES'];
+    if (this.lastPath === Path.None) return [];
+    out.push('nat KUBE-NODEPORTS');
+    const p = this.lastPosition;
+    if (this.lastPath === Path.NoRule) return [...out, 'filter KUBE-EXTERNAL-SERVICES (no rule)'];
+    const sp = this.servicePorts[plan.order[p]];
+    if (this.lastPath === Path.Reject) return [...out, `filter KUBE-EXTERNAL-SERVICES REJECT "${sp.name} has no endpoints"`];
+    const chains = iptablesServiceChains(sp);
+    out.push(`nat ${chains.ext}`);
+    if (this.lastPath === Path.Drop) return [...out, `filter KUBE-EXTERNAL-SERVICES DROP "${sp.name} has no local endpoints"`];
+    if (this.lastPath === Path.Cluster) out.push('nat KUBE-MARK-MASQ');
+    out.push(`nat ${this.lastPath === Path.Local ? chains.svl : chains.svc}`);
+    const ep = sp.endpoints[plan.targets[this.lastTarget]];
+    out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
+    if (this.lastHairpin) out.push('nat KUBE-MARK-MASQ');
+    out.push(`DNAT --to-destination ${ep.key}`);
+    return out;
   }
 
   private record(rules: number, masquerade: boolean): void {

@@ -1,9 +1,14 @@
 // What every proxy mode compiles to: a per-node table the simulator asks once per new connection.
 
 import type { ServicePortInfo } from './service-map.js';
+import type { NodeProxyState } from './node-state.js';
 
 export type ProxyMode = 'iptables' | 'ipvs' | 'nftables';
 export const PROXY_MODES: readonly ProxyMode[] = ['iptables', 'ipvs', 'nftables'];
+
+/** IPVS schedulers modelled (kube-proxy --ipvs-scheduler); every real server has weight 1. */
+export type IpvsScheduler = 'rr' | 'wrr' | 'lc' | 'sh' | 'sed' | 'nq';
+export const IPVS_SCHEDULERS: readonly IpvsScheduler[] = ['rr', 'wrr', 'lc', 'sh', 'sed', 'nq'];
 
 /** Modelled CPU cost of the data path (DESIGN.md §3.4 gives each default's source). */
 export interface CostModel {
@@ -24,6 +29,53 @@ export const DEFAULT_COSTS: CostModel = {
   // Established flows are translated from conntrack and skip the nat walk.
   conntrackHitNs: 100,
 };
+
+/**
+ * kube-proxy flags that change the rules. Every field is optional; `resolveOptions` fills
+ * the defaults in one place.
+ */
+export interface CompileOptions {
+  /**
+   * --cluster-cidr for the ClusterCIDR local-traffic detector ('' = no detector, kube-proxy's
+   * default when the flag is unset). Default 10.244.0.0/16, kubeadm's usual podSubnet.
+   */
+  readonly podCIDR?: string;
+  /** --iptables-localhost-nodeports (default true): adds the 127.0.0.0/8 nfacct rule per NodePort. */
+  readonly localhostNodePorts?: boolean;
+  /** --masquerade-all (default false). */
+  readonly masqueradeAll?: boolean;
+  /** --ipvs-scheduler; kube-proxy's default is rr. */
+  readonly ipvsScheduler?: IpvsScheduler;
+  /** The node's InternalIP, for IPVS virtual servers and rendering. */
+  readonly nodeIP?: string;
+  /**
+   * Kernel state that outlives a sync on a real node (xt_recent lists, nft affinity sets, IPVS
+   * scheduler cursors, connection counts, persistence templates). Pass the node's own object
+   * to every table compiled for that node; omit it and each table starts fresh.
+   */
+  readonly state?: NodeProxyState;
+}
+
+export interface ResolvedOptions {
+  readonly podCIDR: string;
+  readonly localhostNodePorts: boolean;
+  readonly masqueradeAll: boolean;
+  readonly ipvsScheduler: IpvsScheduler;
+  readonly nodeIP: string;
+}
+
+export const DEFAULT_POD_CIDR = '10.244.0.0/16';
+
+export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
+  return {
+    podCIDR: o.podCIDR ?? DEFAULT_POD_CIDR,
+    localhostNodePorts: o.localhostNodePorts ?? true,
+    masqueradeAll: o.masqueradeAll ?? false,
+    ipvsScheduler: o.ipvsScheduler ?? 'rr',
+    // TEST-NET-1 (RFC 5737): an address that cannot be mistaken for a real node.
+    nodeIP: o.nodeIP ?? '192.0.2.1',
+  };
+}
 
 /**
  * Negative results of `connect`. A result >= 0 is an index into
@@ -48,12 +100,24 @@ export interface NodeProxyTable {
   /**
    * Routes the first packet of a new connection from `clientIp` (IPv4 as uint32) to this
    * node's `nodePort`. Returns an endpoint index or a Verdict. O(1) in the number of
-   * services; allocation-free. Afterwards `lastRulesWalked`, `lastCostNs` and
-   * `lastMasquerade` describe the walk.
+   * services; allocation-free. Afterwards `lastRulesWalked`, `lastCostNs`,
+   * `lastMasquerade` and `lastReplyLost` describe the walk.
    */
   connect(nodePort: number, clientIp: number, nowNs: number, random: () => number): number;
+  /**
+   * The connection that `connect` gave `endpoint` (an index of this table's snapshot) has
+   * ended. Only IPVS keeps per-connection state (lc/sed/nq); the others ignore it.
+   */
+  release(nodePort: number, endpoint: number): void;
+  /** The chains (or virtual server) the last `connect` walked, for tests and users. */
+  explain(): string[];
   readonly lastRulesWalked: number;
   readonly lastCostNs: number;
   /** Whether the connection is SNATed to the node's IP (Cluster policy). */
   readonly lastMasquerade: boolean;
+  /**
+   * The packet was forwarded to a remote pod without SNAT, so the pod's reply bypasses this
+   * node and the client drops it (IPVS, Local policy, no local endpoint: kubernetes#97081).
+   */
+  readonly lastReplyLost: boolean;
 }

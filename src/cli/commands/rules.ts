@@ -1,0 +1,58 @@
+// `nodeport-sim rules -f FILE... --mode iptables|ipvs|nftables --node NAME`: print the rules
+// kube-proxy would program on a node. The manifest loader is injected so this file stays
+// independent of the YAML reader.
+
+import type { Command } from 'commander';
+import { renderNodeRules } from '../../proxy/render.js';
+import type { ServicePortInfo } from '../../proxy/service-map.js';
+import { IPVS_SCHEDULERS, type IpvsScheduler, PROXY_MODES, type ProxyMode } from '../../proxy/types.js';
+
+export interface LoadedServicePorts {
+  readonly servicePorts: readonly ServicePortInfo[];
+  /** Node name → InternalIP, for IPVS virtual servers. */
+  readonly nodeIPs: ReadonlyMap<string, string>;
+}
+
+export type LoadServicePorts = (files: readonly string[]) => Promise<LoadedServicePorts>;
+
+/** Until main wires the YAML loader: reject with a usage error naming what is missing. */
+const notWired: LoadServicePorts = async () => {
+  throw new Error('rules: no manifest loader is wired in yet');
+};
+
+export function registerRules(program: Command, loadServicePorts: LoadServicePorts = notWired): Command {
+  return program
+    .command('rules')
+    .description('print the rules kube-proxy would program on a node')
+    .requiredOption('-f, --file <file...>', 'manifest files (Services, EndpointSlices, Nodes, Pods)')
+    .option('--mode <mode>', `proxy mode: ${PROXY_MODES.join('|')}`, 'iptables')
+    .requiredOption('--node <name>', 'node whose rules to print')
+    .option('--ipvs-scheduler <name>', `IPVS scheduler: ${IPVS_SCHEDULERS.join('|')}`, 'rr')
+    .option('--cluster-cidr <cidr>', "pod CIDR for kube-proxy's local-traffic detector ('' for none)")
+    .action(async (opts: { file: string[]; mode: string; node: string; ipvsScheduler: string; clusterCidr?: string }) => {
+      if (!PROXY_MODES.includes(opts.mode as ProxyMode)) {
+        console.error(`rules: --mode ${opts.mode}: expected one of ${PROXY_MODES.join(', ')}`);
+        process.exitCode = 2;
+        return;
+      }
+      if (!IPVS_SCHEDULERS.includes(opts.ipvsScheduler as IpvsScheduler)) {
+        console.error(`rules: --ipvs-scheduler ${opts.ipvsScheduler}: expected one of ${IPVS_SCHEDULERS.join(', ')}`);
+        process.exitCode = 2;
+        return;
+      }
+      const loaded = await loadServicePorts(opts.file);
+      const nodeIP = loaded.nodeIPs.get(opts.node);
+      if (nodeIP === undefined) {
+        console.error(`rules: --node ${opts.node}: no such node in ${opts.file.join(', ')}`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stdout.write(
+        renderNodeRules(opts.mode as ProxyMode, opts.node, loaded.servicePorts, {
+          nodeIP,
+          ipvsScheduler: opts.ipvsScheduler as IpvsScheduler,
+          ...(opts.clusterCidr !== undefined ? { podCIDR: opts.clusterCidr } : {}),
+        }),
+      );
+    });
+}

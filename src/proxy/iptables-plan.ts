@@ -1,0 +1,152 @@
+// The layout of the chains kube-proxy's iptables mode writes for one node: which service ports
+// get which chains, in which order, and how many rules stand before each one. The lookup table
+// (iptables.ts) and the renderer (iptables-render.ts) both read this one plan, so the rules a
+// user sees and the rules the simulator walks cannot drift apart.
+
+import {
+  IntList,
+  externalPolicyLocal,
+  isProxied,
+  pushClusterEndpoints,
+  pushLocalEndpoints,
+} from './categorize.js';
+import { ipv4ToUint32 } from './ipv4.js';
+import type { ServicePortInfo } from './service-map.js';
+import type { ResolvedOptions } from './types.js';
+
+/** Flag bits per service port. */
+export const HAS_ENDPOINTS = 1;
+export const EXT_LOCAL = 2;
+export const AFFINITY = 4;
+
+export interface IptablesPlan {
+  readonly nodeName: string;
+  readonly options: ResolvedOptions;
+  readonly servicePorts: readonly ServicePortInfo[];
+  /**
+   * Service-port indexes in the order kube-proxy writes them. kube-proxy iterates a Go map,
+   * so a real node's order is random and changes per sync; the plan uses ServicePortName
+   * order, the order kube-proxy's own tests sort to (sortIPTablesRules).
+   */
+  readonly order: Int32Array;
+  /** Per position in `order`: flag bits. */
+  readonly flags: Uint8Array;
+  /** Per position: Cluster endpoints, as [start, start+count) into `targets`. */
+  readonly clusterStart: Int32Array;
+  readonly clusterCount: Int32Array;
+  /** Per position: this node's Local endpoints (only for Local external policy). */
+  readonly localStart: Int32Array;
+  readonly localCount: Int32Array;
+  /** Endpoint indexes into `servicePorts[sp].endpoints`, and each one's IP as uint32. */
+  readonly targets: Int32Array;
+  readonly targetIp: Uint32Array;
+  /** nat KUBE-SERVICES rules, the final KUBE-NODEPORTS jump included. */
+  readonly kubeServicesRules: number;
+  /** nat KUBE-NODEPORTS rules, and how many precede each position's rules (-1: none). */
+  readonly nodePortsRules: number;
+  readonly nodePortsBefore: Int32Array;
+  /** nat KUBE-NODEPORTS rules per NodePort: the 127.0.0.0/8 nfacct rule (if enabled) + --dport. */
+  readonly nodePortRulesPerPort: number;
+  /** filter KUBE-EXTERNAL-SERVICES rules, and how many precede each position's NodePort rule. */
+  readonly externalServicesRules: number;
+  readonly externalServicesBefore: Int32Array;
+  /** TCP nodePort → position with nat rules (service has endpoints somewhere), or -1. */
+  readonly natByNodePort: Int32Array;
+  /** TCP nodePort → position with a filter DROP/REJECT NodePort rule, or -1. */
+  readonly filterByNodePort: Int32Array;
+  /** Whether a local-traffic detector exists (--cluster-cidr); it adds the pod-traffic rules. */
+  readonly hasLocalDetector: boolean;
+}
+
+const byName = (sps: readonly ServicePortInfo[]) => (a: number, b: number): number =>
+  sps[a].name < sps[b].name ? -1 : sps[a].name > sps[b].name ? 1 : sps[a].protocol < sps[b].protocol ? -1 : sps[a].protocol > sps[b].protocol ? 1 : 0;
+
+export function planIptables(nodeName: string, servicePorts: readonly ServicePortInfo[], options: ResolvedOptions): IptablesPlan {
+  const idx: number[] = [];
+  let maxNodePort = 65_535;
+  for (let i = 0; i < servicePorts.length; i++) {
+    if (!isProxied(servicePorts[i])) continue;
+    idx.push(i);
+    if (servicePorts[i].nodePort > maxNodePort) maxNodePort = servicePorts[i].nodePort;
+  }
+  idx.sort(byName(servicePorts));
+  const n = idx.length;
+  const order = Int32Array.from(idx);
+  const flags = new Uint8Array(n);
+  const clusterStart = new Int32Array(n);
+  const clusterCount = new Int32Array(n);
+  const localStart = new Int32Array(n);
+  const localCount = new Int32Array(n);
+  const nodePortsBefore = new Int32Array(n).fill(-1);
+  const externalServicesBefore = new Int32Array(n).fill(-1);
+  // Sized by the largest nodePort: synthetic clusters beyond 2768 services use ports past 65535.
+  const natByNodePort = new Int32Array(maxNodePort + 1).fill(-1);
+  const filterByNodePort = new Int32Array(maxNodePort + 1).fill(-1);
+  const targets = new IntList(Math.max(1024, n * 4));
+  const perPort = options.localhostNodePorts ? 2 : 1;
+  let kubeServices = 0;
+  let nodePorts = 0;
+  let externalServices = 0;
+
+  for (let p = 0; p < n; p++) {
+    const sp = servicePorts[order[p]];
+    const eps = sp.endpoints;
+    clusterStart[p] = targets.length;
+    const c = pushClusterEndpoints(eps, targets);
+    clusterCount[p] = c;
+    const hasEndpoints = c > 0;
+    const extLocal = externalPolicyLocal(sp);
+    localStart[p] = targets.length;
+    const l = extLocal ? pushLocalEndpoints(eps, nodeName, targets) : 0;
+    localCount[p] = l;
+    flags[p] = (hasEndpoints ? HAS_ENDPOINTS : 0) | (extLocal ? EXT_LOCAL : 0) | (sp.sessionAffinity === 'ClientIP' ? AFFINITY : 0);
+    const hasExternalEndpoints = hasEndpoints && (!extLocal || l > 0);
+    const tcp = sp.protocol === 'TCP';
+    if (hasEndpoints) kubeServices += 1 + sp.externalIPs.length;
+    if (!hasExternalEndpoints) externalServices += sp.externalIPs.length;
+    if (sp.nodePort > 0) {
+      if (hasEndpoints) {
+        nodePortsBefore[p] = nodePorts;
+        nodePorts += perPort;
+        if (tcp) natByNodePort[sp.nodePort] = p;
+      }
+      if (!hasExternalEndpoints) {
+        externalServicesBefore[p] = externalServices;
+        externalServices += 1;
+        if (tcp) filterByNodePort[sp.nodePort] = p;
+      }
+    }
+  }
+  kubeServices += 1; // "kubernetes service nodeports; NOTE: this must be the last rule in this chain"
+
+  const t = targets.done();
+  const targetIp = new Uint32Array(t.length);
+  for (let p = 0; p < n; p++) {
+    const eps = servicePorts[order[p]].endpoints;
+    const end = localStart[p] + localCount[p];
+    for (let k = clusterStart[p]; k < end; k++) targetIp[k] = ipv4ToUint32(eps[t[k]].ip);
+  }
+
+  return {
+    nodeName,
+    options,
+    servicePorts,
+    order,
+    flags,
+    clusterStart,
+    clusterCount,
+    localStart,
+    localCount,
+    targets: t,
+    targetIp,
+    kubeServicesRules: kubeServices,
+    nodePortsRules: nodePorts,
+    nodePortsBefore,
+    nodePortRulesPerPort: perPort,
+    externalServicesRules: externalServices,
+    externalServicesBefore,
+    natByNodePort,
+    filterByNodePort,
+    hasLocalDetector: options.podCIDR !== '',
+  };
+}

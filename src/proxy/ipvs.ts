@@ -1,0 +1,180 @@
+// IPVS mode compiled: one virtual server per (node IP × nodePort), real servers of weight 1,
+// the node's scheduler state per virtual server, persistence for ClientIP affinity
+// (pkg/proxy/ipvs/proxier.go). Lookup is a hash probe, so the modelled cost is a constant.
+
+import { isProxied, pushClusterEndpoints, pushLocalEndpoints, IntList, externalPolicyLocal } from './categorize.js';
+import { IpvsVirtualServerState, schedule } from './ipvs-schedulers.js';
+import { NodeProxyState } from './node-state.js';
+import type { ServicePortInfo } from './service-map.js';
+import {
+  type CompileOptions,
+  type CostModel,
+  type IpvsScheduler,
+  type NodeProxyTable,
+  type ResolvedOptions,
+  Verdict,
+  resolveOptions,
+} from './types.js';
+
+/** One NodePort virtual server on this node. */
+export interface IpvsVirtualServer {
+  readonly sp: number;
+  /** `nodeIP:nodePort/TCP`, the key of its kernel state. */
+  readonly key: string;
+  /** Real servers as endpoint indexes, in the order kube-proxy adds them (sorted `ip:port`). */
+  readonly realServers: Int32Array;
+  /** Cluster policy: KUBE-NODE-PORT-TCP marks for masquerade; Local ports are in -LOCAL-TCP and are not. */
+  readonly masquerade: boolean;
+  /** Local policy without a local endpoint: all endpoints loaded, replies bypass the node. */
+  readonly replyLost: boolean;
+  readonly persistentTimeoutNs: number;
+}
+
+export class IpvsTable implements NodeProxyTable {
+  readonly mode = 'ipvs' as const;
+  lastRulesWalked = 0;
+  lastCostNs = 0;
+  lastMasquerade = false;
+  lastReplyLost = false;
+  readonly options: ResolvedOptions;
+  readonly scheduler: IpvsScheduler;
+  readonly virtualServers: IpvsVirtualServer[] = [];
+  readonly state: NodeProxyState;
+  private readonly byNodePort: Int32Array;
+  /** Per virtual server, resolved on first use: kernel state and real-server keys. */
+  private readonly vsState: (IpvsVirtualServerState | undefined)[];
+  private readonly vsServers: (string[] | undefined)[];
+  private lastVs = -1;
+  private lastServer = -1;
+  private lastPersisted = false;
+
+  constructor(
+    readonly nodeName: string,
+    readonly servicePorts: readonly ServicePortInfo[],
+    private readonly costs: CostModel,
+    options: CompileOptions = {},
+  ) {
+    this.options = resolveOptions(options);
+    this.scheduler = this.options.ipvsScheduler;
+    this.state = options.state ?? new NodeProxyState();
+    let maxNodePort = 65_535;
+    for (const sp of servicePorts) if (sp.nodePort > maxNodePort) maxNodePort = sp.nodePort;
+    this.byNodePort = new Int32Array(maxNodePort + 1).fill(-1);
+    const scratch = new IntList(64);
+    for (let i = 0; i < servicePorts.length; i++) {
+      const sp = servicePorts[i];
+      if (!isProxied(sp) || sp.nodePort <= 0 || sp.protocol !== 'TCP') continue;
+      scratch.length = 0;
+      let local = false;
+      let replyLost = false;
+      if (externalPolicyLocal(sp)) {
+        local = true;
+        // syncEndpoint(onlyNodeLocalEndpoints): local endpoints, else every cluster endpoint
+        // (kubernetes#97081: "the reply will have the POD address and will be discarded").
+        if (pushLocalEndpoints(sp.endpoints, nodeName, scratch) === 0) replyLost = pushClusterEndpoints(sp.endpoints, scratch) > 0;
+      } else pushClusterEndpoints(sp.endpoints, scratch);
+      this.byNodePort[sp.nodePort] = this.virtualServers.length;
+      this.virtualServers.push({
+        sp: i,
+        key: `${this.options.nodeIP}:${sp.nodePort}/TCP`,
+        realServers: scratch.done(),
+        masquerade: !local,
+        replyLost,
+        persistentTimeoutNs: sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS * 1e9 : 0,
+      });
+    }
+    this.vsState = new Array(this.virtualServers.length);
+    this.vsServers = new Array(this.virtualServers.length);
+  }
+
+  servicePortForNodePort(nodePort: number): number {
+    const v = nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : -1;
+    return v < 0 ? -1 : this.virtualServers[v].sp;
+  }
+
+  connect(nodePort: number, clientIp: number, nowNs: number, _random: () => number): number {
+    const v = nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : -1;
+    this.lastVs = v;
+    this.lastServer = -1;
+    this.lastPersisted = false;
+    this.lastReplyLost = false;
+    this.lastMasquerade = false;
+    this.lastCostNs = this.costs.ipvsLookupNs;
+    if (v < 0) {
+      // No virtual server: the host stack answers RST.
+      this.lastRulesWalked = 1;
+      return Verdict.NoService;
+    }
+    const vs = this.virtualServers[v];
+    const n = vs.realServers.length;
+    this.lastRulesWalked = 1;
+    if (n === 0) return Verdict.Reject; // ip_vs_leave: no destination → ICMP port unreachable
+    const state = this.stateOf(v);
+    const servers = this.vsServers[v] as string[];
+    let pick = -1;
+    if (vs.persistentTimeoutNs > 0) {
+      this.lastRulesWalked++; // the persistence template lookup
+      const t = state.templates.get(clientIp);
+      if (t !== undefined && t.expiresNs > nowNs) {
+        for (let k = 0; k < n; k++) if (servers[k] === t.server) pick = k;
+        if (pick >= 0) {
+          t.expiresNs = nowNs + vs.persistentTimeoutNs; // ip_vs_conn_put re-arms the template
+          this.lastPersisted = true;
+        }
+      }
+    }
+    if (pick < 0) {
+      pick = schedule(this.scheduler, state, servers, clientIp);
+      if (vs.persistentTimeoutNs > 0) {
+        const t = state.templates.get(clientIp);
+        if (t === undefined) state.templates.set(clientIp, { server: servers[pick], expiresNs: nowNs + vs.persistentTimeoutNs });
+        else ((t.server = servers[pick]), (t.expiresNs = nowNs + vs.persistentTimeoutNs));
+      }
+    }
+    state.active.set(servers[pick], (state.active.get(servers[pick]) ?? 0) + 1);
+    this.lastServer = pick;
+    this.lastMasquerade = vs.masquerade;
+    this.lastReplyLost = vs.replyLost;
+    return vs.realServers[pick];
+  }
+
+  release(nodePort: number, endpoint: number): void {
+    const v = nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : -1;
+    if (v < 0) return;
+    const key = this.servicePorts[this.virtualServers[v].sp].endpoints[endpoint]?.key;
+    if (key === undefined) throw new Error(`release: no endpoint ${endpoint} behind nodePort ${nodePort}`);
+    const state = this.stateOf(v);
+    const c = state.active.get(key) ?? 0;
+    if (c <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
+    state.active.set(key, c - 1);
+  }
+
+  /** Active connections the kernel would show for a real server (ipvsadm ActiveConn). */
+  activeConnections(nodePort: number, endpoint: number): number {
+    const v = this.byNodePort[nodePort];
+    return this.stateOf(v).active.get(this.servicePorts[this.virtualServers[v].sp].endpoints[endpoint].key) ?? 0;
+  }
+
+  explain(): string[] {
+    if (this.lastVs < 0) return ['no virtual server'];
+    const vs = this.virtualServers[this.lastVs];
+    const out = [`TCP ${vs.key.replace('/TCP', '')} ${this.scheduler}${vs.persistentTimeoutNs > 0 ? ' persistent' : ''}`];
+    if (this.lastServer < 0) return [...out, 'no real server'];
+    const ep = this.servicePorts[vs.sp].endpoints[vs.realServers[this.lastServer]];
+    out.push(`${this.lastPersisted ? 'template' : this.scheduler} -> ${ep.key}${vs.masquerade ? ' (masquerade)' : ''}${vs.replyLost ? ' (reply lost)' : ''}`);
+    return out;
+  }
+
+  private stateOf(v: number): IpvsVirtualServerState {
+    let s = this.vsState[v];
+    if (s === undefined) {
+      const vs = this.virtualServers[v];
+      s = this.state.ipvs.get(vs.key);
+      if (s === undefined) this.state.ipvs.set(vs.key, (s = new IpvsVirtualServerState()));
+      this.vsState[v] = s;
+      const eps = this.servicePorts[vs.sp].endpoints;
+      this.vsServers[v] = Array.from(vs.realServers, (e) => eps[e].key);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,52 @@
+// Conntrack bounds and lifetimes; sync timing from minSyncPeriod and restore sizes.
+
+import { describe, expect, it } from 'vitest';
+import { Conntrack } from '../../src/proxy/conntrack.js';
+import { planIptables } from '../../src/proxy/iptables-plan.js';
+import { iptablesSyncWork } from '../../src/proxy/restore-size.js';
+import { DEFAULT_SYNC, nextSync } from '../../src/proxy/sync.js';
+import { syntheticServicePorts } from '../../src/proxy/synthetic.js';
+import { resolveOptions } from '../../src/proxy/types.js';
+
+describe('conntrack', () => {
+  it('refuses a new connection when full of live entries, and accepts it once one expires', () => {
+    const ct = new Conntrack(2);
+    expect(ct.insert(1, 7, 10, 0)).toBe(true);
+    expect(ct.insert(2, 8, 100, 0)).toBe(true);
+    expect(ct.insert(3, 9, 10, 5)).toBe(false);
+    expect(ct.insert(3, 9, 10, 11)).toBe(true);
+    expect(ct.lookup(1, 11)).toBe(-1);
+    expect(ct.peak).toBe(2);
+  });
+
+  it('keeps an entry to an endpoint that no longer exists until it times out or is removed', () => {
+    const ct = new Conntrack();
+    ct.insert(42, 3, 1e9, 0);
+    expect(ct.lookup(42, 5e8)).toBe(3);
+    expect(ct.remove(42)).toBe(true);
+    expect(ct.lookup(42, 5e8)).toBe(-1);
+  });
+});
+
+describe('sync timing', () => {
+  const work = { services: 10, changedServices: 1, totalRules: 1000, partialRules: 100 };
+
+  it('waits minSyncPeriod after the previous sync start, then takes restore time per rule', () => {
+    const s = nextSync('iptables', 2.3e9, 2e9, work);
+    expect(s.startNs).toBe(3e9);
+    expect(s.durationNs).toBe(100 * DEFAULT_SYNC.iptablesRuleNs);
+    expect(nextSync('iptables', 5e9, 2e9, work).startNs).toBe(5e9);
+  });
+
+  it('restores every rule on a full sync and only changed chains plus top-level chains on a partial one', () => {
+    const plan = planIptables('node-0', syntheticServicePorts(100, 10, ['node-0']), resolveOptions({}));
+    const w = iptablesSyncWork(plan, new Set(['background/svc-000001']));
+    expect(w.partialRules).toBeLessThan(w.totalRules / 2);
+    expect(nextSync('iptables', 0, -Infinity, { ...w, full: true }).durationNs).toBe(w.totalRules * DEFAULT_SYNC.iptablesRuleNs);
+  });
+
+  it('costs nftables and IPVS per change, not per rule', () => {
+    expect(nextSync('nftables', 0, -Infinity, work).durationNs).toBe(10 * DEFAULT_SYNC.nftablesPerServiceNs + DEFAULT_SYNC.nftablesPerChangeNs);
+    expect(nextSync('ipvs', 0, -Infinity, work).durationNs).toBe(10 * DEFAULT_SYNC.ipvsPerServiceNs + DEFAULT_SYNC.ipvsPerChangeNs);
+  });
+});
