@@ -8,6 +8,10 @@ import { formatIssue, InputError } from '../cluster/problems.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerDiagnose } from './commands/diagnose.js';
 import { registerGet } from './commands/get.js';
+import { buildCluster } from '../cluster/build.js';
+import { readManifestFiles } from '../io/read-manifests.js';
+import { buildServicePorts } from '../proxy/service-map.js';
+import { registerRules } from './commands/rules.js';
 import { registerRun } from './commands/run.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -22,6 +26,10 @@ export function buildProgram(): Command {
   registerGet(program);
   registerDescribe(program);
   registerDiagnose(program);
+  registerRules(program, async (files) => {
+    const { cluster } = buildCluster(readManifestFiles(files));
+    return { servicePorts: buildServicePorts(cluster), nodeIPs: new Map(cluster.nodes.map((n) => [n.name, n.ip])) };
+  });
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -5,13 +5,31 @@ import { buildCluster } from '../cluster/build.js';
 import type { ManifestDoc } from '../cluster/manifest-doc.js';
 import type { Cluster, Service } from '../cluster/model.js';
 import { InputError } from '../cluster/problems.js';
+import type { ServicePortInfo } from '../proxy/service-map.js';
+import { syntheticServicePorts } from '../proxy/synthetic.js';
 import type { SimConfig } from '../sim/config.js';
 import type { Experiment } from './schema.js';
 
 export interface ResolvedCluster {
   readonly cluster: Cluster;
   readonly targetService: string;
+  readonly backgroundServicePorts: readonly ServicePortInfo[];
   readonly notes: readonly string[];
+}
+
+/**
+ * cluster.backgroundServices NodePort services that only lengthen the tables. kube-proxy writes
+ * services in Go map order (random), so the target's expected place is the middle of
+ * KUBE-NODEPORTS: half the background services are named to sort before any real namespace
+ * and half after. Their nodePorts start above the default range, clear of the target's.
+ */
+function backgroundServices(count: number, endpointsPerService: number, nodeNames: readonly string[]): ServicePortInfo[] {
+  if (count === 0) return [];
+  const before = Math.floor(count / 2);
+  return [
+    ...syntheticServicePorts(before, endpointsPerService, nodeNames, { namespace: '0-background', startNodePort: 32_768 }),
+    ...syntheticServicePorts(count - before, endpointsPerService, nodeNames, { namespace: 'zz-background', startNodePort: 32_768 + before }),
+  ];
 }
 
 /** The target: `cluster.service`, or else the only NodePort (or LoadBalancer) service. */
@@ -48,14 +66,16 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
   return {
     cluster: { ...cluster, services: cluster.services.map((s) => (s === target ? overridden : s)) },
     targetService: `${target.namespace}/${target.name}`,
+    backgroundServicePorts: backgroundServices(
+      experiment.cluster.backgroundServices,
+      experiment.cluster.backgroundEndpointsPerService,
+      cluster.nodes.map((n) => n.name),
+    ),
     notes,
   };
 }
 
 export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, replication: number): SimConfig {
-  if (experiment.cluster.backgroundServices > 0) {
-    throw new InputError([{ path: 'cluster.backgroundServices', message: 'background services are not simulated yet; expected 0' }]);
-  }
   return {
     seed: experiment.seed,
     replication,
@@ -64,7 +84,7 @@ export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, 
     timeseriesBucketS: experiment.timeseriesBucketS,
     cluster: resolved.cluster,
     targetService: resolved.targetService,
-    backgroundServicePorts: [],
+    backgroundServicePorts: resolved.backgroundServicePorts,
     proxy: { mode: experiment.proxy.mode, ipvsScheduler: experiment.proxy.ipvsScheduler, costs: experiment.costs },
     traffic: experiment.traffic,
     pods: experiment.pods,

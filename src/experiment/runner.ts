@@ -56,6 +56,7 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
   for (const planned of plan) {
     const e = planned.point.experiment;
     const key = JSON.stringify([e.cluster, e.service, e.traffic.ingress]);
+    // Cached per distinct cluster: background tables of 100k services are built once.
     let resolved = clusters.get(key);
     if (!resolved) {
       resolved = resolveCluster(e, docs);

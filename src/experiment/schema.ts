@@ -2,7 +2,7 @@
 // Validation collects every problem with its dotted path before anything runs.
 
 import type { InputIssue } from '../cluster/problems.js';
-import { PROXY_MODES, type CostModel, type ProxyMode } from '../proxy/types.js';
+import { type CostModel, IPVS_SCHEDULERS, type IpvsScheduler, PROXY_MODES, type ProxyMode } from '../proxy/types.js';
 import { DURATION_KINDS, type DurationSpec } from '../traffic/duration.js';
 import { INGRESS_KINDS, type IngressKind } from '../traffic/ingress.js';
 import { DEFAULTS } from './defaults.js';
@@ -57,9 +57,6 @@ export interface Experiment {
   readonly sweep: Readonly<Record<string, readonly unknown[]>>;
   readonly assert: readonly string[];
 }
-
-export const IPVS_SCHEDULERS = ['rr', 'wrr', 'lc', 'sh', 'sed', 'nq'] as const;
-export type IpvsScheduler = (typeof IPVS_SCHEDULERS)[number];
 
 /** A check returns what was expected when the value does not fit, else null. */
 type Check = (v: unknown) => string | null;

@@ -3,7 +3,7 @@
 
 import type { Cluster } from '../cluster/model.js';
 import type { ServicePortInfo } from '../proxy/service-map.js';
-import type { CostModel, ProxyMode } from '../proxy/types.js';
+import type { CostModel, IpvsScheduler, ProxyMode } from '../proxy/types.js';
 import type { DurationSpec } from '../traffic/duration.js';
 import type { IngressKind } from '../traffic/ingress.js';
 
@@ -19,7 +19,7 @@ export interface SimConfig {
   readonly targetService: string;
   /** Extra service ports that only lengthen the rule tables. */
   readonly backgroundServicePorts: readonly ServicePortInfo[];
-  readonly proxy: { readonly mode: ProxyMode; readonly ipvsScheduler: string; readonly costs: CostModel };
+  readonly proxy: { readonly mode: ProxyMode; readonly ipvsScheduler: IpvsScheduler; readonly costs: CostModel };
   /** Width of the timeseries.csv buckets. */
   readonly timeseriesBucketS: number;
   readonly traffic: {

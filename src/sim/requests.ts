@@ -8,6 +8,8 @@ export class RequestTable {
   conn = new Float64Array(0);
   ingressNode = new Int32Array(0);
   pod = new Int32Array(0);
+  /** The endpoint index the proxy chose (in the ingress node's table), or a Verdict. */
+  endpoint = new Int32Array(0);
   /** Time the client sent the request (its first SYN for a new connection). */
   sentAt = new Float64Array(0);
   /** Time the request entered the queue it is in now (node CPU or pod). */
@@ -68,6 +70,7 @@ export class RequestTable {
     this.conn = f64(this.conn);
     this.ingressNode = i32(this.ingressNode);
     this.pod = i32(this.pod);
+    this.endpoint = i32(this.endpoint);
     this.sentAt = f64(this.sentAt);
     this.queuedAt = f64(this.queuedAt);
     this.networkNs = f64(this.networkNs);

@@ -10,6 +10,7 @@ import { s } from '../engine/time.js';
 import { RunRecorder } from '../metrics/run-recorder.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
 import { compileNodeTable } from '../proxy/compile.js';
+import { NodeProxyState } from '../proxy/node-state.js';
 import { buildServicePorts } from '../proxy/service-map.js';
 import { type NodeProxyTable, Verdict } from '../proxy/types.js';
 import { Timeseries, type TimeseriesRow } from '../metrics/timeseries.js';
@@ -41,6 +42,8 @@ export interface RunResult {
 }
 /** A pod index for an endpoint the simulator runs no pod for (it is gone). */
 const STALE = -100;
+/** A pod index for a connection whose replies are lost (IPVS, Local, no local endpoint). */
+const REPLY_LOST = -101;
 /** Linux's initial SYN retransmission timeout (TCP_TIMEOUT_INIT), doubled on each retry. */
 const SYN_RTO_NS = 1e9;
 
@@ -56,7 +59,15 @@ export function simulate(cfg: SimConfig): RunResult {
   const target = servicePorts.find((sp) => `${sp.namespace}/${sp.serviceName}` === cfg.targetService && sp.nodePort > 0);
   if (!target) throw new Error(`simulate: ${cfg.targetService} has no nodePort`);
   const nodePort = target.nodePort;
-  const tables: NodeProxyTable[] = nodes.map((n) => compileNodeTable(cfg.proxy.mode, n.name, servicePorts, cfg.proxy.costs));
+  // Kernel state (affinity lists, IPVS counters) lives per node and survives recompiles.
+  const proxyState = nodes.map(() => new NodeProxyState());
+  const compile = (node: number): NodeProxyTable =>
+    compileNodeTable(cfg.proxy.mode, nodes[node].name, servicePorts, cfg.proxy.costs, {
+      ipvsScheduler: cfg.proxy.ipvsScheduler,
+      nodeIP: nodes[node].ip,
+      state: proxyState[node],
+    });
+  const tables: NodeProxyTable[] = nodes.map((_, i) => compile(i));
 
   // Pods that back the target, by IP: the proxy answers with endpoints, the model runs pods.
   const targetIps = new Set(target.endpoints.map((e) => e.ip));
@@ -105,7 +116,9 @@ export function simulate(cfg: SimConfig): RunResult {
     if (req.measured[r] === 1) rec.countOutcome(outcome);
     series.ended(sim.now, outcome, latencyNs);
     const client = req.client[r];
-    clients.done(client, req.conn[r], outcome === Outcome.Ok);
+    const closed = clients.done(client, req.conn[r], outcome === Outcome.Ok);
+    // IPVS's least-connection schedulers count connections until they close.
+    if (closed && req.endpoint[r] >= 0) tables[req.ingressNode[r]].release(nodePort, req.endpoint[r]);
     if (closedLoop && sim.now < endNs) sim.schedule(delay(thinkTime), sendRequest, client);
     req.release(r);
   };
@@ -156,14 +169,21 @@ export function simulate(cfg: SimConfig): RunResult {
     if (req.newConnection[r] === 1) {
       const table = tables[node];
       const verdict = table.connect(nodePort, clients.ip(req.client[r]), sim.now, proxyDraws);
-      const pod = verdict >= 0 ? (podByIp.get(table.servicePorts[table.servicePortForNodePort(nodePort)].endpoints[verdict].ip) ?? STALE) : verdict;
+      // IPVS under Local with no local endpoint forwards without SNAT: the reply never returns.
+      const pod = table.lastReplyLost
+        ? REPLY_LOST
+        : verdict >= 0
+          ? (podByIp.get(table.servicePorts[table.servicePortForNodePort(nodePort)].endpoints[verdict].ip) ?? STALE)
+          : verdict;
+      req.endpoint[r] = verdict;
       req.pod[r] = pod;
-      if (pod >= 0) clients.pin(req.client[r], req.conn[r], pod);
+      if (pod >= 0) clients.pin(req.client[r], req.conn[r], pod, verdict);
       req.masqueraded[r] = table.lastMasquerade ? 1 : 0;
       req.cpuCostNs[r] = table.lastCostNs;
       req.rulesWalked[r] = table.lastRulesWalked;
     } else {
       req.pod[r] = clients.connPod[req.client[r]];
+      req.endpoint[r] = clients.connEndpoint[req.client[r]];
       req.cpuCostNs[r] = conntrackHitNs;
     }
     req.queuedAt[r] = sim.now;
@@ -189,6 +209,11 @@ export function simulate(cfg: SimConfig): RunResult {
       } else {
         sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + connectTimeoutNs), failDropped, r);
       }
+      return;
+    }
+    if (pod === REPLY_LOST) {
+      // The client never sees a SYN-ACK it recognises and gives up at its connect timeout.
+      sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + connectTimeoutNs), failTimeout, r);
       return;
     }
     if (pod === Verdict.Reject || pod === Verdict.NoService) {

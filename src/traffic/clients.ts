@@ -8,6 +8,8 @@ export class Clients {
   /** The client's current connection: the ingress node and the pod conntrack pins it to. */
   readonly connNode: Int32Array;
   readonly connPod: Int32Array;
+  /** The endpoint index the ingress node's proxy chose for the connection. */
+  readonly connEndpoint: Int32Array;
   /** Requests the connection may still carry after the one it carries now. */
   private readonly connLeft: Int32Array;
   private readonly connBusy: Uint8Array;
@@ -21,6 +23,7 @@ export class Clients {
   ) {
     this.connNode = new Int32Array(count).fill(-1);
     this.connPod = new Int32Array(count).fill(-1);
+    this.connEndpoint = new Int32Array(count).fill(-1);
     this.connLeft = new Int32Array(count);
     this.connBusy = new Uint8Array(count);
     this.connId = new Float64Array(count);
@@ -50,14 +53,20 @@ export class Clients {
   }
 
   /** The proxy pinned the connection to a pod (DNAT recorded in conntrack). */
-  pin(client: number, conn: number, pod: number): void {
-    if (this.connId[client] === conn) this.connPod[client] = pod;
+  pin(client: number, conn: number, pod: number, endpoint: number): void {
+    if (this.connId[client] !== conn) return;
+    this.connPod[client] = pod;
+    this.connEndpoint[client] = endpoint;
   }
 
-  /** A request on `conn` ended; `reusable` false closes the connection (failures, timeouts). */
-  done(client: number, conn: number, reusable: boolean): void {
-    if (this.connId[client] !== conn) return;
+  /**
+   * A request on `conn` ended; `reusable` false closes the connection (failures, timeouts).
+   * Returns true when the connection is closed now: superseded, failed or used up.
+   */
+  done(client: number, conn: number, reusable: boolean): boolean {
+    if (this.connId[client] !== conn) return true;
     this.connBusy[client] = 0;
     if (!reusable) this.connLeft[client] = 0;
+    return this.connLeft[client] <= 0;
   }
 }
