@@ -23,6 +23,33 @@ export const DEFAULTS = {
     mode: 'iptables',
     // ipvsadm's and kube-proxy's --ipvs-scheduler default.
     ipvsScheduler: 'rr',
+    // kube-proxy --iptables-min-sync-period / --iptables-sync-period defaults.
+    minSyncPeriodS: 1,
+    syncPeriodS: 30,
+    // An informer's watch event typically arrives tens of ms after the API write.
+    watchDelayMs: 50,
+    // MinimizeIPTablesRestore (KEP-3453), on by default since 1.27, GA 1.28.
+    iptablesPartialRestore: true,
+  },
+  conntrack: {
+    // kube-proxy --conntrack-min (the floor over maxPerCore 32768 × cores).
+    maxEntries: 131_072,
+    // kube-proxy --conntrack-tcp-timeout-established default.
+    establishedTimeoutS: 86_400,
+    // The kernel's nf_conntrack_tcp_timeout_time_wait.
+    timeWaitS: 120,
+  },
+  // HAProxy's defaults: `inter 2s fall 3 rise 2`.
+  healthCheck: { intervalS: 2, fall: 3, rise: 2 },
+  lifecycle: {
+    // Container start plus one readiness probe period.
+    readyAfterS: 2,
+    // The kubelet's first CrashLoopBackOff delay.
+    restartAfterS: 10,
+    // kube-controller-manager --node-monitor-grace-period (40 s; 50 s from 1.32).
+    nodeMonitorGraceS: 40,
+    // Pause between pods in a rolling restart.
+    rolloutIntervalS: 5,
   },
   // null: keep what the target Service's manifest says.
   service: {

@@ -6,7 +6,9 @@ import type { ManifestDoc } from '../cluster/manifest-doc.js';
 import type { Cluster, Service } from '../cluster/model.js';
 import { InputError } from '../cluster/problems.js';
 import type { ServicePortInfo } from '../proxy/service-map.js';
+import { DEFAULT_SYNC } from '../proxy/sync.js';
 import { syntheticServicePorts } from '../proxy/synthetic.js';
+import { checkEvents } from '../sim/changes.js';
 import type { SimConfig } from '../sim/config.js';
 import type { Experiment } from './schema.js';
 
@@ -56,6 +58,8 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
     allocateHealthCheckForNodePortLocal: experiment.traffic.ingress === 'health-checked',
   });
   const target = findTarget(cluster.services, experiment.cluster.service);
+  const eventIssues = checkEvents(cluster, experiment.events);
+  if (eventIssues.length > 0) throw new InputError(eventIssues);
   const o = experiment.service;
   const overridden: Service = {
     ...target,
@@ -85,7 +89,22 @@ export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, 
     cluster: resolved.cluster,
     targetService: resolved.targetService,
     backgroundServicePorts: resolved.backgroundServicePorts,
-    proxy: { mode: experiment.proxy.mode, ipvsScheduler: experiment.proxy.ipvsScheduler, costs: experiment.costs },
+    proxy: {
+      mode: experiment.proxy.mode,
+      ipvsScheduler: experiment.proxy.ipvsScheduler,
+      costs: experiment.costs,
+      sync: {
+        ...DEFAULT_SYNC,
+        minSyncPeriodNs: experiment.proxy.minSyncPeriodS * 1e9,
+        syncPeriodNs: experiment.proxy.syncPeriodS * 1e9,
+        iptablesPartial: experiment.proxy.iptablesPartialRestore,
+      },
+      watchDelayMs: experiment.proxy.watchDelayMs,
+    },
+    conntrack: experiment.conntrack,
+    healthCheck: experiment.healthCheck,
+    events: experiment.events,
+    changeTiming: experiment.lifecycle,
     traffic: experiment.traffic,
     pods: experiment.pods,
     network: experiment.network,

@@ -67,9 +67,30 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
     const id = { experiment: experiment.name, run: planned.run, replication: planned.replication, seed: planned.seed };
     const swept = Object.fromEntries(params.map((p) => [p, cell(planned.point.params[p])]));
     runs.push({ ...id, ...swept, ...result.metrics });
-    for (const p of result.pods) pods.push({ run: planned.run, ...swept, pod: p.pod, node: p.node, requests: p.requests });
+    for (const p of result.pods) {
+      pods.push({
+        run: planned.run,
+        ...swept,
+        pod: p.pod,
+        node: p.node,
+        requests: p.requests,
+        mean_in_system: p.meanInSystem,
+        throughput_per_s: p.throughputPerS,
+        mean_time_in_system_ms: p.meanTimeInSystemMs,
+      });
+    }
     for (const n of result.nodes) {
-      nodes.push({ run: planned.run, ...swept, node: n.node, zone: n.zone, ingress_requests: n.ingressRequests, cpu_util: n.cpuUtil });
+      nodes.push({
+        run: planned.run,
+        ...swept,
+        node: n.node,
+        zone: n.zone,
+        ingress_requests: n.ingressRequests,
+        cpu_util: n.cpuUtil,
+        syncs: n.syncs,
+        sync_lag_max_ms: n.syncLagMaxMs,
+        conntrack_peak: n.conntrackPeak,
+      });
     }
     for (const t of result.timeseries) timeseries.push({ run: planned.run, ...swept, t_s: t.tS, series: t.series, pod: t.pod, value: t.value });
     options.onRunDone?.({ done: planned.run + 1, total: plan.length, run: planned, metrics: result.metrics });
@@ -78,9 +99,9 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
     params,
     runColumns: ['experiment', 'run', 'replication', 'seed', ...params, ...RUN_METRIC_COLUMNS],
     runs,
-    podColumns: ['run', ...params, 'pod', 'node', 'requests'],
+    podColumns: ['run', ...params, 'pod', 'node', 'requests', 'mean_in_system', 'throughput_per_s', 'mean_time_in_system_ms'],
     pods,
-    nodeColumns: ['run', ...params, 'node', 'zone', 'ingress_requests', 'cpu_util'],
+    nodeColumns: ['run', ...params, 'node', 'zone', 'ingress_requests', 'cpu_util', 'syncs', 'sync_lag_max_ms', 'conntrack_peak'],
     nodes,
     timeseriesColumns: ['run', ...params, 't_s', 'series', 'pod', 'value'],
     timeseries,

@@ -3,6 +3,7 @@
 
 import type { InputIssue } from '../cluster/problems.js';
 import { type CostModel, IPVS_SCHEDULERS, type IpvsScheduler, PROXY_MODES, type ProxyMode } from '../proxy/types.js';
+import { type ClusterEvent, EVENT_ACTIONS } from '../sim/changes.js';
 import { DURATION_KINDS, type DurationSpec } from '../traffic/duration.js';
 import { INGRESS_KINDS, type IngressKind } from '../traffic/ingress.js';
 import { DEFAULTS } from './defaults.js';
@@ -29,7 +30,18 @@ export interface Experiment {
     readonly backgroundEndpointsPerService: number;
     readonly nodePortRange: string;
   };
-  readonly proxy: { readonly mode: ProxyMode; readonly ipvsScheduler: IpvsScheduler };
+  readonly proxy: {
+    readonly mode: ProxyMode;
+    readonly ipvsScheduler: IpvsScheduler;
+    readonly minSyncPeriodS: number;
+    readonly syncPeriodS: number;
+    readonly watchDelayMs: number;
+    readonly iptablesPartialRestore: boolean;
+  };
+  readonly conntrack: { readonly maxEntries: number; readonly establishedTimeoutS: number; readonly timeWaitS: number };
+  readonly healthCheck: { readonly intervalS: number; readonly fall: number; readonly rise: number };
+  readonly lifecycle: { readonly readyAfterS: number; readonly restartAfterS: number; readonly nodeMonitorGraceS: number; readonly rolloutIntervalS: number };
+  readonly events: readonly ClusterEvent[];
   readonly service: {
     readonly externalTrafficPolicy: 'Cluster' | 'Local' | null;
     readonly sessionAffinity: 'None' | 'ClientIP' | null;
@@ -73,6 +85,7 @@ const num = (min: number, exclusive = false): Check => (v) =>
   typeof v === 'number' && Number.isFinite(v) && (exclusive ? v > min : v >= min) ? null : `a number ${exclusive ? '>' : '>='} ${min}`;
 const oneOf = (values: readonly string[]): Check => (v) => (typeof v === 'string' && values.includes(v) ? null : `one of ${values.join(', ')}`);
 const nullable = (c: Check): Check => (v) => (v === null ? null : c(v));
+const bool: Check = (v) => (typeof v === 'boolean' ? null : 'true or false');
 const strList: Check = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'a list of strings');
 
 const nodesCheck: Check = (v) => {
@@ -150,6 +163,26 @@ const SCHEMA: Readonly<Record<string, Section>> = {
   proxy: {
     mode: { check: oneOf(PROXY_MODES) },
     ipvsScheduler: { check: oneOf(IPVS_SCHEDULERS) },
+    minSyncPeriodS: { check: num(0) },
+    syncPeriodS: { check: num(0, true) },
+    watchDelayMs: { check: num(0) },
+    iptablesPartialRestore: { check: bool },
+  },
+  conntrack: {
+    maxEntries: { check: int(1, 100_000_000) },
+    establishedTimeoutS: { check: num(0, true) },
+    timeWaitS: { check: num(0) },
+  },
+  healthCheck: {
+    intervalS: { check: num(0, true) },
+    fall: { check: int(1, 1000) },
+    rise: { check: int(1, 1000) },
+  },
+  lifecycle: {
+    readyAfterS: { check: num(0) },
+    restartAfterS: { check: num(0) },
+    nodeMonitorGraceS: { check: num(0) },
+    rolloutIntervalS: { check: num(0) },
   },
   service: {
     externalTrafficPolicy: { check: nullable(oneOf(['Cluster', 'Local'])) },
@@ -189,7 +222,48 @@ const SCHEMA: Readonly<Record<string, Section>> = {
 };
 
 /** Top-level keys that are not plain sections of leaves. */
-const SPECIAL = ['sweep', 'assert'];
+const SPECIAL = ['sweep', 'assert', 'events'];
+
+/** Each event's own keys and checks, beside `atS` and `action` (see sim/changes.ts). */
+const EVENT_FIELDS: Readonly<Record<(typeof EVENT_ACTIONS)[number], Readonly<Record<string, Field>>>> = {
+  'kill-pod': { pod: { check: str, required: true }, restartAfterS: { check: num(0) } },
+  scale: { deployment: { check: str, required: true }, replicas: { check: int(0, 100_000), required: true } },
+  'rolling-restart': { deployment: { check: str, required: true }, intervalS: { check: num(0) } },
+  'fail-node': { node: { check: str, required: true } },
+  'flap-readiness': { pod: { check: str, required: true }, periodS: { check: num(0, true) }, count: { check: int(1, 10_000) } },
+};
+
+function checkEvents(raw: unknown, add: (path: string, message: string) => void): void {
+  if (!Array.isArray(raw)) {
+    add('events', `expected a list of {atS, action, ...}, got ${show(raw)}`);
+    return;
+  }
+  raw.forEach((e, i) => {
+    const at = `events[${i}]`;
+    if (!isObject(e)) {
+      add(at, `expected {atS, action, ...}, got ${show(e)}`);
+      return;
+    }
+    const atS = num(0)(e.atS);
+    if (atS !== null) add(`${at}.atS`, `got ${show(e.atS)}, expected ${atS}`);
+    const fields = EVENT_FIELDS[e.action as (typeof EVENT_ACTIONS)[number]];
+    if (!fields) {
+      add(`${at}.action`, `got ${show(e.action)}, expected one of ${EVENT_ACTIONS.join(', ')}`);
+      return;
+    }
+    for (const [key, field] of Object.entries(fields)) {
+      if (!(key in e)) {
+        if (field.required) add(`${at}.${key}`, `is required for ${e.action}`);
+        continue;
+      }
+      const expected = field.check(e[key]);
+      if (expected !== null) add(`${at}.${key}`, `got ${show(e[key])}, expected ${expected}`);
+    }
+    for (const key of Object.keys(e)) {
+      if (key !== 'atS' && key !== 'action' && !(key in fields)) add(`${at}.${key}`, `unknown key for ${e.action} (expected ${Object.keys(fields).join(', ')})`);
+    }
+  });
+}
 
 const closest = (word: string, candidates: readonly string[]): string | null => {
   const lower = word.toLowerCase();
@@ -276,6 +350,9 @@ export function validateExperiment(raw: unknown, file?: string): { experiment?: 
     }
   }
   out.sweep = isObject(sweep) ? sweep : {};
+
+  checkEvents(raw.events ?? [], add);
+  out.events = Array.isArray(raw.events) ? raw.events : [];
 
   const asserts = raw.assert ?? [];
   if (!Array.isArray(asserts) || !asserts.every((a) => typeof a === 'string')) add('assert', 'expected a list of conditions such as "latency_p99_ms < 20"');

@@ -32,6 +32,10 @@ export const RUN_METRIC_COLUMNS = [
   'rules_walked_mean',
   'rules_walked_max',
   'node_cpu_util_max',
+  'conntrack_peak',
+  'syncs',
+  'sync_lag_mean_ms',
+  'sync_lag_max_ms',
   'events',
 ] as const;
 

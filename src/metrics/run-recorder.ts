@@ -73,7 +73,16 @@ export class RunRecorder {
     return this.nodeCpuNs[node] / (durationNs * softirqCores);
   }
 
-  finish(args: { durationNs: number; softirqCores: number; inFlight: number; events: number }): RunMetrics {
+  finish(args: {
+    durationNs: number;
+    softirqCores: number;
+    inFlight: number;
+    events: number;
+    syncs: number;
+    syncLagMeanNs: number;
+    syncLagMaxNs: number;
+    conntrackPeak: number;
+  }): RunMetrics {
     const o = this.outcomes;
     const requests = o.reduce((a, b) => a + b, 0) + args.inFlight;
     const ok = o[0];
@@ -113,6 +122,10 @@ export class RunRecorder {
       rules_walked_mean: per(this.rulesSum, this.newConnections),
       rules_walked_max: this.newConnections > 0 ? this.rulesMax : Number.NaN,
       node_cpu_util_max: cpuMax,
+      conntrack_peak: args.conntrackPeak,
+      syncs: args.syncs,
+      sync_lag_mean_ms: msOf(args.syncLagMeanNs),
+      sync_lag_max_ms: msOf(args.syncLagMaxNs),
       events: args.events,
     };
   }

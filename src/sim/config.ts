@@ -5,7 +5,10 @@ import type { Cluster } from '../cluster/model.js';
 import type { ServicePortInfo } from '../proxy/service-map.js';
 import type { CostModel, IpvsScheduler, ProxyMode } from '../proxy/types.js';
 import type { DurationSpec } from '../traffic/duration.js';
+import type { SyncConfig } from '../proxy/sync.js';
+import type { HealthCheckConfig } from '../traffic/health-checks.js';
 import type { IngressKind } from '../traffic/ingress.js';
+import type { ChangeTiming, ClusterEvent } from './changes.js';
 
 export interface SimConfig {
   readonly seed: number;
@@ -19,7 +22,24 @@ export interface SimConfig {
   readonly targetService: string;
   /** Extra service ports that only lengthen the rule tables. */
   readonly backgroundServicePorts: readonly ServicePortInfo[];
-  readonly proxy: { readonly mode: ProxyMode; readonly ipvsScheduler: IpvsScheduler; readonly costs: CostModel };
+  readonly proxy: {
+    readonly mode: ProxyMode;
+    readonly ipvsScheduler: IpvsScheduler;
+    readonly costs: CostModel;
+    readonly sync: SyncConfig;
+    /** EndpointSlice update → the node's kube-proxy informer sees it. */
+    readonly watchDelayMs: number;
+  };
+  readonly conntrack: {
+    readonly maxEntries: number;
+    /** kube-proxy sets nf_conntrack_tcp_timeout_established (default 24 h). */
+    readonly establishedTimeoutS: number;
+    /** The kernel keeps a closed connection's entry in TIME_WAIT (120 s). */
+    readonly timeWaitS: number;
+  };
+  readonly healthCheck: HealthCheckConfig;
+  readonly events: readonly ClusterEvent[];
+  readonly changeTiming: ChangeTiming;
   /** Width of the timeseries.csv buckets. */
   readonly timeseriesBucketS: number;
   readonly traffic: {

@@ -2,22 +2,24 @@
 // CPU → (second hop) → pod queue and service → reply back the same way. A request's life reads as
 // sendRequest → arriveAtNode → routeViaProxy → arriveAtPod → finishService → deliverResponse.
 
-import type { Pod } from '../cluster/model.js';
+import { selectorMatches } from '../cluster/selector.js';
 import { RandomStreams } from '../engine/random.js';
 import { Simulator } from '../engine/simulator.js';
 import { Admission, Stations } from '../engine/station.js';
 import { s } from '../engine/time.js';
-import { RunRecorder } from '../metrics/run-recorder.js';
 import type { RunMetrics } from '../metrics/run-metrics.js';
-import { compileNodeTable } from '../proxy/compile.js';
-import { NodeProxyState } from '../proxy/node-state.js';
-import { buildServicePorts } from '../proxy/service-map.js';
-import { type NodeProxyTable, Verdict } from '../proxy/types.js';
+import { RunRecorder } from '../metrics/run-recorder.js';
 import { Timeseries, type TimeseriesRow } from '../metrics/timeseries.js';
+import { Conntrack } from '../proxy/conntrack.js';
+import { buildServicePorts, type EndpointInfo } from '../proxy/service-map.js';
+import { Verdict } from '../proxy/types.js';
 import { Clients } from '../traffic/clients.js';
 import { durationNs } from '../traffic/duration.js';
+import { HealthChecks } from '../traffic/health-checks.js';
 import { Ingress } from '../traffic/ingress.js';
+import { planChanges } from './changes.js';
 import type { SimConfig } from './config.js';
+import { NodeProxies } from './node-proxies.js';
 import { OUTCOMES, Outcome } from './outcome.js';
 import { RequestTable } from './requests.js';
 
@@ -25,6 +27,10 @@ export interface PodResult {
   readonly pod: string;
   readonly node: string;
   readonly requests: number;
+  /** Little's law's two sides, measured independently: time-average in system, and λ·W. */
+  readonly meanInSystem: number;
+  readonly throughputPerS: number;
+  readonly meanTimeInSystemMs: number;
 }
 
 export interface NodeResult {
@@ -32,6 +38,9 @@ export interface NodeResult {
   readonly zone: string;
   readonly ingressRequests: number;
   readonly cpuUtil: number;
+  readonly syncs: number;
+  readonly syncLagMaxMs: number;
+  readonly conntrackPeak: number;
 }
 
 export interface RunResult {
@@ -40,10 +49,13 @@ export interface RunResult {
   readonly nodes: readonly NodeResult[];
   readonly timeseries: readonly TimeseriesRow[];
 }
+
 /** A pod index for an endpoint the simulator runs no pod for (it is gone). */
 const STALE = -100;
 /** A pod index for a connection whose replies are lost (IPVS, Local, no local endpoint). */
 const REPLY_LOST = -101;
+/** A pod index for a new connection the node's full conntrack table turned away. */
+const CONNTRACK_FULL = -102;
 /** Linux's initial SYN retransmission timeout (TCP_TIMEOUT_INIT), doubled on each retry. */
 const SYN_RTO_NS = 1e9;
 
@@ -54,27 +66,41 @@ export function simulate(cfg: SimConfig): RunResult {
   const nodes = cluster.nodes;
   const nodeIndex = new Map(nodes.map((n, i) => [n.name, i]));
 
-  // The target service port and the table each node's kube-proxy compiled for it.
-  const servicePorts = [...buildServicePorts(cluster), ...cfg.backgroundServicePorts];
-  const target = servicePorts.find((sp) => `${sp.namespace}/${sp.serviceName}` === cfg.targetService && sp.nodePort > 0);
+  // The target service port first, then every other one (they lengthen the tables).
+  const clusterPorts = buildServicePorts(cluster);
+  const target = clusterPorts.find((sp) => `${sp.namespace}/${sp.serviceName}` === cfg.targetService && sp.nodePort > 0);
   if (!target) throw new Error(`simulate: ${cfg.targetService} has no nodePort`);
   const nodePort = target.nodePort;
-  // Kernel state (affinity lists, IPVS counters) lives per node and survives recompiles.
-  const proxyState = nodes.map(() => new NodeProxyState());
-  const compile = (node: number): NodeProxyTable =>
-    compileNodeTable(cfg.proxy.mode, nodes[node].name, servicePorts, cfg.proxy.costs, {
-      ipvsScheduler: cfg.proxy.ipvsScheduler,
-      nodeIP: nodes[node].ip,
-      state: proxyState[node],
-    });
-  const tables: NodeProxyTable[] = nodes.map((_, i) => compile(i));
+  const targetService = cluster.services.find((x) => `${x.namespace}/${x.name}` === cfg.targetService);
 
-  // Pods that back the target, by IP: the proxy answers with endpoints, the model runs pods.
-  const targetIps = new Set(target.endpoints.map((e) => e.ip));
-  const pods: Pod[] = cluster.pods.filter((p) => targetIps.has(p.ip));
+  // Every pod the run will have (events create some), and which of them back the target.
+  const plan = planChanges(cluster, cfg.events, cfg.changeTiming);
+  const initialTargetIps = new Set(target.endpoints.map((e) => e.ip));
+  const pods = plan.pods.filter(
+    (p, i) =>
+      initialTargetIps.has(p.ip) ||
+      (i >= cluster.pods.length && targetService?.selector != null && p.namespace === targetService.namespace && selectorMatches(targetService.selector, p.labels)),
+  );
+  const universe = new Map(plan.pods.map((p, i) => [i, pods.indexOf(p)]));
   const podByIp = new Map(pods.map((p, i) => [p.ip, i]));
   const podNode = Int32Array.from(pods.map((p) => nodeIndex.get(p.nodeName) ?? -1));
-  const podAlive = new Uint8Array(pods.length).fill(1);
+  const podAlive = Uint8Array.from(pods.map((p) => (plan.initiallyAlive[plan.pods.indexOf(p)] ? 1 : 0)));
+  const podReady = Uint8Array.from(pods.map((p) => (p.ready && initialTargetIps.has(p.ip) ? 1 : 0)));
+  /** Bumped when a pod dies, so work it had accepted before cannot complete after. */
+  const podEpoch = new Int32Array(pods.length);
+  const targetPort = target.endpoints[0]?.port ?? (typeof targetService?.ports[0]?.targetPort === 'number' ? targetService.ports[0].targetPort : 80);
+
+  const proxies = new NodeProxies(sim, nodes, [target, ...clusterPorts.filter((sp) => sp !== target), ...cfg.backgroundServicePorts], {
+    mode: cfg.proxy.mode,
+    ipvsScheduler: cfg.proxy.ipvsScheduler,
+    costs: cfg.proxy.costs,
+    sync: cfg.proxy.sync,
+    watchDelayNs: Math.round(cfg.proxy.watchDelayMs * 1e6),
+  });
+  const tables = proxies.tables;
+  const conntrack = nodes.map(() => new Conntrack(cfg.conntrack.maxEntries));
+  const nodeUp = new Uint8Array(nodes.length).fill(1);
+
   const podStations = new Stations(
     pods.map(() => cfg.pods.concurrency),
     pods.map(() => cfg.pods.queueLimit),
@@ -88,20 +114,20 @@ export function simulate(cfg: SimConfig): RunResult {
   const arrivalGap = durationNs({ dist: 'exponential', meanMs: 1000 / cfg.traffic.ratePerS }, streams.stream('arrivals'));
   const pickClient = streams.stream('clients');
   const ingress = new Ingress(cfg.traffic.ingress, nodes.length, streams.stream('ingress'));
+  const healthChecks = new HealthChecks(ingress.inService, cfg.healthCheck);
   const proxyDraws = streams.stream('proxy');
   const serviceTime = durationNs(cfg.pods.serviceTime, streams.stream('service'));
+  const thinkTime = durationNs(cfg.traffic.thinkTimeMs, streams.stream('think'));
   const clientToNode = durationNs(cfg.network.clientToNodeMs, streams.stream('net.client-node'));
   const nodeToNode = durationNs(cfg.network.nodeToNodeMs, streams.stream('net.node-node'));
   const nodeToNodeCross = durationNs(cfg.network.nodeToNodeCrossZoneMs, streams.stream('net.node-node-cross-zone'));
   const nodeToPod = durationNs(cfg.network.nodeToPodMs, streams.stream('net.node-pod'));
   const delay = (d: { sample(): number }): number => Math.round(d.sample());
-  const hopBetween = (a: number, b: number): number =>
-    delay(nodes[a].zone === nodes[b].zone ? nodeToNode : nodeToNodeCross);
+  const hopBetween = (a: number, b: number): number => delay(nodes[a].zone === nodes[b].zone ? nodeToNode : nodeToNodeCross);
 
   const req = new RequestTable();
   const clients = new Clients(cfg.traffic.clients, cfg.traffic.requestsPerConnection);
   const closedLoop = cfg.traffic.model === 'closed';
-  const thinkTime = durationNs(cfg.traffic.thinkTimeMs, streams.stream('think'));
   const rec = new RunRecorder(OUTCOMES.length, pods.length, nodes.length);
   const series = new Timeseries(s(cfg.timeseriesBucketS), OUTCOMES, pods.map((p) => p.name));
   const ingressCount = new Float64Array(nodes.length);
@@ -109,16 +135,36 @@ export function simulate(cfg: SimConfig): RunResult {
   const endNs = warmupNs + s(cfg.durationS);
   const connectTimeoutNs = s(cfg.traffic.connectTimeoutS);
   const requestTimeoutNs = s(cfg.traffic.requestTimeoutS);
+  const establishedNs = s(cfg.conntrack.establishedTimeoutS);
+  const timeWaitNs = s(cfg.conntrack.timeWaitS);
   const conntrackHitNs = cfg.proxy.costs.conntrackHitNs;
+  // Little's law bookkeeping per pod: the integral of the number in system over the window.
+  const podInSystem = new Int32Array(pods.length);
+  const podArea = new Float64Array(pods.length);
+  const podAreaAt = new Float64Array(pods.length).fill(warmupNs);
+  const podDone = new Float64Array(pods.length);
+  const podTimeSum = new Float64Array(pods.length);
+  const inWindow = (t: number) => (t < warmupNs ? warmupNs : t > endNs ? endNs : t);
+  const changeInSystem = (pod: number, by: number): void => {
+    const now = inWindow(sim.now);
+    podArea[pod] += podInSystem[pod] * (now - podAreaAt[pod]);
+    podAreaAt[pod] = now;
+    podInSystem[pod] += by;
+  };
 
-  /** Every request ends here, once: counted, its connection freed, a closed-loop client rescheduled. */
+  /** Every request ends here, once: counted, its connection closed or freed, a closed-loop client rescheduled. */
   const finish = (r: number, outcome: number, latencyNs = 0): void => {
     if (req.measured[r] === 1) rec.countOutcome(outcome);
     series.ended(sim.now, outcome, latencyNs);
     const client = req.client[r];
     const closed = clients.done(client, req.conn[r], outcome === Outcome.Ok);
-    // IPVS's least-connection schedulers count connections until they close.
-    if (closed && req.endpoint[r] >= 0) tables[req.ingressNode[r]].release(nodePort, req.endpoint[r]);
+    const node = req.ingressNode[r];
+    if (closed && node >= 0 && req.endpoint[r] >= 0) {
+      // IPVS's least-connection schedulers count connections until they close; conntrack
+      // keeps the closed connection in TIME_WAIT.
+      tables[node].release(nodePort, req.endpoint[r]);
+      conntrack[node].refresh(req.conn[r], timeWaitNs, sim.now);
+    }
     if (closedLoop && sim.now < endNs) sim.schedule(delay(thinkTime), sendRequest, client);
     req.release(r);
   };
@@ -138,6 +184,7 @@ export function simulate(cfg: SimConfig): RunResult {
     req.podQueueNs[r] = 0;
     req.serviceNs[r] = 0;
     req.syns[r] = 1;
+    req.endpoint[r] = -1;
     req.measured[r] = now >= warmupNs ? 1 : 0;
     const reused = clients.reuse(client);
     let node: number;
@@ -149,13 +196,13 @@ export function simulate(cfg: SimConfig): RunResult {
       node = ingress.pick();
       req.conn[r] = clients.open(client, node);
       req.newConnection[r] = 1;
-      if (node < 0) {
-        // No node in service at the balancer: the client's SYNs go unanswered.
-        sim.schedule(connectTimeoutNs, failTimeout, r);
-        return;
-      }
     }
     req.ingressNode[r] = node;
+    if (node < 0) {
+      // No node in service at the balancer: the client's SYNs go unanswered.
+      sim.schedule(connectTimeoutNs, failTimeout, r);
+      return;
+    }
     if (req.measured[r] === 1) ingressCount[node]++;
     const d = delay(clientToNode);
     req.networkNs[r] += d;
@@ -166,18 +213,26 @@ export function simulate(cfg: SimConfig): RunResult {
   // established one is translated by conntrack; either way it costs softirq CPU there, FIFO.
   const arriveAtNode = sim.register('arriveAtNode', (r) => {
     const node = req.ingressNode[r];
+    if (nodeUp[node] === 0) {
+      // A dead node answers nothing: the client waits out its timeout.
+      const giveUp = req.sentAt[r] + (req.newConnection[r] === 1 ? connectTimeoutNs : requestTimeoutNs);
+      sim.scheduleAt(Math.max(sim.now, giveUp), failTimeout, r);
+      return;
+    }
     if (req.newConnection[r] === 1) {
       const table = tables[node];
       const verdict = table.connect(nodePort, clients.ip(req.client[r]), sim.now, proxyDraws);
-      // IPVS under Local with no local endpoint forwards without SNAT: the reply never returns.
-      const pod = table.lastReplyLost
-        ? REPLY_LOST
-        : verdict >= 0
-          ? (podByIp.get(table.servicePorts[table.servicePortForNodePort(nodePort)].endpoints[verdict].ip) ?? STALE)
-          : verdict;
-      req.endpoint[r] = verdict;
+      let pod: number = verdict;
+      if (table.lastReplyLost) pod = REPLY_LOST;
+      else if (verdict >= 0) {
+        pod = podByIp.get(table.servicePorts[table.servicePortForNodePort(nodePort)].endpoints[verdict].ip) ?? STALE;
+        if (!conntrack[node].insert(req.conn[r], verdict, establishedNs, sim.now)) pod = CONNTRACK_FULL;
+        else {
+          req.endpoint[r] = verdict;
+          if (pod >= 0) clients.pin(req.client[r], req.conn[r], pod, verdict);
+        }
+      }
       req.pod[r] = pod;
-      if (pod >= 0) clients.pin(req.client[r], req.conn[r], pod, verdict);
       req.masqueraded[r] = table.lastMasquerade ? 1 : 0;
       req.cpuCostNs[r] = table.lastCostNs;
       req.rulesWalked[r] = table.lastRulesWalked;
@@ -190,6 +245,17 @@ export function simulate(cfg: SimConfig): RunResult {
     if (cpus.arrive(node, r) === Admission.Started) sim.schedule(Math.round(req.cpuCostNs[r]), routeViaProxy, r);
   });
 
+  /** A SYN that got no answer: retransmitted after 1 s, 2 s, 4 s… until the connect timeout. */
+  const retransmitOrFail = (r: number, failure: number): void => {
+    const rto = SYN_RTO_NS * 2 ** (req.syns[r] - 1);
+    if (sim.now + rto - req.sentAt[r] < connectTimeoutNs) {
+      req.syns[r]++;
+      sim.schedule(rto, arriveAtNode, r);
+    } else {
+      sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + connectTimeoutNs), failure, r);
+    }
+  };
+
   const routeViaProxy = sim.register('routeViaProxy', (r) => {
     const node = req.ingressNode[r];
     const next = cpus.depart(node);
@@ -200,31 +266,26 @@ export function simulate(cfg: SimConfig): RunResult {
       if (req.newConnection[r] === 1) rec.walkedRules(req.rulesWalked[r]);
     }
     const pod = req.pod[r];
-    if (pod === Verdict.Drop) {
-      // Silently dropped: the client retransmits the SYN after 1 s, 2 s, 4 s… until it gives up.
-      const rto = SYN_RTO_NS * 2 ** (req.syns[r] - 1);
-      if (sim.now + rto - req.sentAt[r] < connectTimeoutNs) {
-        req.syns[r]++;
-        sim.schedule(rto, arriveAtNode, r);
-      } else {
-        sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + connectTimeoutNs), failDropped, r);
-      }
-      return;
-    }
-    if (pod === REPLY_LOST) {
-      // The client never sees a SYN-ACK it recognises and gives up at its connect timeout.
-      sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + connectTimeoutNs), failTimeout, r);
-      return;
-    }
-    if (pod === Verdict.Reject || pod === Verdict.NoService) {
-      // An ICMP port-unreachable (or RST) travels back: the client sees "connection refused".
-      sim.schedule(delay(clientToNode), failRejected, r);
-      return;
-    }
-    if (pod === STALE) {
-      // An endpoint the proxy still lists but whose pod is gone.
-      finish(r, Outcome.FailedStaleEndpoint);
-      return;
+    switch (pod) {
+      case Verdict.Drop:
+        retransmitOrFail(r, failDropped);
+        return;
+      case CONNTRACK_FULL:
+        // "nf_conntrack: table full, dropping packet".
+        retransmitOrFail(r, failConntrackFull);
+        return;
+      case REPLY_LOST:
+        // The client never sees a SYN-ACK it recognises and gives up at its connect timeout.
+        sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + connectTimeoutNs), failTimeout, r);
+        return;
+      case Verdict.Reject:
+      case Verdict.NoService:
+        // An ICMP port-unreachable (or RST) travels back: the client sees "connection refused".
+        sim.schedule(delay(clientToNode), failRejected, r);
+        return;
+      case STALE:
+        finish(r, Outcome.FailedStaleEndpoint);
+        return;
     }
     const podHome = podNode[pod];
     let d = delay(nodeToPod);
@@ -234,9 +295,11 @@ export function simulate(cfg: SimConfig): RunResult {
   });
 
   const failDropped = sim.register('failDropped', (r) => finish(r, Outcome.DroppedNoLocalEndpoint));
+  const failConntrackFull = sim.register('failConntrackFull', (r) => finish(r, Outcome.ConntrackFull));
   const failRejected = sim.register('failRejected', (r) => finish(r, Outcome.RejectedNoEndpoints));
   const failTimeout = sim.register('failTimeout', (r) => finish(r, Outcome.Timeout));
 
+  // A stale table (or an old keep-alive connection) can send a request to a pod that is gone.
   const arriveAtPod = sim.register('arriveAtPod', (r) => {
     const pod = req.pod[r];
     if (podAlive[pod] === 0) {
@@ -246,9 +309,14 @@ export function simulate(cfg: SimConfig): RunResult {
     if (req.measured[r] === 1) rec.reachedPodVia(pod, podNode[pod] === req.ingressNode[r] ? 1 : 2, req.masqueraded[r] === 0);
     series.reachedPod(sim.now, pod);
     req.queuedAt[r] = sim.now;
+    req.epoch[r] = podEpoch[pod];
     const admission = podStations.arrive(pod, r);
+    if (admission === Admission.Full) {
+      finish(r, Outcome.QueueFull);
+      return;
+    }
+    changeInSystem(pod, 1);
     if (admission === Admission.Started) startService(r);
-    else if (admission === Admission.Full) finish(r, Outcome.QueueFull);
   });
 
   const startService = (r: number): void => {
@@ -261,6 +329,16 @@ export function simulate(cfg: SimConfig): RunResult {
   // The reply retraces the path: pod → its node → (the ingress node, for the un-SNAT) → client.
   const finishService = sim.register('finishService', (r) => {
     const pod = req.pod[r];
+    if (req.epoch[r] !== podEpoch[pod]) {
+      // The pod died while serving: the connection is reset.
+      finish(r, Outcome.FailedStaleEndpoint);
+      return;
+    }
+    changeInSystem(pod, -1);
+    if (sim.now >= warmupNs && sim.now <= endNs) {
+      podDone[pod]++;
+      podTimeSum[pod] += sim.now - req.queuedAt[r];
+    }
     const next = podStations.depart(pod);
     if (next >= 0) startService(next);
     const podHome = podNode[pod];
@@ -278,31 +356,111 @@ export function simulate(cfg: SimConfig): RunResult {
       finish(r, Outcome.Timeout);
       return;
     }
-    if (req.measured[r] === 1) {
-      rec.served(latency, req.networkNs[r], req.dataplaneNs[r], req.podQueueNs[r], req.serviceNs[r]);
-    }
+    if (req.measured[r] === 1) rec.served(latency, req.networkNs[r], req.dataplaneNs[r], req.podQueueNs[r], req.serviceNs[r]);
     finish(r, Outcome.Ok, latency);
   });
+
+  // Pod and node changes from the experiment's events; readiness changes reach the proxies.
+  const publishEndpoints = (): void => {
+    const endpoints: EndpointInfo[] = [];
+    pods.forEach((p, i) => {
+      if (podReady[i] === 1) {
+        const key = `${p.ip}:${targetPort}`;
+        endpoints.push({ ip: p.ip, port: targetPort, nodeName: p.nodeName, ready: true, serving: true, terminating: false, key });
+      }
+    });
+    endpoints.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    proxies.endpointsChanged(endpoints);
+  };
+  const podChange = sim.register('podChange', (i) => {
+    const c = plan.podChanges[i];
+    const pod = universe.get(c.pod) ?? -1;
+    if (pod < 0) return;
+    if (c.alive === false && podAlive[pod] === 1) {
+      podAlive[pod] = 0;
+      podEpoch[pod]++;
+      // Queued requests die with the pod; those in service find out at their finish.
+      changeInSystem(pod, -podInSystem[pod]);
+      for (const r of podStations.drain(pod)) finish(r, Outcome.FailedStaleEndpoint);
+    }
+    if (c.alive === true) podAlive[pod] = 1;
+    if (c.ready !== undefined && (c.ready ? 1 : 0) !== podReady[pod]) {
+      podReady[pod] = c.ready ? 1 : 0;
+      publishEndpoints();
+    }
+  });
+  const nodeChange = sim.register('nodeChange', (i) => {
+    const c = plan.nodeChanges[i];
+    nodeUp[c.node] = c.up ? 1 : 0;
+  });
+  plan.podChanges.forEach((c, i) => sim.scheduleAt(c.atNs, podChange, i));
+  plan.nodeChanges.forEach((c, i) => sim.scheduleAt(c.atNs, nodeChange, i));
+
+  // The balancer probes each node: under Local the healthCheckNodePort answers 503 without a
+  // local endpoint (kube-proxy's health server counts what it last synced); under Cluster a TCP
+  // check of the nodePort succeeds while the node is up and has any endpoint.
+  const local = target.externalTrafficPolicy === 'Local';
+  const probeNodes = sim.register('healthCheck', () => {
+    for (let n = 0; n < nodes.length; n++) {
+      const healthy = nodeUp[n] === 1 && (local ? proxies.localEndpointCount(n) > 0 : proxies.anyEndpoint(n));
+      healthChecks.probe(n, healthy);
+    }
+    if (sim.now < endNs) sim.schedule(s(cfg.healthCheck.intervalS), probeNodes);
+  });
+  if (cfg.traffic.ingress === 'health-checked') {
+    // The balancer has been probing since before the run: nodes that fail now start out of rotation.
+    for (let n = 0; n < nodes.length; n++) {
+      ingress.inService[n] = nodeUp[n] === 1 && (local ? proxies.localEndpointCount(n) > 0 : proxies.anyEndpoint(n)) ? 1 : 0;
+    }
+    sim.schedule(s(cfg.healthCheck.intervalS), probeNodes);
+  }
 
   if (closedLoop) for (let c = 0; c < cfg.traffic.clients; c++) sim.schedule(delay(thinkTime), sendRequest, c);
   else sim.schedule(delay(arrivalGap), sendRequest, -1);
   sim.run();
 
   const windowNs = endNs - warmupNs;
+  for (let p = 0; p < pods.length; p++) changeInSystem(p, 0);
+  let syncs = 0;
+  let lagSum = 0;
+  let lagMax = 0;
+  let conntrackPeak = 0;
+  const nodeStats = nodes.map((_, i) => {
+    const st = proxies.stats(i);
+    syncs += st.syncs;
+    lagSum += st.lagSumNs;
+    lagMax = Math.max(lagMax, st.lagMaxNs);
+    conntrackPeak = Math.max(conntrackPeak, conntrack[i].peak);
+    return st;
+  });
   const metrics = rec.finish({
     durationNs: windowNs,
     softirqCores: cfg.nodes.softirqCores,
     inFlight: req.live,
     events: sim.eventsProcessed,
+    syncs,
+    syncLagMeanNs: syncs > 0 ? lagSum / syncs : Number.NaN,
+    syncLagMaxNs: syncs > 0 ? lagMax : Number.NaN,
+    conntrackPeak,
   });
   return {
     metrics,
-    pods: pods.map((p, i) => ({ pod: p.name, node: p.nodeName, requests: rec.podRequests[i] })),
+    pods: pods.map((p, i) => ({
+      pod: p.name,
+      node: p.nodeName,
+      requests: rec.podRequests[i],
+      meanInSystem: podArea[i] / windowNs,
+      throughputPerS: podDone[i] / (windowNs / 1e9),
+      meanTimeInSystemMs: podDone[i] > 0 ? podTimeSum[i] / podDone[i] / 1e6 : Number.NaN,
+    })),
     nodes: nodes.map((n, i) => ({
       node: n.name,
       zone: n.zone,
       ingressRequests: ingressCount[i],
       cpuUtil: rec.nodeCpuUtil(i, windowNs, cfg.nodes.softirqCores),
+      syncs: nodeStats[i].syncs,
+      syncLagMaxMs: nodeStats[i].syncs > 0 ? nodeStats[i].lagMaxNs / 1e6 : Number.NaN,
+      conntrackPeak: conntrack[i].peak,
     })),
     timeseries: series.rows(),
   };

@@ -2,7 +2,10 @@
 
 import type { Cluster } from '../../src/cluster/model.js';
 import { DEFAULT_COSTS } from '../../src/proxy/types.js';
+import { DEFAULT_SYNC } from '../../src/proxy/sync.js';
+import { DEFAULT_CHANGE_TIMING } from '../../src/sim/changes.js';
 import type { SimConfig } from '../../src/sim/config.js';
+import { DEFAULT_HEALTH_CHECK } from '../../src/traffic/health-checks.js';
 
 export function simConfig(cluster: Cluster, overrides: Partial<SimConfig> = {}): SimConfig {
   return {
@@ -13,7 +16,11 @@ export function simConfig(cluster: Cluster, overrides: Partial<SimConfig> = {}):
     cluster,
     targetService: 'default/web',
     backgroundServicePorts: [],
-    proxy: { mode: 'iptables', ipvsScheduler: 'rr', costs: DEFAULT_COSTS },
+    proxy: { mode: 'iptables', ipvsScheduler: 'rr', costs: DEFAULT_COSTS, sync: DEFAULT_SYNC, watchDelayMs: 50 },
+    conntrack: { maxEntries: 131_072, establishedTimeoutS: 86_400, timeWaitS: 120 },
+    healthCheck: DEFAULT_HEALTH_CHECK,
+    events: [],
+    changeTiming: DEFAULT_CHANGE_TIMING,
     timeseriesBucketS: 1,
     traffic: {
       clients: 5000,

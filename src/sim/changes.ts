@@ -1,0 +1,189 @@
+// Changes over time (the experiment's `events`) turned, before the run starts, into every pod
+// the run will ever have and a time-ordered list of pod state changes. Pure: no events scheduled.
+
+import type { Cluster, Pod } from '../cluster/model.js';
+
+export type ClusterEvent =
+  /** The pod's container dies; the kubelet restarts it after a back-off and it is ready again. */
+  | { readonly atS: number; readonly action: 'kill-pod'; readonly pod: string; readonly restartAfterS?: number }
+  /** The Deployment's replica count changes: new pods start (ready after `readyAfterS`), surplus ones stop. */
+  | { readonly atS: number; readonly action: 'scale'; readonly deployment: string; readonly replicas: number }
+  /** Each pod in turn is replaced by a new one (new name and IP), the old one stopping once the new one is ready. */
+  | { readonly atS: number; readonly action: 'rolling-restart'; readonly deployment: string; readonly intervalS?: number }
+  /** The node goes down with its pods; its endpoints turn not-ready only when the node controller notices. */
+  | { readonly atS: number; readonly action: 'fail-node'; readonly node: string }
+  /** The pod's readiness probe fails and recovers `count` times, every `periodS`; the pod keeps running. */
+  | { readonly atS: number; readonly action: 'flap-readiness'; readonly pod: string; readonly periodS?: number; readonly count?: number };
+
+export const EVENT_ACTIONS = ['kill-pod', 'scale', 'rolling-restart', 'fail-node', 'flap-readiness'] as const;
+
+export interface ChangeTiming {
+  /** Container start to readiness probe success (initialDelaySeconds + a probe period). */
+  readonly readyAfterS: number;
+  /** The kubelet's first crash back-off (10 s, doubling up to 5 min). */
+  readonly restartAfterS: number;
+  /** node-monitor-grace-period: how long the node controller waits before marking a silent node NotReady. */
+  readonly nodeMonitorGraceS: number;
+  /** Default pause between pods of a rolling restart. */
+  readonly rolloutIntervalS: number;
+}
+
+export const DEFAULT_CHANGE_TIMING: ChangeTiming = {
+  readyAfterS: 2,
+  restartAfterS: 10,
+  // kube-controller-manager --node-monitor-grace-period default (40 s; 50 s since 1.32).
+  nodeMonitorGraceS: 40,
+  rolloutIntervalS: 5,
+};
+
+/** A state change of one pod at one time. `alive`: it serves requests; `ready`: EndpointSlices list it. */
+export interface PodChange {
+  readonly atNs: number;
+  readonly pod: number;
+  readonly alive?: boolean;
+  readonly ready?: boolean;
+}
+
+export interface NodeChange {
+  readonly atNs: number;
+  readonly node: number;
+  readonly up: boolean;
+}
+
+export interface ChangePlan {
+  /** Every pod of the run: the cluster's first, then those the events create. */
+  readonly pods: readonly Pod[];
+  /** Initial state per pod (created pods start not alive and not ready). */
+  readonly initiallyAlive: readonly boolean[];
+  readonly podChanges: readonly PodChange[];
+  readonly nodeChanges: readonly NodeChange[];
+}
+
+const ns = (seconds: number): number => Math.round(seconds * 1e9);
+
+/** Problems an event list has against this cluster (unknown pods, nodes, deployments). */
+export function checkEvents(cluster: Cluster, events: readonly ClusterEvent[]): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  const pods = new Set(cluster.pods.map((p) => p.name));
+  const nodes = new Set(cluster.nodes.map((n) => n.name));
+  const deployments = new Set(cluster.deployments.map((d) => d.name));
+  const list = (s: Set<string>) => [...s].slice(0, 8).join(', ') + (s.size > 8 ? ', …' : '');
+  events.forEach((e, i) => {
+    if ((e.action === 'kill-pod' || e.action === 'flap-readiness') && !pods.has(e.pod)) {
+      issues.push({ path: `events[${i}].pod`, message: `got "${e.pod}", expected one of the cluster's pods: ${list(pods)}` });
+    }
+    if ((e.action === 'scale' || e.action === 'rolling-restart') && !deployments.has(e.deployment)) {
+      issues.push({ path: `events[${i}].deployment`, message: `got "${e.deployment}", expected one of the Deployments: ${list(deployments) || 'none'}` });
+    }
+    if (e.action === 'fail-node' && !nodes.has(e.node)) {
+      issues.push({ path: `events[${i}].node`, message: `got "${e.node}", expected one of the nodes: ${list(nodes)}` });
+    }
+  });
+  return issues;
+}
+
+export function planChanges(cluster: Cluster, events: readonly ClusterEvent[], timing: ChangeTiming = DEFAULT_CHANGE_TIMING): ChangePlan {
+  const pods: Pod[] = [...cluster.pods];
+  const initiallyAlive = pods.map(() => true);
+  const podChanges: PodChange[] = [];
+  const nodeChanges: NodeChange[] = [];
+  const nodeIndex = new Map(cluster.nodes.map((n, i) => [n.name, i]));
+  const podIndex = (name: string) => pods.findIndex((p) => p.name === name);
+  // Pod IPs for new pods: the next free host in the node's /24 (the generator's layout).
+  const usedIps = new Set(pods.map((p) => p.ip));
+  const newIp = (node: number): string => {
+    const subnet = pods.find((p) => nodeIndex.get(p.nodeName) === node)?.ip.split('.').slice(0, 3).join('.') ?? `10.244.${node}`;
+    for (let host = 2; host < 255; host++) {
+      const ip = `${subnet}.${host}`;
+      if (!usedIps.has(ip)) {
+        usedIps.add(ip);
+        return ip;
+      }
+    }
+    throw new Error(`no free pod IP left in ${subnet}.0/24`);
+  };
+  // Live replicas per Deployment, in creation order; new pods go to the node with the fewest.
+  const replicas = new Map<string, number[]>();
+  pods.forEach((p, i) => {
+    if (p.owner !== undefined) replicas.set(p.owner, [...(replicas.get(p.owner) ?? []), i]);
+  });
+  let serial = 0;
+  const createPod = (deployment: string, atNs: number): number => {
+    const members = replicas.get(deployment) ?? [];
+    const template = pods[members[0]] ?? pods.find((p) => p.owner === deployment);
+    if (!template) throw new Error(`deployment ${deployment} has no pod to copy`);
+    const perNode = cluster.nodes.map((_, n) => members.filter((m) => nodeIndex.get(pods[m].nodeName) === n).length);
+    const node = perNode.indexOf(Math.min(...perNode));
+    const pod: Pod = { ...template, name: `${deployment}-new-${serial++}`, nodeName: cluster.nodes[node].name, ip: newIp(node), ready: false };
+    pods.push(pod);
+    initiallyAlive.push(false);
+    const index = pods.length - 1;
+    podChanges.push({ atNs, pod: index, alive: true });
+    podChanges.push({ atNs: atNs + ns(timing.readyAfterS), pod: index, ready: true });
+    replicas.set(deployment, [...members, index]);
+    return index;
+  };
+  const stopPod = (pod: number, atNs: number): void => {
+    podChanges.push({ atNs, pod, alive: false, ready: false });
+  };
+
+  const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.atS - b.e.atS || a.i - b.i);
+  for (const { e } of ordered) {
+    const at = ns(e.atS);
+    switch (e.action) {
+      case 'kill-pod': {
+        const p = podIndex(e.pod);
+        stopPod(p, at);
+        const back = at + ns(e.restartAfterS ?? timing.restartAfterS);
+        podChanges.push({ atNs: back, pod: p, alive: true });
+        podChanges.push({ atNs: back + ns(timing.readyAfterS), pod: p, ready: true });
+        break;
+      }
+      case 'scale': {
+        const members = replicas.get(e.deployment) ?? [];
+        if (e.replicas > members.length) {
+          for (let k = members.length; k < e.replicas; k++) createPod(e.deployment, at);
+        } else {
+          // The ReplicaSet controller deletes the newest pods first.
+          const doomed = members.slice(e.replicas);
+          for (const p of doomed) stopPod(p, at);
+          replicas.set(e.deployment, members.slice(0, e.replicas));
+        }
+        break;
+      }
+      case 'rolling-restart': {
+        const old = [...(replicas.get(e.deployment) ?? [])];
+        const interval = ns(e.intervalS ?? timing.rolloutIntervalS);
+        old.forEach((p, k) => {
+          const start = at + k * interval;
+          createPod(e.deployment, start);
+          stopPod(p, start + ns(timing.readyAfterS));
+        });
+        replicas.set(e.deployment, (replicas.get(e.deployment) ?? []).filter((p) => !old.includes(p)));
+        break;
+      }
+      case 'fail-node': {
+        const node = nodeIndex.get(e.node) as number;
+        nodeChanges.push({ atNs: at, node, up: false });
+        pods.forEach((p, i) => {
+          if (p.nodeName !== e.node) return;
+          podChanges.push({ atNs: at, pod: i, alive: false });
+          podChanges.push({ atNs: at + ns(timing.nodeMonitorGraceS), pod: i, ready: false });
+        });
+        break;
+      }
+      case 'flap-readiness': {
+        const p = podIndex(e.pod);
+        const period = ns(e.periodS ?? 5);
+        for (let k = 0; k < (e.count ?? 1); k++) {
+          podChanges.push({ atNs: at + 2 * k * period, pod: p, ready: false });
+          podChanges.push({ atNs: at + (2 * k + 1) * period, pod: p, ready: true });
+        }
+        break;
+      }
+    }
+  }
+  // Stable by time: changes at the same instant keep the order the events produced them in.
+  const byTime = <T extends { atNs: number }>(list: T[]) => list.map((c, i) => ({ c, i })).sort((a, b) => a.c.atNs - b.c.atNs || a.i - b.i).map((x) => x.c);
+  return { pods, initiallyAlive, podChanges: byTime(podChanges), nodeChanges: byTime(nodeChanges) };
+}
