@@ -2,6 +2,7 @@
 
 import type { ExperimentResults } from '../experiment/runner.js';
 import type { Experiment } from '../experiment/schema.js';
+import { summarize, summaryColumns } from '../experiment/summary.js';
 import { type OutputFile, writeFilesAtomically } from './atomic-write.js';
 import { chartsFor } from './chart-specs.js';
 import { toCsv } from './csv.js';
@@ -11,6 +12,7 @@ import { renderSvg } from './render-chart.js';
 export async function resultFiles(experiment: Experiment, results: ExperimentResults): Promise<OutputFile[]> {
   const files: OutputFile[] = [
     { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs) },
+    { path: 'summary.csv', content: await toCsv(summaryColumns(results.params), summarize(results)) },
     { path: 'pods.csv', content: await toCsv(results.podColumns, results.pods) },
     { path: 'nodes.csv', content: await toCsv(results.nodeColumns, results.nodes) },
     { path: 'experiment.resolved.json', content: `${JSON.stringify(experiment, null, 2)}\n` },
