@@ -7,9 +7,15 @@ import { type OutputFile, writeFilesAtomically } from './atomic-write.js';
 import { chartsFor } from './chart-specs.js';
 import { toCsv } from './csv.js';
 import { renderSvg } from './render-chart.js';
+import { renderPng } from './render-png.js';
+
+export interface ResultOptions {
+  /** Also rasterise every chart to `charts/<name>.png`. */
+  readonly png?: boolean;
+}
 
 /** Builds every output file in memory; nothing touches the disk here. */
-export async function resultFiles(experiment: Experiment, results: ExperimentResults): Promise<OutputFile[]> {
+export async function resultFiles(experiment: Experiment, results: ExperimentResults, options: ResultOptions = {}): Promise<OutputFile[]> {
   const files: OutputFile[] = [
     { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs) },
     { path: 'summary.csv', content: await toCsv(summaryColumns(results.params), summarize(results)) },
@@ -18,14 +24,16 @@ export async function resultFiles(experiment: Experiment, results: ExperimentRes
     { path: 'experiment.resolved.json', content: `${JSON.stringify(experiment, null, 2)}\n` },
   ];
   for (const chart of chartsFor(results)) {
+    const svg = await renderSvg(chart.spec);
     files.push({ path: `charts/${chart.name}.vl.json`, content: `${JSON.stringify(chart.spec, null, 2)}\n` });
-    files.push({ path: `charts/${chart.name}.svg`, content: await renderSvg(chart.spec) });
+    files.push({ path: `charts/${chart.name}.svg`, content: svg });
+    if (options.png) files.push({ path: `charts/${chart.name}.png`, content: renderPng(svg) });
   }
   return files;
 }
 
-export async function writeResults(outDir: string, experiment: Experiment, results: ExperimentResults): Promise<string[]> {
-  const files = await resultFiles(experiment, results);
+export async function writeResults(outDir: string, experiment: Experiment, results: ExperimentResults, options: ResultOptions = {}): Promise<string[]> {
+  const files = await resultFiles(experiment, results, options);
   writeFilesAtomically(outDir, files);
   return files.map((f) => f.path);
 }

@@ -19,6 +19,7 @@ interface RunOptions {
   readonly replications?: number;
   readonly set: string[];
   readonly quiet?: boolean;
+  readonly png?: boolean;
 }
 
 /** `--set a.b=value`: the value is read as YAML, so numbers, lists and maps work. */
@@ -41,6 +42,7 @@ export function registerRun(program: Command): void {
     .option('--seed <n>', 'override the experiment seed', integerOption('--seed'))
     .option('--replications <n>', 'override the number of replications', integerOption('--replications'))
     .option('--set <path=value>', 'override any experiment key by its dotted path (repeatable)', collect, [])
+    .option('--png', 'also render every chart to PNG')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, opts: RunOptions) => {
       let raw = applySets(readExperimentFile(file), opts.set);
@@ -54,7 +56,7 @@ export function registerRun(program: Command): void {
       const results = runExperiment(experiment, docs, { file, onRunDone: progress.runDone });
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       const outDir = resolve(opts.out ?? `results/${experiment.name}`);
-      const written = await writeResults(outDir, experiment, results);
+      const written = await writeResults(outDir, experiment, results, { png: opts.png === true });
       progress.finished(results, wallS, outDir, written);
     });
 }
