@@ -14,6 +14,8 @@ export interface NodeSpec {
 
 export interface Experiment {
   readonly name: string;
+  readonly title: string;
+  readonly question: string;
   readonly description: string;
   readonly seed: number;
   readonly replications: number;
@@ -130,6 +132,8 @@ type Section = Readonly<Record<string, Field>>;
 const SCHEMA: Readonly<Record<string, Section>> = {
   '': {
     name: { check: nameCheck, required: true },
+    title: { check: str },
+    question: { check: str },
     description: { check: str },
     seed: { check: int(0, 2 ** 32 - 1) },
     replications: { check: int(1, 10_000) },

@@ -8,6 +8,7 @@ import { chartsFor } from './chart-specs.js';
 import { toCsv } from './csv.js';
 import { renderSvg } from './render-chart.js';
 import { renderPng } from './render-png.js';
+import { formatReport, type ReportChart } from './report-html.js';
 
 export interface ResultOptions {
   /** Also rasterise every chart to `charts/<name>.png`. */
@@ -16,19 +17,23 @@ export interface ResultOptions {
 
 /** Builds every output file in memory; nothing touches the disk here. */
 export async function resultFiles(experiment: Experiment, results: ExperimentResults, options: ResultOptions = {}): Promise<OutputFile[]> {
+  const summary = summarize(results);
   const files: OutputFile[] = [
     { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs) },
-    { path: 'summary.csv', content: await toCsv(summaryColumns(results.params), summarize(results)) },
+    { path: 'summary.csv', content: await toCsv(summaryColumns(results.params), summary) },
     { path: 'pods.csv', content: await toCsv(results.podColumns, results.pods) },
     { path: 'nodes.csv', content: await toCsv(results.nodeColumns, results.nodes) },
     { path: 'experiment.resolved.json', content: `${JSON.stringify(experiment, null, 2)}\n` },
   ];
+  const charts: ReportChart[] = [];
   for (const chart of chartsFor(results)) {
     const svg = await renderSvg(chart.spec);
+    charts.push({ name: chart.name, title: String(chart.spec.title ?? chart.name), svg });
     files.push({ path: `charts/${chart.name}.vl.json`, content: `${JSON.stringify(chart.spec, null, 2)}\n` });
     files.push({ path: `charts/${chart.name}.svg`, content: svg });
     if (options.png) files.push({ path: `charts/${chart.name}.png`, content: renderPng(svg) });
   }
+  files.push({ path: 'report.html', content: formatReport({ experiment, results, summary, charts }) });
   return files;
 }
 
