@@ -33,6 +33,8 @@ export interface RunProgress {
 
 export interface RunnerOptions {
   readonly file?: string;
+  /** Called once before the first run with the number of runs to do. */
+  readonly onStart?: (total: number) => void;
   readonly onRunDone?: (p: RunProgress) => void;
 }
 
@@ -50,6 +52,8 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
   const runs: Row[] = [];
   const pods: Row[] = [];
   const nodes: Row[] = [];
+  options.onStart?.(plan.length);
+  let done = 0;
   for (const planned of plan) {
     const e = planned.point.experiment;
     const key = JSON.stringify([e.cluster, e.service, e.traffic.ingress]);
@@ -67,7 +71,7 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
     for (const n of result.nodes) {
       nodes.push({ run: planned.run, ...swept, node: n.node, zone: n.zone, ingress_requests: n.ingressRequests, cpu_util: n.cpuUtil });
     }
-    options.onRunDone?.({ done: planned.run + 1, total: plan.length, run: planned, metrics: result.metrics });
+    options.onRunDone?.({ done: ++done, total: plan.length, run: planned, metrics: result.metrics });
   }
   return {
     params,

@@ -53,7 +53,8 @@ export function registerRun(program: Command): void {
       const docs = readManifestFiles(manifestPaths(file, experiment.cluster.manifests));
       const progress = progressReporter(opts.quiet === true);
       const started = process.hrtime.bigint();
-      const results = runExperiment(experiment, docs, { file, onRunDone: progress.runDone });
+      const results = runExperiment(experiment, docs, { file, onStart: progress.start, onRunDone: progress.runDone });
+      progress.stop();
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       const outDir = resolve(opts.out ?? `results/${experiment.name}`);
       const written = await writeResults(outDir, experiment, results, { png: opts.png === true });
