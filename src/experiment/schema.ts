@@ -6,6 +6,7 @@ import { PROXY_MODES, type CostModel, type ProxyMode } from '../proxy/types.js';
 import { DURATION_KINDS, type DurationSpec } from '../traffic/duration.js';
 import { INGRESS_KINDS, type IngressKind } from '../traffic/ingress.js';
 import { DEFAULTS } from './defaults.js';
+import { parseAssertion } from './gates.js';
 
 export interface NodeSpec {
   readonly name: string;
@@ -277,7 +278,13 @@ export function validateExperiment(raw: unknown, file?: string): { experiment?: 
   out.sweep = isObject(sweep) ? sweep : {};
 
   const asserts = raw.assert ?? [];
-  if (!Array.isArray(asserts) || !asserts.every((a) => typeof a === 'string')) add('assert', 'expected a list of conditions such as "latency_p99_ms < 20"');
+  if (!Array.isArray(asserts)) add('assert', `expected a list of conditions such as "latency_p99_ms < 20", got ${show(asserts)}`);
+  else {
+    asserts.forEach((a, i) => {
+      const parsed = parseAssertion(a);
+      if ('expected' in parsed) add(`assert[${i}]`, `got ${show(a)}, expected ${parsed.expected}`);
+    });
+  }
   out.assert = Array.isArray(asserts) ? asserts : [];
 
   const exp = out as unknown as Experiment;

@@ -2,6 +2,7 @@
 
 import type { ExperimentResults } from '../experiment/runner.js';
 import type { Experiment } from '../experiment/schema.js';
+import { checkAssertions, formatViolation } from '../experiment/gates.js';
 import { summarize, summaryColumns } from '../experiment/summary.js';
 import { type OutputFile, writeFilesAtomically } from './atomic-write.js';
 import { chartsFor } from './chart-specs.js';
@@ -18,6 +19,7 @@ export interface ResultOptions {
 /** Builds every output file in memory; nothing touches the disk here. */
 export async function resultFiles(experiment: Experiment, results: ExperimentResults, options: ResultOptions = {}): Promise<OutputFile[]> {
   const summary = summarize(results);
+  const violations = checkAssertions(experiment.assert, results.params, summary).map(formatViolation);
   const files: OutputFile[] = [
     { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs) },
     { path: 'summary.csv', content: await toCsv(summaryColumns(results.params), summary) },
@@ -33,7 +35,7 @@ export async function resultFiles(experiment: Experiment, results: ExperimentRes
     files.push({ path: `charts/${chart.name}.svg`, content: svg });
     if (options.png) files.push({ path: `charts/${chart.name}.png`, content: renderPng(svg) });
   }
-  files.push({ path: 'report.html', content: formatReport({ experiment, results, summary, charts }) });
+  files.push({ path: 'report.html', content: formatReport({ experiment, results, summary, charts, violations }) });
   return files;
 }
 

@@ -4,9 +4,11 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../cluster/problems.js';
+import { checkAssertions, formatViolation } from '../../experiment/gates.js';
 import { setPath } from '../../experiment/plan.js';
 import { runExperiment } from '../../experiment/runner.js';
 import { validateExperiment } from '../../experiment/schema.js';
+import { summarize } from '../../experiment/summary.js';
 import { manifestPaths, readExperimentFile } from '../../io/read-experiment.js';
 import { readManifestFiles } from '../../io/read-manifests.js';
 import { writeResults } from '../../io/write-results.js';
@@ -59,5 +61,9 @@ export function registerRun(program: Command): void {
       const outDir = resolve(opts.out ?? `results/${experiment.name}`);
       const written = await writeResults(outDir, experiment, results, { png: opts.png === true });
       progress.finished(results, wallS, outDir, written);
+      // Results are written first: a failed gate is a finding to look at, not a reason to lose it.
+      const violations = checkAssertions(experiment.assert, results.params, summarize(results));
+      for (const v of violations) process.stderr.write(`${formatViolation(v)}\n`);
+      if (violations.length > 0) process.exitCode = 1;
     });
 }
