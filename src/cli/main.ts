@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { formatIssue, InputError } from '../cluster/problems.js';
+import { registerCapacity } from './commands/capacity.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerDiagnose } from './commands/diagnose.js';
 import { registerGet } from './commands/get.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerRun(program);
+  registerCapacity(program);
   registerGet(program);
   registerDescribe(program);
   registerDiagnose(program);

@@ -2,16 +2,11 @@
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import { InputError } from '../../cluster/problems.js';
 import { checkAssertions, formatViolation } from '../../experiment/gates.js';
-import { setPath } from '../../experiment/plan.js';
 import { runExperiment } from '../../experiment/runner.js';
-import { validateExperiment } from '../../experiment/schema.js';
 import { summarize } from '../../experiment/summary.js';
-import { manifestPaths, readExperimentFile } from '../../io/read-experiment.js';
-import { readManifestFiles } from '../../io/read-manifests.js';
 import { writeResults } from '../../io/write-results.js';
+import { loadExperiment } from '../load-experiment.js';
 import { collect, integerOption } from '../options.js';
 import { progressReporter } from '../progress.js';
 
@@ -24,16 +19,8 @@ interface RunOptions {
   readonly png?: boolean;
 }
 
-/** `--set a.b=value`: the value is read as YAML, so numbers, lists and maps work. */
-export function applySets(raw: unknown, sets: readonly string[]): unknown {
-  let out = raw;
-  for (const s of sets) {
-    const eq = s.indexOf('=');
-    if (eq <= 0) throw new InputError([{ path: '--set', message: `got "${s}", expected path=value, e.g. traffic.ratePerS=2000` }]);
-    out = setPath(out, s.slice(0, eq), parseYaml(s.slice(eq + 1)));
-  }
-  return out;
-}
+// Kept importable from here, where tests and users first looked for it.
+export { applySets } from '../load-experiment.js';
 
 export function registerRun(program: Command): void {
   program
@@ -47,12 +34,7 @@ export function registerRun(program: Command): void {
     .option('--png', 'also render every chart to PNG')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, opts: RunOptions) => {
-      let raw = applySets(readExperimentFile(file), opts.set);
-      if (opts.seed !== undefined) raw = setPath(raw, 'seed', opts.seed);
-      if (opts.replications !== undefined) raw = setPath(raw, 'replications', opts.replications);
-      const { experiment, issues } = validateExperiment(raw, file);
-      if (!experiment) throw new InputError(issues);
-      const docs = readManifestFiles(manifestPaths(file, experiment.cluster.manifests));
+      const { experiment, docs } = loadExperiment(file, opts);
       const progress = progressReporter(opts.quiet === true);
       const started = process.hrtime.bigint();
       const results = runExperiment(experiment, docs, { file, onStart: progress.start, onRunDone: progress.runDone });
