@@ -9,6 +9,7 @@ import { registerCapacity } from './commands/capacity.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerDiagnose } from './commands/diagnose.js';
 import { registerGet } from './commands/get.js';
+import { registerMerge } from './commands/merge.js';
 import { registerRun } from './commands/run.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerCapacity(program);
+  registerMerge(program);
   registerGet(program);
   registerDescribe(program);
   registerDiagnose(program);

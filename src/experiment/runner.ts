@@ -8,6 +8,7 @@ import { simulate } from '../sim/simulate.js';
 import { checkPoint, type PlannedRun, planRuns } from './plan.js';
 import { type ResolvedCluster, resolveCluster, simConfigFor } from './resolve.js';
 import type { Experiment } from './schema.js';
+import { inShard, type Shard } from './shard.js';
 
 export type Cell = string | number;
 export type Row = Readonly<Record<string, Cell>>;
@@ -36,15 +37,18 @@ export interface RunnerOptions {
   /** Called once before the first run with the number of runs to do. */
   readonly onStart?: (total: number) => void;
   readonly onRunDone?: (p: RunProgress) => void;
+  /** Run only this shard's runs (`run % count == index`). */
+  readonly shard?: Shard;
 }
 
 const cell = (v: unknown): Cell => (typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v));
 
 export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc[], options: RunnerOptions = {}): ExperimentResults {
-  const plan = planRuns(experiment);
+  const fullPlan = planRuns(experiment);
   const seenPoints = new Set<number>();
-  const issues = plan.flatMap((r) => (seenPoints.has(r.point.index) ? [] : (seenPoints.add(r.point.index), checkPoint(r.point, options.file))));
+  const issues = fullPlan.flatMap((r) => (seenPoints.has(r.point.index) ? [] : (seenPoints.add(r.point.index), checkPoint(r.point, options.file))));
   if (issues.length > 0) throw new InputError(issues);
+  const plan = fullPlan.filter((r) => inShard(options.shard, r.run));
 
   const params = Object.keys(experiment.sweep);
   const clusters = new Map<string, ResolvedCluster>();
