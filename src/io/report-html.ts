@@ -82,13 +82,13 @@ function summaryTable(params: readonly string[], summary: readonly Row[]): strin
     });
     return `<tr><th scope="row">${escapeHtml(pointLabel(params, p))}</th><td>${num(cells.get(REPORT_METRICS[0])?.n)}</td>${metricCells.join('')}</tr>`;
   });
-  return `<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`;
+  return `<div class="wide">\n<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>\n</div>`;
 }
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222}
 table{border-collapse:collapse;font-size:.9rem;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:right}
 thead th,tbody th{text-align:left;background:#f4f4f4}.ci{color:#666;font-size:.8em}figure{margin:2rem 0}
-figure svg{max-width:100%;height:auto}.violations{color:#a00}pre{background:#f7f7f7;padding:1rem;overflow:auto}`;
+figure svg{max-width:100%;height:auto}.violations{color:#a00}pre{background:#f7f7f7;padding:1rem;overflow:auto}.wide{overflow-x:auto}`;
 
 export function formatReport(input: ReportInput): string {
   const { experiment: e, results, summary, charts } = input;
