@@ -5,12 +5,14 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { formatIssue, InputError } from '../cluster/problems.js';
-import { registerDescribe } from './commands/describe.js';
-import { registerDiagnose } from './commands/diagnose.js';
-import { registerGet } from './commands/get.js';
 import { buildCluster } from '../cluster/build.js';
 import { readManifestFiles } from '../io/read-manifests.js';
 import { buildServicePorts } from '../proxy/service-map.js';
+import { registerCapacity } from './commands/capacity.js';
+import { registerDescribe } from './commands/describe.js';
+import { registerDiagnose } from './commands/diagnose.js';
+import { registerGet } from './commands/get.js';
+import { registerMerge } from './commands/merge.js';
 import { registerRules } from './commands/rules.js';
 import { registerRun } from './commands/run.js';
 
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerRun(program);
+  registerCapacity(program);
+  registerMerge(program);
   registerGet(program);
   registerDescribe(program);
   registerDiagnose(program);

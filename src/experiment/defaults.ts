@@ -3,6 +3,9 @@
 import { DEFAULT_COSTS } from '../proxy/types.js';
 
 export const DEFAULTS = {
+  // Shown in report.html: a title (else the name) and the question the experiment answers.
+  title: '',
+  question: '',
   description: '',
   seed: 1,
   replications: 1,

@@ -8,6 +8,7 @@ import { simulate } from '../sim/simulate.js';
 import { checkPoint, type PlannedRun, planRuns } from './plan.js';
 import { type ResolvedCluster, resolveCluster, simConfigFor } from './resolve.js';
 import type { Experiment } from './schema.js';
+import { inShard, type Shard } from './shard.js';
 
 export type Cell = string | number;
 export type Row = Readonly<Record<string, Cell>>;
@@ -35,16 +36,21 @@ export interface RunProgress {
 
 export interface RunnerOptions {
   readonly file?: string;
+  /** Called once before the first run with the number of runs to do. */
+  readonly onStart?: (total: number) => void;
   readonly onRunDone?: (p: RunProgress) => void;
+  /** Run only this shard's runs (`run % count == index`). */
+  readonly shard?: Shard;
 }
 
 const cell = (v: unknown): Cell => (typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v));
 
 export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc[], options: RunnerOptions = {}): ExperimentResults {
-  const plan = planRuns(experiment);
+  const fullPlan = planRuns(experiment);
   const seenPoints = new Set<number>();
-  const issues = plan.flatMap((r) => (seenPoints.has(r.point.index) ? [] : (seenPoints.add(r.point.index), checkPoint(r.point, options.file))));
+  const issues = fullPlan.flatMap((r) => (seenPoints.has(r.point.index) ? [] : (seenPoints.add(r.point.index), checkPoint(r.point, options.file))));
   if (issues.length > 0) throw new InputError(issues);
+  const plan = fullPlan.filter((r) => inShard(options.shard, r.run));
 
   const params = Object.keys(experiment.sweep);
   const clusters = new Map<string, ResolvedCluster>();
@@ -53,6 +59,8 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
   const pods: Row[] = [];
   const nodes: Row[] = [];
   const timeseries: Row[] = [];
+  options.onStart?.(plan.length);
+  let done = 0;
   for (const planned of plan) {
     const e = planned.point.experiment;
     const key = JSON.stringify([e.cluster, e.service, e.traffic.ingress]);
@@ -93,7 +101,7 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
       });
     }
     for (const t of result.timeseries) timeseries.push({ run: planned.run, ...swept, t_s: t.tS, series: t.series, pod: t.pod, value: t.value });
-    options.onRunDone?.({ done: planned.run + 1, total: plan.length, run: planned, metrics: result.metrics });
+    options.onRunDone?.({ done: ++done, total: plan.length, run: planned, metrics: result.metrics });
   }
   return {
     params,

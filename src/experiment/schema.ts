@@ -7,6 +7,7 @@ import { type ClusterEvent, EVENT_ACTIONS } from '../sim/changes.js';
 import { DURATION_KINDS, type DurationSpec } from '../traffic/duration.js';
 import { INGRESS_KINDS, type IngressKind } from '../traffic/ingress.js';
 import { DEFAULTS } from './defaults.js';
+import { parseAssertion } from './gates.js';
 
 export interface NodeSpec {
   readonly name: string;
@@ -15,6 +16,8 @@ export interface NodeSpec {
 
 export interface Experiment {
   readonly name: string;
+  readonly title: string;
+  readonly question: string;
   readonly description: string;
   readonly seed: number;
   readonly replications: number;
@@ -144,6 +147,8 @@ type Section = Readonly<Record<string, Field>>;
 const SCHEMA: Readonly<Record<string, Section>> = {
   '': {
     name: { check: nameCheck, required: true },
+    title: { check: str },
+    question: { check: str },
     description: { check: str },
     seed: { check: int(0, 2 ** 32 - 1) },
     replications: { check: int(1, 10_000) },
@@ -355,7 +360,13 @@ export function validateExperiment(raw: unknown, file?: string): { experiment?: 
   out.events = Array.isArray(raw.events) ? raw.events : [];
 
   const asserts = raw.assert ?? [];
-  if (!Array.isArray(asserts) || !asserts.every((a) => typeof a === 'string')) add('assert', 'expected a list of conditions such as "latency_p99_ms < 20"');
+  if (!Array.isArray(asserts)) add('assert', `expected a list of conditions such as "latency_p99_ms < 20", got ${show(asserts)}`);
+  else {
+    asserts.forEach((a, i) => {
+      const parsed = parseAssertion(a);
+      if ('expected' in parsed) add(`assert[${i}]`, `got ${show(a)}, expected ${parsed.expected}`);
+    });
+  }
   out.assert = Array.isArray(asserts) ? asserts : [];
 
   const exp = out as unknown as Experiment;

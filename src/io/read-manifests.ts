@@ -20,7 +20,14 @@ function syntaxIssues(file: string, text: string): { docs: ManifestDoc[]; issues
       issues.push({ file, line: lineCounter.linePos(error.pos[0]).line, path: '', message: error.message });
     }
     if (document.errors.length > 0) return;
-    const doc: unknown = document.toJS({ maxAliasCount: 100 });
+    let doc: unknown;
+    try {
+      doc = document.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // Parsing passed, but building values can still fail: an alias to no anchor, an alias bomb.
+      issues.push({ file, line: lineCounter.linePos(document.range[0]).line, path: '', message: (error as Error).message });
+      return;
+    }
     // An empty document (`---` twice, a trailing `---`) is no object at all, as for kubectl.
     if (doc === null || doc === undefined) return;
     docs.push({ file, index, doc });

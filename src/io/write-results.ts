@@ -2,29 +2,46 @@
 
 import type { ExperimentResults } from '../experiment/runner.js';
 import type { Experiment } from '../experiment/schema.js';
+import { checkAssertions, formatViolation } from '../experiment/gates.js';
+import { summarize, summaryColumns } from '../experiment/summary.js';
 import { type OutputFile, writeFilesAtomically } from './atomic-write.js';
 import { chartsFor } from './chart-specs.js';
 import { toCsv } from './csv.js';
 import { renderSvg } from './render-chart.js';
+import { renderPng } from './render-png.js';
+import { formatReport, type ReportChart } from './report-html.js';
+
+export interface ResultOptions {
+  /** Also rasterise every chart to `charts/<name>.png`. */
+  readonly png?: boolean;
+}
 
 /** Builds every output file in memory; nothing touches the disk here. */
-export async function resultFiles(experiment: Experiment, results: ExperimentResults): Promise<OutputFile[]> {
+export async function resultFiles(experiment: Experiment, results: ExperimentResults, options: ResultOptions = {}): Promise<OutputFile[]> {
+  const summary = summarize(results);
+  const violations = checkAssertions(experiment.assert, results.params, summary).map(formatViolation);
   const files: OutputFile[] = [
     { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs) },
+    { path: 'summary.csv', content: await toCsv(summaryColumns(results.params), summary) },
     { path: 'pods.csv', content: await toCsv(results.podColumns, results.pods) },
     { path: 'nodes.csv', content: await toCsv(results.nodeColumns, results.nodes) },
     { path: 'timeseries.csv', content: await toCsv(results.timeseriesColumns, results.timeseries) },
     { path: 'experiment.resolved.json', content: `${JSON.stringify(experiment, null, 2)}\n` },
   ];
+  const charts: ReportChart[] = [];
   for (const chart of chartsFor(results)) {
+    const svg = await renderSvg(chart.spec);
+    charts.push({ name: chart.name, title: String(chart.spec.title ?? chart.name), svg });
     files.push({ path: `charts/${chart.name}.vl.json`, content: `${JSON.stringify(chart.spec, null, 2)}\n` });
-    files.push({ path: `charts/${chart.name}.svg`, content: await renderSvg(chart.spec) });
+    files.push({ path: `charts/${chart.name}.svg`, content: svg });
+    if (options.png) files.push({ path: `charts/${chart.name}.png`, content: renderPng(svg) });
   }
+  files.push({ path: 'report.html', content: formatReport({ experiment, results, summary, charts, violations }) });
   return files;
 }
 
-export async function writeResults(outDir: string, experiment: Experiment, results: ExperimentResults): Promise<string[]> {
-  const files = await resultFiles(experiment, results);
+export async function writeResults(outDir: string, experiment: Experiment, results: ExperimentResults, options: ResultOptions = {}): Promise<string[]> {
+  const files = await resultFiles(experiment, results, options);
   writeFilesAtomically(outDir, files);
   return files.map((f) => f.path);
 }

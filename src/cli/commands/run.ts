@@ -1,17 +1,20 @@
-// `nodeport-sim run`: an experiment file in, results/<name>/ out.
+// `nodeport-sim run`: an experiment file in, results/<name>/ out (or one shard's folder).
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
-import { InputError } from '../../cluster/problems.js';
-import { setPath } from '../../experiment/plan.js';
+import { planRuns } from '../../experiment/plan.js';
 import { runExperiment } from '../../experiment/runner.js';
-import { validateExperiment } from '../../experiment/schema.js';
-import { manifestPaths, readExperimentFile } from '../../io/read-experiment.js';
-import { readManifestFiles } from '../../io/read-manifests.js';
+import { parseShard } from '../../experiment/shard.js';
+import { writeFilesAtomically } from '../../io/atomic-write.js';
+import { shardFiles } from '../../io/shard-files.js';
 import { writeResults } from '../../io/write-results.js';
+import { loadExperiment } from '../load-experiment.js';
 import { collect, integerOption } from '../options.js';
 import { progressReporter } from '../progress.js';
+import { reportViolations } from '../violations.js';
+
+// Kept importable from here, where tests and users first looked for it.
+export { applySets } from '../load-experiment.js';
 
 interface RunOptions {
   readonly out?: string;
@@ -19,42 +22,41 @@ interface RunOptions {
   readonly replications?: number;
   readonly set: string[];
   readonly quiet?: boolean;
-}
-
-/** `--set a.b=value`: the value is read as YAML, so numbers, lists and maps work. */
-export function applySets(raw: unknown, sets: readonly string[]): unknown {
-  let out = raw;
-  for (const s of sets) {
-    const eq = s.indexOf('=');
-    if (eq <= 0) throw new InputError([{ path: '--set', message: `got "${s}", expected path=value, e.g. traffic.ratePerS=2000` }]);
-    out = setPath(out, s.slice(0, eq), parseYaml(s.slice(eq + 1)));
-  }
-  return out;
+  readonly png?: boolean;
+  readonly shard?: string;
 }
 
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run an experiment file and write CSV, charts and the resolved experiment to results/<name>/')
+    .description('run an experiment file and write CSV, charts, report.html and the resolved experiment to results/<name>/')
     .argument('<experiment>', 'experiment file (YAML)')
-    .option('-o, --out <dir>', 'output folder (default: results/<experiment name>/)')
+    .option('-o, --out <dir>', 'output folder (default: results/<experiment name>/, or results/<name>/shard-I-of-N/ with --shard)')
     .option('--seed <n>', 'override the experiment seed', integerOption('--seed'))
     .option('--replications <n>', 'override the number of replications', integerOption('--replications'))
     .option('--set <path=value>', 'override any experiment key by its dotted path (repeatable)', collect, [])
+    .option('--shard <I/N>', 'run only runs with run % N == I and write a shard folder for `merge`; auto/N takes I from JOB_COMPLETION_INDEX')
+    .option('--png', 'also render every chart to PNG')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, opts: RunOptions) => {
-      let raw = applySets(readExperimentFile(file), opts.set);
-      if (opts.seed !== undefined) raw = setPath(raw, 'seed', opts.seed);
-      if (opts.replications !== undefined) raw = setPath(raw, 'replications', opts.replications);
-      const { experiment, issues } = validateExperiment(raw, file);
-      if (!experiment) throw new InputError(issues);
-      const docs = readManifestFiles(manifestPaths(file, experiment.cluster.manifests));
+      const shard = opts.shard === undefined ? undefined : parseShard(opts.shard, process.env.JOB_COMPLETION_INDEX);
+      const { experiment, docs } = loadExperiment(file, opts);
       const progress = progressReporter(opts.quiet === true);
       const started = process.hrtime.bigint();
-      const results = runExperiment(experiment, docs, { file, onRunDone: progress.runDone });
+      const results = runExperiment(experiment, docs, { file, onStart: progress.start, onRunDone: progress.runDone, ...(shard ? { shard } : {}) });
+      progress.stop();
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+      if (shard) {
+        const outDir = resolve(opts.out ?? `results/${experiment.name}/shard-${shard.index}-of-${shard.count}`);
+        const files = await shardFiles(experiment, results, shard, planRuns(experiment).length);
+        writeFilesAtomically(outDir, files);
+        progress.finished(results, wallS, outDir, files.map((f) => f.path));
+        return;
+      }
       const outDir = resolve(opts.out ?? `results/${experiment.name}`);
-      const written = await writeResults(outDir, experiment, results);
+      const written = await writeResults(outDir, experiment, results, { png: opts.png === true });
       progress.finished(results, wallS, outDir, written);
+      // Results are written first: a failed gate is a finding to look at, not a reason to lose it.
+      reportViolations(experiment, results);
     });
 }

@@ -1,0 +1,42 @@
+// Reading an experiment as the commands that run one take it: the file, then --set, --seed and
+// --replications on top, validated, with its manifests read.
+
+import { parse as parseYaml } from 'yaml';
+import { InputError } from '../cluster/problems.js';
+import { setPath } from '../experiment/plan.js';
+import type { Experiment } from '../experiment/schema.js';
+import { validateExperiment } from '../experiment/schema.js';
+import { manifestPaths, readExperimentFile } from '../io/read-experiment.js';
+import { type ManifestDoc, readManifestFiles } from '../io/read-manifests.js';
+
+/** `--set a.b=value`: the value is read as YAML, so numbers, lists and maps work. */
+export function applySets(raw: unknown, sets: readonly string[]): unknown {
+  let out = raw;
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new InputError([{ path: '--set', message: `got "${s}", expected path=value, e.g. traffic.ratePerS=2000` }]);
+    let value: unknown;
+    try {
+      value = parseYaml(s.slice(eq + 1));
+    } catch (error) {
+      throw new InputError([{ path: '--set', message: `got "${s}", whose value is not YAML: ${(error as Error).message.split('\n')[0]}` }]);
+    }
+    out = setPath(out, s.slice(0, eq), value);
+  }
+  return out;
+}
+
+export interface ExperimentFlags {
+  readonly seed?: number;
+  readonly replications?: number;
+  readonly set: readonly string[];
+}
+
+export function loadExperiment(file: string, flags: ExperimentFlags): { experiment: Experiment; docs: ManifestDoc[] } {
+  let raw = applySets(readExperimentFile(file), flags.set);
+  if (flags.seed !== undefined) raw = setPath(raw, 'seed', flags.seed);
+  if (flags.replications !== undefined) raw = setPath(raw, 'replications', flags.replications);
+  const { experiment, issues } = validateExperiment(raw, file);
+  if (!experiment) throw new InputError(issues);
+  return { experiment, docs: readManifestFiles(manifestPaths(file, experiment.cluster.manifests)) };
+}

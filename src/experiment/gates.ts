@@ -1,0 +1,88 @@
+// The experiment's `assert:` list: conditions such as `latency_p99_ms < 20`, each checked against
+// every sweep point's mean over replications. A violated one makes `run` exit 1.
+
+import { RUN_METRIC_COLUMNS, type RunMetricName } from '../metrics/run-metrics.js';
+import type { Row } from './runner.js';
+
+export const OPERATORS = ['<', '<=', '>', '>=', '==', '!='] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+export interface Assertion {
+  readonly metric: RunMetricName;
+  readonly op: Operator;
+  readonly threshold: number;
+}
+
+const FORM = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$/;
+
+/** An assertion, or what was expected instead (for an issue at `assert[i]`). */
+export function parseAssertion(text: unknown): Assertion | { readonly expected: string } {
+  const shape = `a condition "<metric> <op> <number>" with op one of ${OPERATORS.join(' ')}, e.g. "latency_p99_ms < 20"`;
+  if (typeof text !== 'string') return { expected: shape };
+  const m = FORM.exec(text);
+  if (!m) return { expected: shape };
+  const [, metric, op, value] = m;
+  if (!(RUN_METRIC_COLUMNS as readonly string[]).includes(metric)) {
+    const hint = RUN_METRIC_COLUMNS.find((c) => c.startsWith(metric) || metric.startsWith(c));
+    return { expected: `a metric column of runs.csv on the left${hint ? ` (did you mean ${hint}?)` : ', such as latency_p99_ms'}` };
+  }
+  const threshold = Number(value);
+  if (value.trim() === '' || !Number.isFinite(threshold)) return { expected: `a finite number after ${op}, got "${value}"` };
+  return { metric: metric as RunMetricName, op: op as Operator, threshold };
+}
+
+export function holds(op: Operator, value: number, threshold: number): boolean {
+  // An undefined mean (no run measured the metric) satisfies nothing: it is reported, not passed.
+  if (!Number.isFinite(value)) return false;
+  switch (op) {
+    case '<':
+      return value < threshold;
+    case '<=':
+      return value <= threshold;
+    case '>':
+      return value > threshold;
+    case '>=':
+      return value >= threshold;
+    case '==':
+      return value === threshold;
+    case '!=':
+      return value !== threshold;
+  }
+}
+
+export interface Violation {
+  readonly index: number;
+  readonly assertion: string;
+  /** The sweep point's swept values. */
+  readonly point: Row;
+  readonly mean: number;
+  readonly ci95HalfWidth: number;
+  readonly n: number;
+}
+
+/** Every (assertion, sweep point) whose mean breaks the condition, in assertion then point order. */
+export function checkAssertions(asserts: readonly string[], params: readonly string[], summary: readonly Row[]): Violation[] {
+  return asserts.flatMap((text, index) => {
+    const a = parseAssertion(text);
+    if ('expected' in a) throw new Error(`assert[${index}] was not validated: ${text}`);
+    return summary
+      .filter((row) => row.metric === a.metric && !holds(a.op, row.mean as number, a.threshold))
+      .map((row) => ({
+        index,
+        assertion: text.trim(),
+        point: Object.fromEntries(params.map((p) => [p, row[p]])),
+        mean: row.mean as number,
+        ci95HalfWidth: row.ci95_half_width as number,
+        n: row.n as number,
+      }));
+  });
+}
+
+const show = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : 'undefined');
+
+/** `assert[0] latency_p99_ms < 20 fails at proxy.mode=ipvs: mean 23.1 ± 1.2 (n=5)`. */
+export function formatViolation(v: Violation): string {
+  const where = Object.keys(v.point).length === 0 ? '' : ` at ${Object.entries(v.point).map(([p, x]) => `${p}=${x}`).join(', ')}`;
+  const ci = Number.isFinite(v.ci95HalfWidth) ? ` ± ${show(v.ci95HalfWidth)}` : '';
+  return `assert[${v.index}] ${v.assertion} fails${where}: mean ${show(v.mean)}${ci} (n=${v.n})`;
+}

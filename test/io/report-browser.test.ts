@@ -1,0 +1,48 @@
+// Opens a real report.html in headless Chromium, when the machine has it (.ci/run installs it).
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runExperiment } from '../../src/experiment/runner.js';
+import { validateExperiment } from '../../src/experiment/schema.js';
+import { readManifestFiles } from '../../src/io/read-manifests.js';
+import { writeResults } from '../../src/io/write-results.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`report-browser: ${CHROMIUM} not found, so report.html is not opened in a browser (apt-get install chromium)`);
+
+describe('report.html in a browser', () => {
+  it.skipIf(!hasChromium)(`shows every chart's SVG (headless ${CHROMIUM}${hasChromium ? '' : ': skipped, not installed'})`, async () => {
+    const { experiment } = validateExperiment({
+      name: 'browser',
+      replications: 2,
+      durationS: 0.5,
+      warmupS: 0.1,
+      cluster: { nodes: 3, manifests: ['m.yaml'], placement: [1, 2, 0] },
+      traffic: { ratePerS: 1000 },
+      sweep: { 'service.externalTrafficPolicy': ['Cluster', 'Local'] },
+    });
+    if (!experiment) throw new Error('invalid test experiment');
+    const out = mkdtempSync(join(tmpdir(), 'nodeport-sim-browser-'));
+    const written = await writeResults(out, experiment, runExperiment(experiment, readManifestFiles(['experiments/manifests/nginx.yaml'])));
+    const charts = written.filter((p) => p.endsWith('.svg')).map((p) => p.slice('charts/'.length, -'.svg'.length));
+    expect(charts.length).toBeGreaterThanOrEqual(4);
+
+    const dom = execFileSync(
+      CHROMIUM,
+      ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', `--user-data-dir=${join(out, 'profile')}`, '--dump-dom', pathToFileURL(join(out, 'report.html')).href],
+      { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    for (const name of charts) {
+      // The browser's own parse: each figure holds an svg element with vega's marks inside.
+      const figure = new RegExp(`<figure id="chart-${name}">[\\s\\S]*?<svg [^>]*class="marks"[\\s\\S]*?</svg>\\s*</figure>`);
+      expect(dom, name).toMatch(figure);
+    }
+    expect(dom.match(/<svg /g)?.length).toBe(charts.length);
+    expect(dom).toContain('<details>');
+  });
+});
