@@ -37,6 +37,13 @@ export class RunRecorder {
     this.nodeCpuNs = new Float64Array(nodes);
   }
 
+  private sent = 0;
+
+  /** A measured request left its client (counted apart from outcomes, so conservation can be checked). */
+  countSent(): void {
+    this.sent++;
+  }
+
   countOutcome(code: number): void {
     this.outcomes[code]++;
   }
@@ -84,7 +91,7 @@ export class RunRecorder {
     conntrackPeak: number;
   }): RunMetrics {
     const o = this.outcomes;
-    const requests = o.reduce((a, b) => a + b, 0) + args.inFlight;
+    const requests = this.sent;
     const ok = o[0];
     const msOf = (ns: number) => ns / 1e6;
     const per = (sum: number, n: number) => (n > 0 ? sum / n : Number.NaN);

@@ -43,6 +43,22 @@ export interface NodeResult {
   readonly conntrackPeak: number;
 }
 
+/** One finished request, for observers (tests, traces). */
+export interface RequestRecord {
+  readonly client: number;
+  readonly outcome: number;
+  readonly sentAtNs: number;
+  readonly endedAtNs: number;
+  readonly ingressNode: number;
+  /** Index into RunResult.pods, or -1 when it reached none. */
+  readonly pod: number;
+  readonly newConnection: boolean;
+}
+
+export interface SimObserver {
+  readonly onRequestEnd?: (r: RequestRecord) => void;
+}
+
 export interface RunResult {
   readonly metrics: RunMetrics;
   readonly pods: readonly PodResult[];
@@ -59,7 +75,7 @@ const CONNTRACK_FULL = -102;
 /** Linux's initial SYN retransmission timeout (TCP_TIMEOUT_INIT), doubled on each retry. */
 const SYN_RTO_NS = 1e9;
 
-export function simulate(cfg: SimConfig): RunResult {
+export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult {
   const sim = new Simulator();
   const streams = new RandomStreams(cfg.seed, cfg.replication);
   const { cluster } = cfg;
@@ -156,6 +172,15 @@ export function simulate(cfg: SimConfig): RunResult {
   const finish = (r: number, outcome: number, latencyNs = 0): void => {
     if (req.measured[r] === 1) rec.countOutcome(outcome);
     series.ended(sim.now, outcome, latencyNs);
+    observer.onRequestEnd?.({
+      client: req.client[r],
+      outcome,
+      sentAtNs: req.sentAt[r],
+      endedAtNs: sim.now,
+      ingressNode: req.ingressNode[r],
+      pod: req.pod[r] >= 0 ? req.pod[r] : -1,
+      newConnection: req.newConnection[r] === 1,
+    });
     const client = req.client[r];
     const closed = clients.done(client, req.conn[r], outcome === Outcome.Ok);
     const node = req.ingressNode[r];
@@ -185,7 +210,9 @@ export function simulate(cfg: SimConfig): RunResult {
     req.serviceNs[r] = 0;
     req.syns[r] = 1;
     req.endpoint[r] = -1;
+    req.pod[r] = -1;
     req.measured[r] = now >= warmupNs ? 1 : 0;
+    if (req.measured[r] === 1) rec.countSent();
     const reused = clients.reuse(client);
     let node: number;
     if (reused > 0) {
@@ -229,7 +256,7 @@ export function simulate(cfg: SimConfig): RunResult {
         if (!conntrack[node].insert(req.conn[r], verdict, establishedNs, sim.now)) pod = CONNTRACK_FULL;
         else {
           req.endpoint[r] = verdict;
-          if (pod >= 0) clients.pin(req.client[r], req.conn[r], pod, verdict);
+          if (pod >= 0) clients.pin(req.client[r], req.conn[r], pod, verdict, table.lastMasquerade);
         }
       }
       req.pod[r] = pod;
@@ -239,6 +266,7 @@ export function simulate(cfg: SimConfig): RunResult {
     } else {
       req.pod[r] = clients.connPod[req.client[r]];
       req.endpoint[r] = clients.connEndpoint[req.client[r]];
+      req.masqueraded[r] = clients.connMasqueraded[req.client[r]];
       req.cpuCostNs[r] = conntrackHitNs;
     }
     req.queuedAt[r] = sim.now;
@@ -393,8 +421,9 @@ export function simulate(cfg: SimConfig): RunResult {
     const c = plan.nodeChanges[i];
     nodeUp[c.node] = c.up ? 1 : 0;
   });
-  plan.podChanges.forEach((c, i) => sim.scheduleAt(c.atNs, podChange, i));
-  plan.nodeChanges.forEach((c, i) => sim.scheduleAt(c.atNs, nodeChange, i));
+  // Changes after the measured window cannot affect it.
+  plan.podChanges.forEach((c, i) => c.atNs < endNs && sim.scheduleAt(c.atNs, podChange, i));
+  plan.nodeChanges.forEach((c, i) => c.atNs < endNs && sim.scheduleAt(c.atNs, nodeChange, i));
 
   // The balancer probes each node: under Local the healthCheckNodePort answers 503 without a
   // local endpoint (kube-proxy's health server counts what it last synced); under Cluster a TCP

@@ -10,6 +10,8 @@ export class Clients {
   readonly connPod: Int32Array;
   /** The endpoint index the ingress node's proxy chose for the connection. */
   readonly connEndpoint: Int32Array;
+  /** 1 when the proxy SNATed the connection to the node's IP. */
+  readonly connMasqueraded: Uint8Array;
   /** Requests the connection may still carry after the one it carries now. */
   private readonly connLeft: Int32Array;
   private readonly connBusy: Uint8Array;
@@ -24,6 +26,7 @@ export class Clients {
     this.connNode = new Int32Array(count).fill(-1);
     this.connPod = new Int32Array(count).fill(-1);
     this.connEndpoint = new Int32Array(count).fill(-1);
+    this.connMasqueraded = new Uint8Array(count);
     this.connLeft = new Int32Array(count);
     this.connBusy = new Uint8Array(count);
     this.connId = new Float64Array(count);
@@ -53,10 +56,11 @@ export class Clients {
   }
 
   /** The proxy pinned the connection to a pod (DNAT recorded in conntrack). */
-  pin(client: number, conn: number, pod: number, endpoint: number): void {
+  pin(client: number, conn: number, pod: number, endpoint: number, masqueraded: boolean): void {
     if (this.connId[client] !== conn) return;
     this.connPod[client] = pod;
     this.connEndpoint[client] = endpoint;
+    this.connMasqueraded[client] = masqueraded ? 1 : 0;
   }
 
   /**

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { Cluster } from '../../src/cluster/model.js';
+import { type RequestRecord, simulate } from '../../src/sim/simulate.js';
+import { Outcome } from '../../src/sim/outcome.js';
+import { simConfig } from '../support/sim-config.js';
+import { tinyCluster } from '../support/tiny-cluster.js';
+
+const withAffinity = (c: Cluster): Cluster => ({
+  ...c,
+  services: c.services.map((s) => ({ ...s, sessionAffinity: 'ClientIP' as const })),
+});
+const asDeployment = (c: Cluster): Cluster => ({
+  ...c,
+  pods: c.pods.map((p) => ({ ...p, owner: 'web' })),
+  deployments: [{ namespace: 'default', name: 'web', replicas: c.pods.length, selector: { app: 'web' }, templateLabels: { app: 'web' }, containers: c.pods[0].containers }],
+});
+
+describe('conservation and Little’s law', () => {
+  it('accounts for every request sent: completed + failed + in flight, under overload and failures', () => {
+    const cfg = simConfig(tinyCluster([1, 2, 0], 'Local'), { durationS: 5 });
+    // Overload (queue_full), a node without endpoints (drops) and a pod killed mid-run.
+    const m = simulate({
+      ...cfg,
+      traffic: { ...cfg.traffic, ratePerS: 9000 },
+      pods: { ...cfg.pods, queueLimit: 20 },
+      events: [{ atS: 3, action: 'kill-pod', pod: 'web-1' }],
+    }).metrics;
+    expect(m.queue_full).toBeGreaterThan(0);
+    expect(m.dropped_no_local_endpoint).toBeGreaterThan(0);
+    const ended = m.ok + m.dropped_no_local_endpoint + m.rejected_no_endpoints + m.failed_stale_endpoint + m.queue_full + m.conntrack_full + m.timeout;
+    expect(ended + m.in_flight_at_end).toBe(m.requests);
+  });
+
+  it('holds on every pod: time-average number in system = throughput × mean time in system (within 1%)', () => {
+    const r = simulate(simConfig(tinyCluster([1, 2, 3], 'Cluster'), { durationS: 60 }));
+    for (const p of r.pods) {
+      const littles = p.throughputPerS * (p.meanTimeInSystemMs / 1000);
+      expect(Math.abs(p.meanInSystem - littles) / littles, p.pod).toBeLessThan(0.01);
+    }
+  });
+});
+
+describe('sessionAffinity: ClientIP', () => {
+  /** Distinct pods each client reached, from the simulator's per-request records. */
+  const podsPerClient = (ingress: 'round-robin' | 'single') => {
+    const seen = new Map<number, Set<number>>();
+    const cfg = simConfig(withAffinity(tinyCluster([1, 1, 1], 'Cluster')), { durationS: 10 });
+    // 60 clients: every recent list stays under xt_recent's 100 addresses.
+    simulate(
+      { ...cfg, traffic: { ...cfg.traffic, clients: 60, ratePerS: 600, ingress } },
+      {
+        onRequestEnd: (r: RequestRecord) => {
+          if (r.outcome !== Outcome.Ok) return;
+          const set = seen.get(r.client) ?? new Set<number>();
+          set.add(r.pod);
+          seen.set(r.client, set);
+        },
+      },
+    );
+    return [...seen.values()].map((s) => s.size);
+  };
+
+  it('pins each client to exactly one pod when a single node takes all traffic', () => {
+    const counts = podsPerClient('single');
+    expect(counts.length).toBe(60);
+    expect(new Set(counts)).toEqual(new Set([1]));
+  });
+
+  it('does not hold when the balancer spreads a client over 3 nodes: affinity state is per node', () => {
+    const counts = podsPerClient('round-robin');
+    expect(Math.max(...counts)).toBeLessThanOrEqual(3);
+    // Each node picked independently: P(all three nodes pick one pod) = 1/9, so most clients see several.
+    expect(counts.filter((c) => c > 1).length).toBeGreaterThan(counts.length / 2);
+  });
+});
+
+describe('externalTrafficPolicy: Local behind a balancer', () => {
+  const run = (ingress: 'round-robin' | 'health-checked') => {
+    const cfg = simConfig(tinyCluster([2, 1, 0], 'Local'), { durationS: 10 });
+    return simulate({ ...cfg, traffic: { ...cfg.traffic, ratePerS: 2000, ingress } }).metrics;
+  };
+
+  it('drops every SYN sent to the node without endpoints under round-robin (a third of them)', () => {
+    const m = run('round-robin');
+    expect(Math.abs(m.dropped_no_local_endpoint / m.requests - 1 / 3)).toBeLessThan(0.01);
+  });
+
+  it('drops none once the health-checked balancer has taken that node out (503 on healthCheckNodePort)', () => {
+    const m = run('health-checked');
+    expect(m.dropped_no_local_endpoint).toBe(0);
+    expect(m.ok).toBe(m.requests);
+  });
+});
+
+describe('changes over time', () => {
+  it('fails requests to a killed pod only until each node has synced the EndpointSlice change', () => {
+    const killAtNs = 5e9;
+    const stale: number[] = [];
+    const cfg = simConfig(tinyCluster([1, 1, 1], 'Cluster'), { durationS: 15 });
+    const r = simulate(
+      { ...cfg, traffic: { ...cfg.traffic, ratePerS: 3000 }, events: [{ atS: 5, action: 'kill-pod', pod: 'web-0', restartAfterS: 60 }] },
+      { onRequestEnd: (x) => x.outcome === Outcome.FailedStaleEndpoint && stale.push(x.endedAtNs) },
+    );
+    expect(stale.length).toBeGreaterThan(0);
+    expect(Math.min(...stale)).toBeGreaterThanOrEqual(killAtNs);
+    // The change reaches a node after the watch delay, then its sync must wait out minSyncPeriod
+    // from the previous one (none yet) and the restore time.
+    const lastSyncDoneNs = killAtNs + r.metrics.sync_lag_max_ms * 1e6;
+    expect(Math.max(...stale)).toBeLessThanOrEqual(lastSyncDoneNs + 2e6 /* network and queues */);
+    expect(r.metrics.syncs).toBe(3);
+    expect(r.metrics.sync_lag_max_ms).toBeGreaterThanOrEqual(50);
+  });
+
+  it('gives pods added by a scale-up traffic only from new connections under keep-alive', () => {
+    const newPodShare = (requestsPerConnection: number) => {
+      const cfg = simConfig(asDeployment(tinyCluster([1, 1], 'Cluster')), { durationS: 20 });
+      const r = simulate({
+        ...cfg,
+        traffic: { ...cfg.traffic, clients: 2000, ratePerS: 1500, requestsPerConnection },
+        events: [{ atS: 5, action: 'scale', deployment: 'web', replicas: 4 }],
+      });
+      const fresh = r.pods.filter((p) => p.pod.startsWith('web-new-')).reduce((a, p) => a + p.requests, 0);
+      return fresh / r.pods.reduce((a, p) => a + p.requests, 0);
+    };
+    // Without keep-alive the two new pods take about half of the traffic after they are ready.
+    expect(newPodShare(1)).toBeGreaterThan(0.3);
+    // With long-lived connections the clients stay on the old pods.
+    expect(newPodShare(1_000_000)).toBeLessThan(0.05);
+  });
+});
