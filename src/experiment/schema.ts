@@ -174,7 +174,7 @@ const SCHEMA: Readonly<Record<string, Section>> = {
     iptablesPartialRestore: { check: bool },
   },
   conntrack: {
-    maxEntries: { check: int(1, 100_000_000) },
+    maxEntries: { check: int(1, 33_554_432) },
     establishedTimeoutS: { check: num(0, true) },
     timeWaitS: { check: num(0) },
   },

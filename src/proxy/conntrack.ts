@@ -1,94 +1,103 @@
 // One node's conntrack table: an entry per connection with its timeout, a hard maximum beyond
 // which new connections are refused (`conntrack_full`), and entries that outlive the endpoint
-// they point to (kube-proxy never flushes TCP entries). O(1) insert, lookup and remove.
+// they point to (kube-proxy never flushes TCP entries). Entries are named by the handle
+// `insert` returns, so nothing is hashed per packet; insert, lookup and refresh are O(1).
 
 /** kube-proxy's conntrack.min default (maxPerCore 32768 × cores, at least this). */
 export const DEFAULT_CONNTRACK_MAX = 131_072;
 
+/** Handles pack (generation, slot); slots stay below 2^25, so a handle is an exact double. */
+const SLOT_SPACE = 2 ** 25;
+export const CONNTRACK_MAX_LIMIT = SLOT_SPACE;
+
 export class Conntrack {
-  /** connection id → slot. */
-  private readonly slots = new Map<number, number>();
-  private readonly expiresNs: Float64Array;
-  private readonly endpoint: Int32Array;
-  private readonly id: Float64Array;
-  private readonly free: Int32Array;
-  private freeTop: number;
-  /** Generation of each slot, bumped per insert, so the ring can tell reused slots apart. */
-  private readonly gen: Int32Array;
+  private expiresNs = new Float64Array(0);
+  private endpoint = new Int32Array(0);
+  /** Generation of each slot, bumped per insert; odd while the slot holds an entry. */
+  private gen = new Int32Array(0);
+  private free = new Int32Array(0);
+  private freeTop = 0;
   /**
-   * Insertion-order ring of (slot, generation), so a full table can reclaim expired entries
-   * oldest first. Twice `max` long; compacted when full, which keeps it amortised O(1).
+   * Insertion-order ring of (slot, generation), so expired entries are reclaimed oldest first.
+   * Twice the slot count long; compacted when full, which keeps it amortised O(1).
    */
-  private readonly ring: Int32Array;
-  private readonly ringGen: Int32Array;
+  private ring = new Int32Array(0);
+  private ringGen = new Int32Array(0);
   private ringHead = 0;
   private ringLength = 0;
+  /** Slots allocated so far: arrays grow by doubling up to `max`, so a large limit costs memory only when used. */
+  private capacity = 0;
+  private live = 0;
   peak = 0;
 
   constructor(readonly max = DEFAULT_CONNTRACK_MAX) {
-    this.expiresNs = new Float64Array(max);
-    this.endpoint = new Int32Array(max);
-    this.id = new Float64Array(max).fill(-1);
-    this.free = new Int32Array(max);
-    for (let i = 0; i < max; i++) this.free[i] = max - 1 - i;
-    this.freeTop = max;
-    this.gen = new Int32Array(max);
-    this.ring = new Int32Array(2 * max);
-    this.ringGen = new Int32Array(2 * max);
+    if (!(max >= 1 && max <= SLOT_SPACE)) throw new Error(`conntrack: max must be 1..${SLOT_SPACE}, got ${max}`);
+    this.grow(Math.min(max, 4096));
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.live;
   }
 
   /**
    * Tracks a new connection to `endpoint` (opaque to the table) until `nowNs + timeoutNs`.
-   * Returns false when the table is full of live entries: the kernel drops the packet
-   * ("nf_conntrack: table full, dropping packet").
+   * Returns its handle, or -1 when the table is full of live entries: the kernel drops the
+   * packet ("nf_conntrack: table full, dropping packet").
    */
-  insert(connId: number, endpoint: number, timeoutNs: number, nowNs: number): boolean {
-    if (this.slots.has(connId)) throw new Error(`conntrack: connection ${connId} already tracked`);
-    if (this.freeTop === 0) this.reclaimExpired(nowNs);
-    if (this.freeTop === 0) return false;
+  insert(endpoint: number, timeoutNs: number, nowNs: number): number {
+    // The kernel's garbage collector frees entries as they expire; here each insert does.
+    this.reclaimExpired(nowNs);
+    if (this.freeTop === 0 && this.capacity < this.max) this.grow(Math.min(this.max, this.capacity * 2));
+    if (this.freeTop === 0) return -1;
     const s = this.free[--this.freeTop];
-    this.slots.set(connId, s);
-    this.id[s] = connId;
     this.endpoint[s] = endpoint;
     this.expiresNs[s] = nowNs + timeoutNs;
-    this.gen[s]++;
+    const g = ++this.gen[s];
     if (this.ringLength === this.ring.length) this.compactRing();
     const at = (this.ringHead + this.ringLength) % this.ring.length;
     this.ring[at] = s;
-    this.ringGen[at] = this.gen[s];
+    this.ringGen[at] = g;
     this.ringLength++;
-    if (this.slots.size > this.peak) this.peak = this.slots.size;
-    return true;
+    if (++this.live > this.peak) this.peak = this.live;
+    return g * SLOT_SPACE + s;
   }
 
-  /** The tracked endpoint, or -1 when untracked or expired (an expired entry is removed). */
-  lookup(connId: number, nowNs: number): number {
-    const s = this.slots.get(connId);
-    if (s === undefined) return -1;
+  /** The tracked endpoint, or -1 when the entry is gone or expired (an expired entry is removed). */
+  lookup(handle: number, nowNs: number): number {
+    const s = this.slotOf(handle);
+    if (s < 0) return -1;
     if (this.expiresNs[s] <= nowNs) {
-      this.remove(connId);
+      this.release(s);
       return -1;
     }
     return this.endpoint[s];
   }
 
-  /** A packet on the connection re-arms its timeout (e.g. tcp_timeout_established). */
-  refresh(connId: number, timeoutNs: number, nowNs: number): void {
-    const s = this.slots.get(connId);
-    if (s !== undefined) this.expiresNs[s] = nowNs + timeoutNs;
+  /** A packet on the connection re-arms its timeout (e.g. FIN → TIME_WAIT). */
+  refresh(handle: number, timeoutNs: number, nowNs: number): void {
+    const s = this.slotOf(handle);
+    if (s >= 0) this.expiresNs[s] = nowNs + timeoutNs;
   }
 
-  remove(connId: number): boolean {
-    const s = this.slots.get(connId);
-    if (s === undefined) return false;
-    this.slots.delete(connId);
-    this.id[s] = -1;
-    this.free[this.freeTop++] = s;
+  remove(handle: number): boolean {
+    const s = this.slotOf(handle);
+    if (s < 0) return false;
+    this.release(s);
     return true;
+  }
+
+  /** The slot a handle names while its entry lives, else -1. */
+  private slotOf(handle: number): number {
+    if (handle < 0) return -1;
+    const s = handle % SLOT_SPACE;
+    const g = (handle - s) / SLOT_SPACE;
+    return s < this.capacity && this.gen[s] === g && (g & 1) === 1 ? s : -1;
+  }
+
+  private release(s: number): void {
+    this.gen[s]++; // even: free
+    this.free[this.freeTop++] = s;
+    this.live--;
   }
 
   /**
@@ -99,27 +108,49 @@ export class Conntrack {
   private reclaimExpired(nowNs: number): void {
     while (this.ringLength > 0) {
       const s = this.ring[this.ringHead];
-      const live = this.id[s] >= 0 && this.gen[s] === this.ringGen[this.ringHead];
+      const live = this.gen[s] === this.ringGen[this.ringHead];
       if (live && this.expiresNs[s] > nowNs) return;
       this.ringHead = (this.ringHead + 1) % this.ring.length;
       this.ringLength--;
-      if (live) this.remove(this.id[s]);
+      if (live) this.release(s);
     }
   }
 
-  /** Drops ring entries whose slot was removed or reused; at most `max` remain. */
+  /** Drops ring entries whose slot was freed or reused. */
   private compactRing(): void {
     const n = this.ring.length;
     let kept = 0;
     for (let i = 0; i < this.ringLength; i++) {
       const at = (this.ringHead + i) % n;
       const s = this.ring[at];
-      if (this.id[s] < 0 || this.gen[s] !== this.ringGen[at]) continue;
+      if (this.gen[s] !== this.ringGen[at]) continue;
       const to = (this.ringHead + kept) % n;
       this.ring[to] = s;
       this.ringGen[to] = this.ringGen[at];
       kept++;
     }
     this.ringLength = kept;
+  }
+
+  /** Adds slots up to `capacity`, keeping every entry and the ring's order. */
+  private grow(capacity: number): void {
+    const old = this.capacity;
+    const expiresNs = new Float64Array(capacity);
+    expiresNs.set(this.expiresNs);
+    const endpoint = new Int32Array(capacity);
+    endpoint.set(this.endpoint);
+    const gen = new Int32Array(capacity);
+    gen.set(this.gen);
+    const free = new Int32Array(capacity);
+    free.set(this.free.subarray(0, this.freeTop));
+    for (let s = capacity - 1; s >= old; s--) free[this.freeTop++] = s;
+    const ring = new Int32Array(2 * capacity);
+    const ringGen = new Int32Array(2 * capacity);
+    for (let i = 0; i < this.ringLength; i++) {
+      const at = (this.ringHead + i) % this.ring.length;
+      ring[i] = this.ring[at];
+      ringGen[i] = this.ringGen[at];
+    }
+    Object.assign(this, { expiresNs, endpoint, gen, free, ring, ringGen, ringHead: 0, capacity });
   }
 }

@@ -21,6 +21,8 @@ export class RequestTable {
   /** Modelled CPU cost of this request's pass through the node's data path. */
   cpuCostNs = new Float64Array(0);
   rulesWalked = new Int32Array(0);
+  /** The ingress node's conntrack handle for the request's connection, or -1. */
+  track = new Float64Array(0);
   /** The pod's incarnation when the request joined it; a restarted pod does not finish old work. */
   epoch = new Int32Array(0);
   /** SYNs sent so far (retransmissions after a silent drop). */
@@ -82,6 +84,7 @@ export class RequestTable {
     this.cpuCostNs = f64(this.cpuCostNs);
     this.rulesWalked = i32(this.rulesWalked);
     this.epoch = i32(this.epoch);
+    this.track = f64(this.track);
     this.syns = i32(this.syns);
     this.masqueraded = u8(this.masqueraded);
     this.measured = u8(this.measured);

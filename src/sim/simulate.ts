@@ -188,7 +188,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
       // IPVS's least-connection schedulers count connections until they close; conntrack
       // keeps the closed connection in TIME_WAIT.
       tables[node].release(nodePort, req.endpoint[r]);
-      conntrack[node].refresh(req.conn[r], timeWaitNs, sim.now);
+      conntrack[node].refresh(req.track[r], timeWaitNs, sim.now);
     }
     if (closedLoop && sim.now < endNs) sim.schedule(delay(thinkTime), sendRequest, client);
     req.release(r);
@@ -210,6 +210,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     req.serviceNs[r] = 0;
     req.syns[r] = 1;
     req.endpoint[r] = -1;
+    req.track[r] = -1;
     req.pod[r] = -1;
     req.measured[r] = now >= warmupNs ? 1 : 0;
     if (req.measured[r] === 1) rec.countSent();
@@ -253,10 +254,12 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
       if (table.lastReplyLost) pod = REPLY_LOST;
       else if (verdict >= 0) {
         pod = podByIp.get(table.servicePorts[table.servicePortForNodePort(nodePort)].endpoints[verdict].ip) ?? STALE;
-        if (!conntrack[node].insert(req.conn[r], verdict, establishedNs, sim.now)) pod = CONNTRACK_FULL;
+        const track = conntrack[node].insert(verdict, establishedNs, sim.now);
+        if (track < 0) pod = CONNTRACK_FULL;
         else {
           req.endpoint[r] = verdict;
-          if (pod >= 0) clients.pin(req.client[r], req.conn[r], pod, verdict, table.lastMasquerade);
+          req.track[r] = track;
+          if (pod >= 0) clients.pin(req.client[r], req.conn[r], pod, verdict, table.lastMasquerade, track);
         }
       }
       req.pod[r] = pod;
@@ -267,6 +270,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
       req.pod[r] = clients.connPod[req.client[r]];
       req.endpoint[r] = clients.connEndpoint[req.client[r]];
       req.masqueraded[r] = clients.connMasqueraded[req.client[r]];
+      req.track[r] = clients.connTrack[req.client[r]];
       req.cpuCostNs[r] = conntrackHitNs;
     }
     req.queuedAt[r] = sim.now;

@@ -12,6 +12,8 @@ export class Clients {
   readonly connEndpoint: Int32Array;
   /** 1 when the proxy SNATed the connection to the node's IP. */
   readonly connMasqueraded: Uint8Array;
+  /** The ingress node's conntrack handle for the connection. */
+  readonly connTrack: Float64Array;
   /** Requests the connection may still carry after the one it carries now. */
   private readonly connLeft: Int32Array;
   private readonly connBusy: Uint8Array;
@@ -27,6 +29,7 @@ export class Clients {
     this.connPod = new Int32Array(count).fill(-1);
     this.connEndpoint = new Int32Array(count).fill(-1);
     this.connMasqueraded = new Uint8Array(count);
+    this.connTrack = new Float64Array(count).fill(-1);
     this.connLeft = new Int32Array(count);
     this.connBusy = new Uint8Array(count);
     this.connId = new Float64Array(count);
@@ -56,8 +59,9 @@ export class Clients {
   }
 
   /** The proxy pinned the connection to a pod (DNAT recorded in conntrack). */
-  pin(client: number, conn: number, pod: number, endpoint: number, masqueraded: boolean): void {
+  pin(client: number, conn: number, pod: number, endpoint: number, masqueraded: boolean, track: number): void {
     if (this.connId[client] !== conn) return;
+    this.connTrack[client] = track;
     this.connPod[client] = pod;
     this.connEndpoint[client] = endpoint;
     this.connMasqueraded[client] = masqueraded ? 1 : 0;

@@ -11,20 +11,38 @@ import { resolveOptions } from '../../src/proxy/types.js';
 describe('conntrack', () => {
   it('refuses a new connection when full of live entries, and accepts it once one expires', () => {
     const ct = new Conntrack(2);
-    expect(ct.insert(1, 7, 10, 0)).toBe(true);
-    expect(ct.insert(2, 8, 100, 0)).toBe(true);
-    expect(ct.insert(3, 9, 10, 5)).toBe(false);
-    expect(ct.insert(3, 9, 10, 11)).toBe(true);
-    expect(ct.lookup(1, 11)).toBe(-1);
+    const first = ct.insert(7, 10, 0);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(ct.insert(8, 100, 0)).toBeGreaterThanOrEqual(0);
+    expect(ct.insert(9, 10, 5)).toBe(-1);
+    const third = ct.insert(9, 10, 11);
+    expect(third).toBeGreaterThanOrEqual(0);
+    // The first entry expired and its slot went to the third: the old handle no longer reads it.
+    expect(ct.lookup(first, 11)).toBe(-1);
+    expect(ct.lookup(third, 11)).toBe(9);
     expect(ct.peak).toBe(2);
+  });
+
+  it('grows its storage past the first allocation and still counts the maximum exactly', () => {
+    const ct = new Conntrack(10_000);
+    const handles: number[] = [];
+    for (let i = 0; i < 10_000; i++) handles.push(ct.insert(i, 1e12, i));
+    expect(handles.every((h) => h >= 0)).toBe(true);
+    expect(ct.insert(0, 1e12, 20_000)).toBe(-1);
+    expect(handles.every((h, i) => ct.lookup(h, 30_000) === i)).toBe(true);
+    ct.refresh(handles[0], 1, 40_000);
+    // The oldest entry, re-armed with a 1 ns timeout (a closed connection), is reclaimed for a new one.
+    expect(ct.insert(5, 10, 50_000)).toBeGreaterThanOrEqual(0);
+    expect(ct.lookup(handles[0], 50_000)).toBe(-1);
   });
 
   it('keeps an entry to an endpoint that no longer exists until it times out or is removed', () => {
     const ct = new Conntrack();
-    ct.insert(42, 3, 1e9, 0);
-    expect(ct.lookup(42, 5e8)).toBe(3);
-    expect(ct.remove(42)).toBe(true);
-    expect(ct.lookup(42, 5e8)).toBe(-1);
+    const h = ct.insert(3, 1e9, 0);
+    expect(ct.lookup(h, 5e8)).toBe(3);
+    expect(ct.remove(h)).toBe(true);
+    expect(ct.lookup(h, 5e8)).toBe(-1);
+    expect(ct.remove(h)).toBe(false);
   });
 });
 
