@@ -31,17 +31,23 @@ const natRulesPerService = (sp: ServicePortInfo): number => 6 + 3 * sp.endpoints
 export class NodeProxies {
   readonly tables: NodeProxyTable[];
   private readonly state: NodeProxyState[];
-  /** The control plane's current endpoints of the target. */
-  private endpoints: readonly EndpointInfo[];
+  /** Every endpoint list the control plane published for the target, and when. */
+  private readonly versions: { readonly endpoints: readonly EndpointInfo[]; readonly madeAtNs: number }[];
+  /** Per node: the newest version its informer has delivered. */
+  private readonly observed: Int32Array;
+  /** Per node: the version its running (or last) sync reads. */
+  private readonly syncing: Int32Array;
+  /** Per node: the endpoints its table was built from (its health check answers from them). */
+  private readonly installed: (readonly EndpointInfo[])[];
   private readonly lastStart: Float64Array;
   private readonly syncScheduled: Uint8Array;
-  /** When the oldest change not yet in the node's table was made, or NaN. */
+  private readonly syncRunning: Uint8Array;
+  /** When the oldest change the node has seen but not yet installed was made, or NaN. */
   private readonly pendingSince: Float64Array;
   private readonly syncStartedFor: Float64Array;
   private readonly syncs: Float64Array;
   private readonly lagSum: Float64Array;
   private readonly lagMax: Float64Array;
-  private readonly nodeEndpoints: EndpointInfo[][];
   private readonly staticRules: number;
   private readonly OBSERVE: number;
   private readonly SYNC_START: number;
@@ -55,41 +61,44 @@ export class NodeProxies {
     private readonly cfg: NodeProxiesConfig,
   ) {
     const n = nodes.length;
-    this.endpoints = servicePorts[0].endpoints;
+    this.versions = [{ endpoints: servicePorts[0].endpoints, madeAtNs: 0 }];
     this.state = nodes.map(() => new NodeProxyState());
+    this.observed = new Int32Array(n);
+    this.syncing = new Int32Array(n);
+    this.installed = nodes.map(() => servicePorts[0].endpoints);
     this.lastStart = new Float64Array(n).fill(-Infinity);
     this.syncScheduled = new Uint8Array(n);
+    this.syncRunning = new Uint8Array(n);
     this.pendingSince = new Float64Array(n).fill(Number.NaN);
     this.syncStartedFor = new Float64Array(n).fill(Number.NaN);
     this.syncs = new Float64Array(n);
     this.lagSum = new Float64Array(n);
     this.lagMax = new Float64Array(n);
-    this.nodeEndpoints = nodes.map(() => [...this.endpoints]);
     let rules = 0;
     for (let i = 1; i < servicePorts.length; i++) rules += natRulesPerService(servicePorts[i]);
     this.staticRules = rules;
     this.tables = nodes.map((_, i) => this.compile(i, servicePorts));
-    this.OBSERVE = sim.register('proxy.observe', (node) => this.observe(node));
+    // The event argument packs (version, node).
+    this.OBSERVE = sim.register('proxy.observe', (arg) => this.observe(arg % n, Math.floor(arg / n)));
     this.SYNC_START = sim.register('proxy.syncStart', (node) => this.syncStart(node));
     this.SYNC_END = sim.register('proxy.syncEnd', (node) => this.syncEnd(node));
   }
 
-  /** The endpoints this node's kube-proxy last synced (its health check answers from them). */
+  /** Ready endpoints on this node in its last synced state (kube-proxy's health server counts these). */
   localEndpointCount(node: number): number {
-    return usableEndpoints(this.nodeEndpoints[node], this.nodes[node].name).length;
+    return usableEndpoints(this.installed[node], this.nodes[node].name).length;
   }
 
-  /** Whether this node's last synced endpoints list any endpoint (a TCP check of the nodePort passes). */
+  /** Whether this node's last synced state lists any endpoint (a TCP check of the nodePort passes). */
   anyEndpoint(node: number): boolean {
-    return usableEndpoints(this.nodeEndpoints[node], null).length > 0;
+    return usableEndpoints(this.installed[node], null).length > 0;
   }
 
   /** The EndpointSlice controller published new endpoints for the target. */
   endpointsChanged(endpoints: readonly EndpointInfo[]): void {
-    this.endpoints = endpoints;
+    const version = this.versions.push({ endpoints, madeAtNs: this.sim.now }) - 1;
     for (let node = 0; node < this.nodes.length; node++) {
-      if (Number.isNaN(this.pendingSince[node])) this.pendingSince[node] = this.sim.now;
-      this.sim.schedule(this.cfg.watchDelayNs, this.OBSERVE, node);
+      this.sim.schedule(this.cfg.watchDelayNs, this.OBSERVE, version * this.nodes.length + node);
     }
   }
 
@@ -97,36 +106,47 @@ export class NodeProxies {
     return { syncs: this.syncs[node], lagSumNs: this.lagSum[node], lagMaxNs: this.lagMax[node] };
   }
 
-  private observe(node: number): void {
-    if (this.syncScheduled[node] === 1) return; // the scheduled sync will read the newest state
+  /** The node's informer delivers a version; a sync follows no sooner than minSyncPeriod after the last began. */
+  private observe(node: number, version: number): void {
+    if (version <= this.observed[node]) return;
+    this.observed[node] = version;
+    if (Number.isNaN(this.pendingSince[node])) this.pendingSince[node] = this.versions[version].madeAtNs;
+    // A running sync is followed by another when it ends; a scheduled one will read this version.
+    if (this.syncRunning[node] === 0 && this.syncScheduled[node] === 0) this.scheduleSync(node);
+  }
+
+  private scheduleSync(node: number): void {
     this.syncScheduled[node] = 1;
-    const at = Math.max(this.sim.now, this.lastStart[node] + this.cfg.sync.minSyncPeriodNs);
-    this.sim.scheduleAt(at, this.SYNC_START, node);
+    this.sim.scheduleAt(Math.max(this.sim.now, this.lastStart[node] + this.cfg.sync.minSyncPeriodNs), this.SYNC_START, node);
   }
 
   private syncStart(node: number): void {
     this.syncScheduled[node] = 0;
+    this.syncRunning[node] = 1;
     this.lastStart[node] = this.sim.now;
+    this.syncing[node] = this.observed[node];
     this.syncStartedFor[node] = this.pendingSince[node];
     this.pendingSince[node] = Number.NaN;
-    this.sim.schedule(Math.round(syncDuration(this.cfg.mode, this.work(), this.cfg.sync)), this.SYNC_END, node);
+    const endpoints = this.versions[this.syncing[node]].endpoints;
+    this.sim.schedule(Math.round(syncDuration(this.cfg.mode, this.work(endpoints), this.cfg.sync)), this.SYNC_END, node);
   }
 
+  /** The restore is done: the node routes on what it read when the sync began. */
   private syncEnd(node: number): void {
-    const endpoints = this.endpoints;
+    this.syncRunning[node] = 0;
+    const endpoints = this.versions[this.syncing[node]].endpoints;
     this.tables[node] = this.compile(node, [{ ...this.servicePorts[0], endpoints }, ...this.servicePorts.slice(1)]);
-    this.nodeEndpoints[node] = [...endpoints];
+    this.installed[node] = endpoints;
     const lag = this.sim.now - this.syncStartedFor[node];
     this.syncs[node]++;
     this.lagSum[node] += lag;
     if (lag > this.lagMax[node]) this.lagMax[node] = lag;
-    // A change that arrived during the sync waits for the next one.
-    if (!Number.isNaN(this.pendingSince[node]) && this.syncScheduled[node] === 0) this.observe(node);
+    if (!Number.isNaN(this.pendingSince[node])) this.scheduleSync(node);
   }
 
   /** One changed service (the target); a partial iptables restore rewrites its chains and the dispatch chains. */
-  private work(): SyncWork {
-    const target = natRulesPerService({ ...this.servicePorts[0], endpoints: this.endpoints });
+  private work(endpoints: readonly EndpointInfo[]): SyncWork {
+    const target = natRulesPerService({ ...this.servicePorts[0], endpoints });
     const dispatch = 1 + 3 * this.servicePorts.length;
     return {
       services: this.servicePorts.length,

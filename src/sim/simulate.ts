@@ -1,6 +1,7 @@
 // One simulated run: external clients → ingress node → kube-proxy lookup on that node's softirq
 // CPU → (second hop) → pod queue and service → reply back the same way. A request's life reads as
-// sendRequest → arriveAtNode → routeViaProxy → arriveAtPod → finishService → deliverResponse.
+// sendRequest → arriveAtNode (→ routeViaProxy once the node's CPU is done) → arriveAtPod →
+// finishService → deliverResponse.
 
 import { selectorMatches } from '../cluster/selector.js';
 import { RandomStreams } from '../engine/random.js';
@@ -16,6 +17,7 @@ import { Verdict } from '../proxy/types.js';
 import { Clients } from '../traffic/clients.js';
 import { durationNs } from '../traffic/duration.js';
 import { HealthChecks } from '../traffic/health-checks.js';
+import { SoftirqCpus } from '../traffic/softirq-cpus.js';
 import { Ingress } from '../traffic/ingress.js';
 import { planChanges } from './changes.js';
 import type { SimConfig } from './config.js';
@@ -121,10 +123,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     pods.map(() => cfg.pods.concurrency),
     pods.map(() => cfg.pods.queueLimit),
   );
-  const cpus = new Stations(
-    nodes.map(() => cfg.nodes.softirqCores),
-    nodes.map(() => Infinity),
-  );
+  const cpus = new SoftirqCpus(nodes.length, cfg.nodes.softirqCores);
 
   // Every random consumer draws from its own named stream.
   const arrivalGap = durationNs({ dist: 'exponential', meanMs: 1000 / cfg.traffic.ratePerS }, streams.stream('arrivals'));
@@ -273,30 +272,33 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
       req.track[r] = clients.connTrack[req.client[r]];
       req.cpuCostNs[r] = conntrackHitNs;
     }
-    req.queuedAt[r] = sim.now;
-    if (cpus.arrive(node, r) === Admission.Started) sim.schedule(Math.round(req.cpuCostNs[r]), routeViaProxy, r);
+    const cost = req.cpuCostNs[r];
+    const doneNs = Math.round(cpus.admit(node, sim.now, cost));
+    req.dataplaneNs[r] += doneNs - sim.now;
+    if (req.measured[r] === 1 && req.newConnection[r] === 1) rec.walkedRules(req.rulesWalked[r]);
+    // Utilisation counts the CPU time spent inside the window, whoever's packet it was.
+    const busy = Math.min(doneNs, endNs) - Math.max(doneNs - cost, warmupNs);
+    if (busy > 0) rec.nodeCpu(node, busy);
+    routeViaProxy(r, node, doneNs);
   });
 
-  /** A SYN that got no answer: retransmitted after 1 s, 2 s, 4 s… until the connect timeout. */
+  /**
+   * A SYN that got no answer: the client retransmits it 1 s, 3 s, 7 s… after the first (the
+   * timeout doubling each time) until its connect timeout.
+   */
   const retransmitOrFail = (r: number, failure: number): void => {
-    const rto = SYN_RTO_NS * 2 ** (req.syns[r] - 1);
-    if (sim.now + rto - req.sentAt[r] < connectTimeoutNs) {
+    const nextSynNs = req.sentAt[r] + SYN_RTO_NS * (2 ** req.syns[r] - 1);
+    if (nextSynNs - req.sentAt[r] < connectTimeoutNs) {
       req.syns[r]++;
-      sim.schedule(rto, arriveAtNode, r);
+      const d = delay(clientToNode);
+      sim.scheduleAt(nextSynNs + d, arriveAtNode, r);
     } else {
       sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + connectTimeoutNs), failure, r);
     }
   };
 
-  const routeViaProxy = sim.register('routeViaProxy', (r) => {
-    const node = req.ingressNode[r];
-    const next = cpus.depart(node);
-    if (next >= 0) sim.schedule(Math.round(req.cpuCostNs[next]), routeViaProxy, next);
-    req.dataplaneNs[r] += sim.now - req.queuedAt[r];
-    if (req.measured[r] === 1) {
-      rec.nodeCpu(node, req.cpuCostNs[r]);
-      if (req.newConnection[r] === 1) rec.walkedRules(req.rulesWalked[r]);
-    }
+  /** What the node does with the packet once its softirq core has processed it, at `doneNs`. */
+  const routeViaProxy = (r: number, node: number, doneNs: number): void => {
     const pod = req.pod[r];
     switch (pod) {
       case Verdict.Drop:
@@ -308,28 +310,29 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
         return;
       case REPLY_LOST:
         // The client never sees a SYN-ACK it recognises and gives up at its connect timeout.
-        sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + connectTimeoutNs), failTimeout, r);
+        sim.scheduleAt(Math.max(doneNs, req.sentAt[r] + connectTimeoutNs), failTimeout, r);
         return;
       case Verdict.Reject:
       case Verdict.NoService:
         // An ICMP port-unreachable (or RST) travels back: the client sees "connection refused".
-        sim.schedule(delay(clientToNode), failRejected, r);
+        sim.scheduleAt(doneNs + delay(clientToNode), failRejected, r);
         return;
       case STALE:
-        finish(r, Outcome.FailedStaleEndpoint);
+        sim.scheduleAt(doneNs, failStale, r);
         return;
     }
     const podHome = podNode[pod];
     let d = delay(nodeToPod);
     if (podHome !== node) d += hopBetween(node, podHome);
     req.networkNs[r] += d;
-    sim.schedule(d, arriveAtPod, r);
-  });
+    sim.scheduleAt(doneNs + d, arriveAtPod, r);
+  };
 
   const failDropped = sim.register('failDropped', (r) => finish(r, Outcome.DroppedNoLocalEndpoint));
   const failConntrackFull = sim.register('failConntrackFull', (r) => finish(r, Outcome.ConntrackFull));
   const failRejected = sim.register('failRejected', (r) => finish(r, Outcome.RejectedNoEndpoints));
   const failTimeout = sim.register('failTimeout', (r) => finish(r, Outcome.Timeout));
+  const failStale = sim.register('failStale', (r) => finish(r, Outcome.FailedStaleEndpoint));
 
   // A stale table (or an old keep-alive connection) can send a request to a pod that is gone.
   const arriveAtPod = sim.register('arriveAtPod', (r) => {
@@ -389,6 +392,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
       return;
     }
     if (req.measured[r] === 1) rec.served(latency, req.networkNs[r], req.dataplaneNs[r], req.podQueueNs[r], req.serviceNs[r]);
+    if (sim.now >= warmupNs && sim.now < endNs) rec.deliveredInWindow();
     finish(r, Outcome.Ok, latency);
   });
 
