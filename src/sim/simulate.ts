@@ -13,7 +13,7 @@ import { RunRecorder } from '../metrics/run-recorder.js';
 import { Timeseries, type TimeseriesRow } from '../metrics/timeseries.js';
 import { Conntrack } from '../proxy/conntrack.js';
 import { buildServicePorts, type EndpointInfo } from '../proxy/service-map.js';
-import { Verdict } from '../proxy/types.js';
+import { type NodeProxyTable, Verdict } from '../proxy/types.js';
 import { Clients } from '../traffic/clients.js';
 import { durationNs } from '../traffic/duration.js';
 import { HealthChecks } from '../traffic/health-checks.js';
@@ -116,6 +116,17 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     watchDelayNs: Math.round(cfg.proxy.watchDelayMs * 1e6),
   });
   const tables = proxies.tables;
+  // Per node, the pod behind each endpoint index of the table it routes on (rebuilt after a sync).
+  const podMaps: Int32Array[] = nodes.map(() => new Int32Array(0));
+  const podMapOf: (NodeProxyTable | null)[] = nodes.map(() => null);
+  const podOfEndpoint = (node: number, table: NodeProxyTable): Int32Array => {
+    if (podMapOf[node] !== table) {
+      const eps = table.servicePorts[table.servicePortForNodePort(nodePort)]?.endpoints ?? [];
+      podMaps[node] = Int32Array.from(eps.map((e) => podByIp.get(e.ip) ?? STALE));
+      podMapOf[node] = table;
+    }
+    return podMaps[node];
+  };
   const conntrack = nodes.map(() => new Conntrack(cfg.conntrack.maxEntries));
   const nodeUp = new Uint8Array(nodes.length).fill(1);
 
@@ -252,7 +263,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
       let pod: number = verdict;
       if (table.lastReplyLost) pod = REPLY_LOST;
       else if (verdict >= 0) {
-        pod = podByIp.get(table.servicePorts[table.servicePortForNodePort(nodePort)].endpoints[verdict].ip) ?? STALE;
+        pod = podOfEndpoint(node, table)[verdict];
         const track = conntrack[node].insert(verdict, establishedNs, sim.now);
         if (track < 0) pod = CONNTRACK_FULL;
         else {
