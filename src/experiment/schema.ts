@@ -4,8 +4,9 @@
 import type { InputIssue } from '../cluster/problems.js';
 import { type CostModel, IPVS_SCHEDULERS, type IpvsScheduler, PROXY_MODES, type ProxyMode } from '../proxy/types.js';
 import { type ClusterEvent, EVENT_ACTIONS } from '../sim/changes.js';
-import { DURATION_KINDS, type DurationSpec } from '../traffic/duration.js';
-import { INGRESS_KINDS, type IngressKind } from '../traffic/ingress.js';
+import type { SimConfig } from '../sim/config.js';
+import { DURATION_KINDS } from '../traffic/duration.js';
+import { INGRESS_KINDS } from '../traffic/ingress.js';
 import { DEFAULTS } from './defaults.js';
 import { parseAssertion } from './gates.js';
 
@@ -41,8 +42,9 @@ export interface Experiment {
     readonly watchDelayMs: number;
     readonly iptablesPartialRestore: boolean;
   };
-  readonly conntrack: { readonly maxEntries: number; readonly establishedTimeoutS: number; readonly timeWaitS: number };
-  readonly healthCheck: { readonly intervalS: number; readonly fall: number; readonly rise: number };
+  // The model's own sections are the simulator's: one definition, no drift.
+  readonly conntrack: SimConfig['conntrack'];
+  readonly healthCheck: SimConfig['healthCheck'];
   readonly lifecycle: { readonly readyAfterS: number; readonly restartAfterS: number; readonly nodeMonitorGraceS: number; readonly rolloutIntervalS: number };
   readonly events: readonly ClusterEvent[];
   readonly service: {
@@ -50,24 +52,10 @@ export interface Experiment {
     readonly sessionAffinity: 'None' | 'ClientIP' | null;
     readonly sessionAffinityTimeoutS: number | null;
   };
-  readonly traffic: {
-    readonly clients: number;
-    readonly model: 'open' | 'closed';
-    readonly ratePerS: number;
-    readonly thinkTimeMs: DurationSpec;
-    readonly requestsPerConnection: number;
-    readonly ingress: IngressKind;
-    readonly connectTimeoutS: number;
-    readonly requestTimeoutS: number;
-  };
-  readonly pods: { readonly concurrency: number; readonly queueLimit: number; readonly serviceTime: DurationSpec };
-  readonly network: {
-    readonly clientToNodeMs: DurationSpec;
-    readonly nodeToNodeMs: DurationSpec;
-    readonly nodeToNodeCrossZoneMs: DurationSpec;
-    readonly nodeToPodMs: DurationSpec;
-  };
-  readonly nodes: { readonly softirqCores: number };
+  readonly traffic: SimConfig['traffic'];
+  readonly pods: SimConfig['pods'];
+  readonly network: SimConfig['network'];
+  readonly nodes: SimConfig['nodes'];
   readonly costs: CostModel;
   readonly sweep: Readonly<Record<string, readonly unknown[]>>;
   readonly assert: readonly string[];
