@@ -90,6 +90,8 @@ export const DEFAULTS = {
   nodes: {
     // One core takes the NIC's softirq work unless RSS spreads it (DESIGN.md §3.1).
     softirqCores: 1,
+    // net.core.netdev_max_backlog default.
+    backlogPackets: 1000,
   },
   costs: { ...DEFAULT_COSTS },
 };

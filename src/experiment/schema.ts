@@ -205,6 +205,7 @@ const SCHEMA: Readonly<Record<string, Section>> = {
   },
   nodes: {
     softirqCores: { check: int(1, 1024) },
+    backlogPackets: { check: int(1, 10_000_000) },
   },
   costs: {
     iptablesRuleNs: { check: num(0) },

@@ -63,5 +63,9 @@ export interface SimConfig {
     readonly nodeToNodeCrossZoneMs: DurationSpec;
     readonly nodeToPodMs: DurationSpec;
   };
-  readonly nodes: { readonly softirqCores: number };
+  readonly nodes: {
+    readonly softirqCores: number;
+    /** net.core.netdev_max_backlog: packets that may wait for the softirq cores. */
+    readonly backlogPackets: number;
+  };
 }

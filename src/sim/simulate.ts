@@ -76,6 +76,8 @@ const REPLY_LOST = -101;
 const CONNTRACK_FULL = -102;
 /** Linux's initial SYN retransmission timeout (TCP_TIMEOUT_INIT), doubled on each retry. */
 const SYN_RTO_NS = 1e9;
+/** Linux's TCP_RTO_MIN: the soonest a lost data segment is resent. */
+const TCP_MIN_RTO_NS = 200e6;
 
 export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult {
   const sim = new Simulator();
@@ -134,7 +136,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     pods.map(() => cfg.pods.concurrency),
     pods.map(() => cfg.pods.queueLimit),
   );
-  const cpus = new SoftirqCpus(nodes.length, cfg.nodes.softirqCores);
+  const cpus = new SoftirqCpus(nodes.length, cfg.nodes.softirqCores, cfg.nodes.backlogPackets);
 
   // Every random consumer draws from its own named stream.
   const arrivalGap = durationNs({ dist: 'exponential', meanMs: 1000 / cfg.traffic.ratePerS }, streams.stream('arrivals'));
@@ -255,6 +257,13 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
       // A dead node answers nothing: the client waits out its timeout.
       const giveUp = req.sentAt[r] + (req.newConnection[r] === 1 ? connectTimeoutNs : requestTimeoutNs);
       sim.scheduleAt(Math.max(sim.now, giveUp), failTimeout, r);
+      return;
+    }
+    if (!cpus.hasRoom(node, sim.now)) {
+      // The backlog is full: the kernel drops the packet before any rule sees it. A SYN is
+      // retransmitted by the client; a packet of an established connection by TCP (min RTO 200 ms).
+      if (req.newConnection[r] === 1) retransmitOrFail(r, failTimeout);
+      else sim.schedule(TCP_MIN_RTO_NS, arriveAtNode, r);
       return;
     }
     if (req.newConnection[r] === 1) {

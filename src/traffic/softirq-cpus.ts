@@ -1,26 +1,54 @@
 // Each node's packet-processing cores (softirq) as a FIFO multi-server whose job sizes are known
 // on arrival (the modelled lookup cost), so a packet's departure time is computed when it
-// arrives: it takes the core that frees up first. No event is needed per packet.
+// arrives: it takes the core that frees up first. No event is needed per packet. Packets wait
+// in the per-CPU backlog, which holds at most netdev_max_backlog of them; beyond it they drop.
 
 export class SoftirqCpus {
   /** freeAt[node * cores + core]: when each core finishes the work it has been given. */
   private readonly freeAt: Float64Array;
+  /**
+   * Per node, a ring of the departure times of packets not yet gone, in arrival order (with
+   * several cores a packet counts until those before it have left: a slight overcount).
+   */
+  private readonly ring: Float64Array;
+  private readonly head: Int32Array;
+  private readonly size: Int32Array;
+  private readonly slots: number;
 
   constructor(
     nodes: number,
     private readonly cores: number,
+    /** net.core.netdev_max_backlog (default 1000): packets that may wait per node. */
+    private readonly backlog: number,
   ) {
     this.freeAt = new Float64Array(nodes * cores);
+    this.slots = backlog + cores;
+    this.ring = new Float64Array(nodes * this.slots);
+    this.head = new Int32Array(nodes);
+    this.size = new Int32Array(nodes);
   }
 
-  /** Queues `costNs` of work on `node` at `nowNs`; returns when that work is done. */
+  /** Whether a packet arriving now finds room in the node's backlog (else the kernel drops it). */
+  hasRoom(node: number, nowNs: number): boolean {
+    const ringBase = node * this.slots;
+    while (this.size[node] > 0 && this.ring[ringBase + this.head[node]] <= nowNs) {
+      this.head[node] = (this.head[node] + 1) % this.slots;
+      this.size[node]--;
+    }
+    return this.size[node] < this.slots;
+  }
+
+  /** Queues `costNs` of work on `node` at `nowNs` (after `hasRoom`); returns when it is done. */
   admit(node: number, nowNs: number, costNs: number): number {
+    const ringBase = node * this.slots;
     const base = node * this.cores;
     let best = base;
     for (let c = base + 1; c < base + this.cores; c++) if (this.freeAt[c] < this.freeAt[best]) best = c;
     const start = this.freeAt[best] > nowNs ? this.freeAt[best] : nowNs;
     const done = start + costNs;
     this.freeAt[best] = done;
+    this.ring[ringBase + ((this.head[node] + this.size[node]) % this.slots)] = done;
+    this.size[node]++;
     return done;
   }
 }
