@@ -26,9 +26,9 @@ export const DEFAULTS = {
     mode: 'iptables',
     // ipvsadm's and kube-proxy's --ipvs-scheduler default.
     ipvsScheduler: 'rr',
-    // kube-proxy --iptables-min-sync-period / --iptables-sync-period defaults.
+    // kube-proxy --iptables-min-sync-period default. (The periodic --sync-period resync rewrites
+    // what is already there, so it changes nothing the simulator measures.)
     minSyncPeriodS: 1,
-    syncPeriodS: 30,
     // An informer's watch event typically arrives tens of ms after the API write.
     watchDelayMs: 50,
     // MinimizeIPTablesRestore (KEP-3453), on by default since 1.27, GA 1.28.

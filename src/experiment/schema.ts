@@ -38,7 +38,6 @@ export interface Experiment {
     readonly mode: ProxyMode;
     readonly ipvsScheduler: IpvsScheduler;
     readonly minSyncPeriodS: number;
-    readonly syncPeriodS: number;
     readonly watchDelayMs: number;
     readonly iptablesPartialRestore: boolean;
   };
@@ -157,7 +156,6 @@ const SCHEMA: Readonly<Record<string, Section>> = {
     mode: { check: oneOf(PROXY_MODES) },
     ipvsScheduler: { check: oneOf(IPVS_SCHEDULERS) },
     minSyncPeriodS: { check: num(0) },
-    syncPeriodS: { check: num(0, true) },
     watchDelayMs: { check: num(0) },
     iptablesPartialRestore: { check: bool },
   },

@@ -49,7 +49,8 @@ export class LatencyHistogram {
    */
   percentile(q: number): number {
     if (this.n === 0) return Number.NaN;
-    const rank = Math.max(1, Math.ceil((q / 100) * this.n));
+    // Rounded first so that 99.9% of 1,000 is rank 999, not 1,000 by floating-point error.
+    const rank = Math.max(1, Math.ceil(Number(((q * this.n) / 100).toFixed(6))));
     let seen = 0;
     for (let r = 0; r < this.rows.length; r++) {
       const row = this.rows[r];

@@ -30,6 +30,8 @@ const natRulesPerService = (sp: ServicePortInfo): number => 6 + 3 * sp.endpoints
 
 export class NodeProxies {
   readonly tables: NodeProxyTable[];
+  /** Every table each node has routed on, oldest first: `tables[n]` is the last of `history[n]`. */
+  private readonly history: NodeProxyTable[][];
   private readonly state: NodeProxyState[];
   /** Every endpoint list the control plane published for the target, and when. */
   private readonly versions: { readonly endpoints: readonly EndpointInfo[]; readonly madeAtNs: number }[];
@@ -78,10 +80,21 @@ export class NodeProxies {
     for (let i = 1; i < servicePorts.length; i++) rules += natRulesPerService(servicePorts[i]);
     this.staticRules = rules;
     this.tables = nodes.map((_, i) => this.compile(i, servicePorts));
+    this.history = this.tables.map((t) => [t]);
     // The event argument packs (version, node).
     this.OBSERVE = sim.register('proxy.observe', (arg) => this.observe(arg % n, Math.floor(arg / n)));
     this.SYNC_START = sim.register('proxy.syncStart', (node) => this.syncStart(node));
     this.SYNC_END = sim.register('proxy.syncEnd', (node) => this.syncEnd(node));
+  }
+
+  /** The version number of the table `node` routes on now. */
+  version(node: number): number {
+    return this.history[node].length - 1;
+  }
+
+  /** A table the node routed on earlier (endpoint indexes refer to it). */
+  tableAt(node: number, version: number): NodeProxyTable {
+    return this.history[node][version];
   }
 
   /** Ready endpoints on this node in its last synced state (kube-proxy's health server counts these). */
@@ -136,6 +149,7 @@ export class NodeProxies {
     this.syncRunning[node] = 0;
     const endpoints = this.versions[this.syncing[node]].endpoints;
     this.tables[node] = this.compile(node, [{ ...this.servicePorts[0], endpoints }, ...this.servicePorts.slice(1)]);
+    this.history[node].push(this.tables[node]);
     this.installed[node] = endpoints;
     const lag = this.sim.now - this.syncStartedFor[node];
     this.syncs[node]++;

@@ -23,6 +23,16 @@ export class RequestTable {
   rulesWalked = new Int32Array(0);
   /** The ingress node's conntrack handle for the request's connection, or -1. */
   track = new Float64Array(0);
+  /** Which version of the ingress node's table chose the connection's endpoint. */
+  table = new Int32Array(0);
+  /** The pod incarnation the connection was made to. */
+  connEpoch = new Int32Array(0);
+  /** 1 once the client gave up (timeout): the request's remaining events only clean up. */
+  abandoned = new Uint8Array(0);
+  /** Handle of the pending client timeout event, or -1. */
+  timeoutHandle = new Float64Array(0);
+  /** 1 while the id is allocated: catches a request that would end twice. */
+  private inUse = new Uint8Array(0);
   /** The pod's incarnation when the request joined it; a restarted pod does not finish old work. */
   epoch = new Int32Array(0);
   /** SYNs sent so far (retransmissions after a silent drop). */
@@ -44,12 +54,19 @@ export class RequestTable {
 
   alloc(): number {
     this.live++;
-    if (this.freeCount > 0) return this.free[--this.freeCount];
+    const id = this.freeCount > 0 ? this.free[--this.freeCount] : this.fresh();
+    this.inUse[id] = 1;
+    return id;
+  }
+
+  private fresh(): number {
     if (this.next === this.capacity) this.grow(this.capacity * 2);
     return this.next++;
   }
 
   release(id: number): void {
+    if (this.inUse[id] !== 1) throw new Error(`request ${id} released twice`);
+    this.inUse[id] = 0;
     this.live--;
     this.free[this.freeCount++] = id;
   }
@@ -85,6 +102,11 @@ export class RequestTable {
     this.rulesWalked = i32(this.rulesWalked);
     this.epoch = i32(this.epoch);
     this.track = f64(this.track);
+    this.table = i32(this.table);
+    this.connEpoch = i32(this.connEpoch);
+    this.abandoned = u8(this.abandoned);
+    this.timeoutHandle = f64(this.timeoutHandle);
+    this.inUse = u8(this.inUse);
     this.syns = i32(this.syns);
     this.masqueraded = u8(this.masqueraded);
     this.measured = u8(this.measured);

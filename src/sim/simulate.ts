@@ -182,6 +182,18 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
 
   /** Every request ends here, once: counted, its connection closed or freed, a closed-loop client rescheduled. */
   const finish = (r: number, outcome: number, latencyNs = 0, atNs = sim.now): void => {
+    // A request its client gave up on was counted then; its last event only frees it.
+    if (req.abandoned[r] === 1) {
+      req.release(r);
+      return;
+    }
+    end(r, outcome, latencyNs, atNs);
+    req.release(r);
+  };
+
+  /** Counts how a request ended for its client, and closes or frees its connection. */
+  const end = (r: number, outcome: number, latencyNs: number, atNs: number): void => {
+    if (req.timeoutHandle[r] >= 0) sim.cancel(req.timeoutHandle[r]);
     if (req.measured[r] === 1) rec.countOutcome(outcome);
     series.ended(atNs, outcome, latencyNs);
     observer.onRequestEnd?.({
@@ -199,12 +211,19 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     if (closed && node >= 0 && req.endpoint[r] >= 0) {
       // IPVS's least-connection schedulers count connections until they close; conntrack
       // keeps the closed connection in TIME_WAIT.
-      tables[node].release(nodePort, req.endpoint[r]);
+      proxies.tableAt(node, req.table[r]).release(nodePort, req.endpoint[r]);
       conntrack[node].refresh(req.track[r], timeWaitNs, atNs);
     }
     if (closedLoop && atNs < endNs) sim.scheduleAt(atNs + delay(thinkTime), sendRequest, client);
-    req.release(r);
   };
+
+  // A closed-loop client stops waiting at its request timeout; the request's packets and the
+  // pod's work go on, and the request is freed when its last event runs.
+  const clientTimeout = sim.register('clientTimeout', (r) => {
+    req.timeoutHandle[r] = -1;
+    end(r, Outcome.Timeout, 0, sim.now);
+    req.abandoned[r] = 1;
+  });
 
   // Open loop: Poisson arrivals over all clients (a superposition of Poisson clients is Poisson,
   // so one pending arrival serves them all). Closed loop: the event carries its client.
@@ -224,14 +243,23 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     req.endpoint[r] = -1;
     req.track[r] = -1;
     req.pod[r] = -1;
+    req.abandoned[r] = 0;
+    req.timeoutHandle[r] = closedLoop ? sim.schedule(requestTimeoutNs, clientTimeout, r) : -1;
     req.measured[r] = now >= warmupNs ? 1 : 0;
     if (req.measured[r] === 1) rec.countSent();
     const reused = clients.reuse(client);
     let node: number;
     if (reused > 0) {
+      // The request rides this connection: its conntrack entry, pod and proxy decision.
       req.conn[r] = reused;
       req.newConnection[r] = 0;
       node = clients.connNode[client];
+      req.pod[r] = clients.connPod[client];
+      req.endpoint[r] = clients.connEndpoint[client];
+      req.masqueraded[r] = clients.connMasqueraded[client];
+      req.track[r] = clients.connTrack[client];
+      req.table[r] = clients.connTable[client];
+      req.connEpoch[r] = clients.connEpoch[client];
     } else {
       node = ingress.pick();
       req.conn[r] = clients.open(client, node);
@@ -263,11 +291,12 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
       // The backlog is full: the kernel drops the packet before any rule sees it. A SYN is
       // retransmitted by the client; a packet of an established connection by TCP (min RTO 200 ms).
       if (req.newConnection[r] === 1) retransmitOrFail(r, failTimeout);
-      else sim.schedule(TCP_MIN_RTO_NS, arriveAtNode, r);
+      else resendOrFail(r);
       return;
     }
     if (req.newConnection[r] === 1) {
       const table = tables[node];
+      req.table[r] = proxies.version(node);
       const verdict = table.connect(nodePort, clients.ip(req.client[r]), sim.now, proxyDraws);
       let pod: number = verdict;
       if (table.lastReplyLost) pod = REPLY_LOST;
@@ -278,18 +307,19 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
         else {
           req.endpoint[r] = verdict;
           req.track[r] = track;
-          if (pod >= 0) clients.pin(req.client[r], req.conn[r], pod, verdict, table.lastMasquerade, track);
+          if (pod >= 0) {
+            req.connEpoch[r] = podEpoch[pod];
+            clients.pin(req.client[r], req.conn[r], pod, verdict, table.lastMasquerade, track, req.table[r], podEpoch[pod]);
+          }
         }
       }
+      // A connection that never establishes frees IPVS's count at once.
+      if ((pod === REPLY_LOST || pod === CONNTRACK_FULL) && verdict >= 0) table.release(nodePort, verdict);
       req.pod[r] = pod;
       req.masqueraded[r] = table.lastMasquerade ? 1 : 0;
       req.cpuCostNs[r] = table.lastCostNs;
       req.rulesWalked[r] = table.lastRulesWalked;
     } else {
-      req.pod[r] = clients.connPod[req.client[r]];
-      req.endpoint[r] = clients.connEndpoint[req.client[r]];
-      req.masqueraded[r] = clients.connMasqueraded[req.client[r]];
-      req.track[r] = clients.connTrack[req.client[r]];
       req.cpuCostNs[r] = conntrackHitNs;
     }
     const cost = req.cpuCostNs[r];
@@ -314,6 +344,17 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
       sim.scheduleAt(nextSynNs + d, arriveAtNode, r);
     } else {
       sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + connectTimeoutNs), failure, r);
+    }
+  };
+
+  /** A lost data packet of an established connection: TCP resends it after 200 ms, doubling, within the request timeout. */
+  const resendOrFail = (r: number): void => {
+    const rto = TCP_MIN_RTO_NS * 2 ** (req.syns[r] - 1);
+    if (sim.now + rto - req.sentAt[r] < requestTimeoutNs) {
+      req.syns[r]++;
+      sim.schedule(rto, arriveAtNode, r);
+    } else {
+      sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + requestTimeoutNs), failTimeout, r);
     }
   };
 
@@ -357,7 +398,8 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   // A stale table (or an old keep-alive connection) can send a request to a pod that is gone.
   const arriveAtPod = sim.register('arriveAtPod', (r) => {
     const pod = req.pod[r];
-    if (podAlive[pod] === 0) {
+    // A dead pod, or a restarted one that has lost the connection's TCP state: reset.
+    if (podAlive[pod] === 0 || req.connEpoch[r] !== podEpoch[pod]) {
       finish(r, Outcome.FailedStaleEndpoint);
       return;
     }
@@ -409,7 +451,8 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   const deliver = (r: number, atNs: number): void => {
     const latency = atNs - req.sentAt[r];
     if (latency > requestTimeoutNs) {
-      finish(r, Outcome.Timeout, 0, atNs);
+      // The client stopped waiting at its timeout (closed-loop clients have an event for it).
+      finish(r, Outcome.Timeout, 0, req.sentAt[r] + requestTimeoutNs);
       return;
     }
     if (req.measured[r] === 1) rec.served(latency, req.networkNs[r], req.dataplaneNs[r], req.podQueueNs[r], req.serviceNs[r]);

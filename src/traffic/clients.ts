@@ -14,6 +14,10 @@ export class Clients {
   readonly connMasqueraded: Uint8Array;
   /** The ingress node's conntrack handle for the connection. */
   readonly connTrack: Float64Array;
+  /** Which of the node's tables chose the endpoint (IPVS releases the connection against it). */
+  readonly connTable: Int32Array;
+  /** The pod's incarnation the connection was made to: a restarted container has lost it. */
+  readonly connEpoch: Int32Array;
   /** Requests the connection may still carry after the one it carries now. */
   private readonly connLeft: Int32Array;
   private readonly connBusy: Uint8Array;
@@ -30,6 +34,8 @@ export class Clients {
     this.connEndpoint = new Int32Array(count).fill(-1);
     this.connMasqueraded = new Uint8Array(count);
     this.connTrack = new Float64Array(count).fill(-1);
+    this.connTable = new Int32Array(count);
+    this.connEpoch = new Int32Array(count);
     this.connLeft = new Int32Array(count);
     this.connBusy = new Uint8Array(count);
     this.connId = new Float64Array(count);
@@ -59,9 +65,11 @@ export class Clients {
   }
 
   /** The proxy pinned the connection to a pod (DNAT recorded in conntrack). */
-  pin(client: number, conn: number, pod: number, endpoint: number, masqueraded: boolean, track: number): void {
+  pin(client: number, conn: number, pod: number, endpoint: number, masqueraded: boolean, track: number, table: number, epoch: number): void {
     if (this.connId[client] !== conn) return;
     this.connTrack[client] = track;
+    this.connTable[client] = table;
+    this.connEpoch[client] = epoch;
     this.connPod[client] = pod;
     this.connEndpoint[client] = endpoint;
     this.connMasqueraded[client] = masqueraded ? 1 : 0;

@@ -38,6 +38,14 @@ describe('LatencyHistogram', () => {
     expect(Math.abs(big.percentile(50) - 123_456_789_012) / 123_456_789_012).toBeLessThan(1 / 1024);
   });
 
+  it('ranks percentiles exactly where q·n is a whole number (p99.9 of 1..1000 is 999)', () => {
+    const h = new LatencyHistogram();
+    for (let v = 1; v <= 1000; v++) h.record(v);
+    expect(h.percentile(99.9)).toBe(999);
+    expect(h.percentile(50)).toBe(500);
+    expect(h.percentile(99)).toBe(990);
+  });
+
   it('has no percentiles when empty', () => {
     expect(new LatencyHistogram().percentile(99)).toBeNaN();
   });

@@ -28,7 +28,9 @@ describe('conservation and Little’s law', () => {
     expect(m.queue_full).toBeGreaterThan(0);
     expect(m.dropped_no_local_endpoint).toBeGreaterThan(0);
     const ended = m.ok + m.dropped_no_local_endpoint + m.rejected_no_endpoints + m.failed_stale_endpoint + m.queue_full + m.conntrack_full + m.timeout;
-    expect(ended + m.in_flight_at_end).toBe(m.requests);
+    // The run drains: every request sent in the window ended exactly once (a second end throws).
+    expect(m.in_flight_at_end).toBe(0);
+    expect(ended).toBe(m.requests);
   });
 
   it('holds on every pod: time-average number in system = throughput × mean time in system (within 1%)', () => {
@@ -126,5 +128,64 @@ describe('changes over time', () => {
     expect(newPodShare(1)).toBeGreaterThan(0.3);
     // With long-lived connections the clients stay on the old pods.
     expect(newPodShare(1_000_000)).toBeLessThan(0.05);
+  });
+});
+
+describe('connections across changes', () => {
+  it('keeps IPVS connection counts consistent when a sync removes an endpoint (rr and lc)', () => {
+    for (const ipvsScheduler of ['rr', 'lc'] as const) {
+      const cfg = simConfig(tinyCluster([1, 1, 1], 'Cluster'), { durationS: 10 });
+      const m = simulate({
+        ...cfg,
+        proxy: { ...cfg.proxy, mode: 'ipvs', ipvsScheduler },
+        traffic: { ...cfg.traffic, ratePerS: 3000, requestsPerConnection: 5 },
+        events: [{ atS: 5, action: 'kill-pod', pod: 'web-1', restartAfterS: 2 }],
+      }).metrics;
+      expect(m.failed_stale_endpoint, ipvsScheduler).toBeGreaterThan(0);
+      expect(m.in_flight_at_end).toBe(0);
+    }
+  });
+
+  it('routes a keep-alive request by its own connection even when its client opens another meanwhile', () => {
+    // Few clients at a high rate: a client often sends again while its connection is busy.
+    const cfg = simConfig(tinyCluster([1, 1], 'Cluster'), { durationS: 5 });
+    const m = simulate({ ...cfg, traffic: { ...cfg.traffic, clients: 5, ratePerS: 1000, requestsPerConnection: 50 } }).metrics;
+    expect(m.rejected_no_endpoints).toBe(0);
+    expect(m.failed_stale_endpoint).toBe(0);
+    expect(m.ok).toBe(m.requests);
+  });
+
+  it('resets keep-alive connections made to a pod that has since restarted', () => {
+    const restartedAtNs = 4e9;
+    const staleAfterRestart: number[] = [];
+    const cfg = simConfig(tinyCluster([1, 1], 'Cluster'), { durationS: 10 });
+    simulate(
+      {
+        ...cfg,
+        // Each client sends every 2.5 s on average, so many stay silent through the 1 s outage.
+        traffic: { ...cfg.traffic, clients: 50, ratePerS: 20, requestsPerConnection: 1_000_000 },
+        events: [{ atS: 3, action: 'kill-pod', pod: 'web-0', restartAfterS: 1 }],
+      },
+      { onRequestEnd: (r) => r.outcome === Outcome.FailedStaleEndpoint && r.sentAtNs > restartedAtNs && staleAfterRestart.push(r.sentAtNs) },
+    );
+    // Connections opened before the kill still point at web-0; its new container knows none of them.
+    expect(staleAfterRestart.length).toBeGreaterThan(0);
+  });
+
+  it('ends a closed-loop request exactly at the client timeout, while the pod still serves it', () => {
+    const timeoutNs = 0.05e9;
+    const waited: number[] = [];
+    const cfg = simConfig(tinyCluster([1], 'Cluster'), { durationS: 5 });
+    const m = simulate(
+      {
+        ...cfg,
+        // 400 closed-loop clients thinking 10 ms each overload one 4-worker pod.
+        traffic: { ...cfg.traffic, model: 'closed', clients: 400, thinkTimeMs: 10, requestTimeoutS: 0.05 },
+      },
+      { onRequestEnd: (r) => r.outcome === Outcome.Timeout && waited.push(r.endedAtNs - r.sentAtNs) },
+    ).metrics;
+    expect(m.timeout).toBeGreaterThan(0);
+    expect(new Set(waited)).toEqual(new Set([timeoutNs]));
+    expect(m.in_flight_at_end).toBe(0);
   });
 });
