@@ -96,15 +96,19 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   // Every pod the run will have (events create some), and which of them back the target.
   const plan = planChanges(cluster, cfg.events, cfg.changeTiming);
   const initialTargetIps = new Set(target.endpoints.map((e) => e.ip));
-  const pods = plan.pods.filter(
-    (p, i) =>
+  const planIndex: number[] = [];
+  plan.pods.forEach((p, i) => {
+    const backsTarget =
       initialTargetIps.has(p.ip) ||
-      (i >= cluster.pods.length && targetService?.selector != null && p.namespace === targetService.namespace && selectorMatches(targetService.selector, p.labels)),
-  );
-  const universe = new Map(plan.pods.map((p, i) => [i, pods.indexOf(p)]));
+      (i >= cluster.pods.length && targetService?.selector != null && p.namespace === targetService.namespace && selectorMatches(targetService.selector, p.labels));
+    if (backsTarget) planIndex.push(i);
+  });
+  const pods = planIndex.map((i) => plan.pods[i]);
+  /** The plan's pod index → this run's pod index. */
+  const universe = new Map(planIndex.map((planPod, i) => [planPod, i]));
   const podByIp = new Map(pods.map((p, i) => [p.ip, i]));
   const podNode = Int32Array.from(pods.map((p) => nodeIndex.get(p.nodeName) ?? -1));
-  const podAlive = Uint8Array.from(pods.map((p) => (plan.initiallyAlive[plan.pods.indexOf(p)] ? 1 : 0)));
+  const podAlive = Uint8Array.from(planIndex.map((i) => (plan.initiallyAlive[i] ? 1 : 0)));
   const podReady = Uint8Array.from(pods.map((p) => (p.ready && initialTargetIps.has(p.ip) ? 1 : 0)));
   /** Bumped when a pod dies, so work it had accepted before cannot complete after. */
   const podEpoch = new Int32Array(pods.length);
@@ -290,7 +294,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     if (!cpus.hasRoom(node, sim.now)) {
       // The backlog is full: the kernel drops the packet before any rule sees it. A SYN is
       // retransmitted by the client; a packet of an established connection by TCP (min RTO 200 ms).
-      if (req.newConnection[r] === 1) retransmitOrFail(r, failTimeout);
+      if (req.newConnection[r] === 1) retransmitOrFail(r, failTimeout, sim.now);
       else resendOrFail(r);
       return;
     }
@@ -336,11 +340,13 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
    * A SYN that got no answer: the client retransmits it 1 s, 3 s, 7 s… after the first (the
    * timeout doubling each time) until its connect timeout.
    */
-  const retransmitOrFail = (r: number, failure: number): void => {
+  const retransmitOrFail = (r: number, failure: number, fromNs: number): void => {
     const nextSynNs = req.sentAt[r] + SYN_RTO_NS * (2 ** req.syns[r] - 1);
     if (nextSynNs - req.sentAt[r] < connectTimeoutNs) {
       req.syns[r]++;
       const d = delay(clientToNode);
+      // Waiting for the retransmission counts as network time: the parts still add up.
+      req.networkNs[r] += nextSynNs + d - fromNs;
       sim.scheduleAt(nextSynNs + d, arriveAtNode, r);
     } else {
       sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + connectTimeoutNs), failure, r);
@@ -352,6 +358,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     const rto = TCP_MIN_RTO_NS * 2 ** (req.syns[r] - 1);
     if (sim.now + rto - req.sentAt[r] < requestTimeoutNs) {
       req.syns[r]++;
+      req.networkNs[r] += rto;
       sim.schedule(rto, arriveAtNode, r);
     } else {
       sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + requestTimeoutNs), failTimeout, r);
@@ -363,11 +370,11 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     const pod = req.pod[r];
     switch (pod) {
       case Verdict.Drop:
-        retransmitOrFail(r, failDropped);
+        retransmitOrFail(r, failDropped, doneNs);
         return;
       case CONNTRACK_FULL:
         // "nf_conntrack: table full, dropping packet".
-        retransmitOrFail(r, failConntrackFull);
+        retransmitOrFail(r, failConntrackFull, doneNs);
         return;
       case REPLY_LOST:
         // The client never sees a SYN-ACK it recognises and gives up at its connect timeout.
@@ -398,6 +405,12 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   // A stale table (or an old keep-alive connection) can send a request to a pod that is gone.
   const arriveAtPod = sim.register('arriveAtPod', (r) => {
     const pod = req.pod[r];
+    if (nodeUp[podNode[pod]] === 0) {
+      // The pod's node is down and answers nothing: the client waits out its timeout.
+      const giveUp = req.sentAt[r] + (req.newConnection[r] === 1 ? connectTimeoutNs : requestTimeoutNs);
+      sim.scheduleAt(Math.max(sim.now, giveUp), failTimeout, r);
+      return;
+    }
     // A dead pod, or a restarted one that has lost the connection's TCP state: reset.
     if (podAlive[pod] === 0 || req.connEpoch[r] !== podEpoch[pod]) {
       finish(r, Outcome.FailedStaleEndpoint);

@@ -45,3 +45,18 @@ describe('clients', () => {
     expect(new Set(failedAfter)).toEqual(new Set([10e9]));
   });
 });
+
+describe('latency parts', () => {
+  it('add up to the end-to-end latency, retransmitted SYNs included', () => {
+    const cfg = simConfig(tinyCluster([1, 1], 'Cluster'), { durationS: 10 });
+    // A tiny conntrack table with a short TIME_WAIT: some SYNs are dropped, retried and then served.
+    const m = simulate({
+      ...cfg,
+      traffic: { ...cfg.traffic, ratePerS: 300 },
+      conntrack: { ...cfg.conntrack, maxEntries: 40, timeWaitS: 0.2 },
+    }).metrics;
+    expect(m.latency_max_ms).toBeGreaterThan(1000); // some requests waited for a retransmission
+    const parts = m.network_mean_ms + m.dataplane_mean_ms + m.pod_queue_mean_ms + m.service_mean_ms;
+    expect(Math.abs(parts - m.latency_mean_ms) / m.latency_mean_ms).toBeLessThan(1e-9);
+  });
+});
