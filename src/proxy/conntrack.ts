@@ -10,25 +10,98 @@ export const DEFAULT_CONNTRACK_MAX = 131_072;
 const SLOT_SPACE = 2 ** 25;
 export const CONNTRACK_MAX_LIMIT = SLOT_SPACE;
 
+/**
+ * Entries in the order their timeouts were set, each with the expiry it was queued with. With
+ * one timeout per queue the expiries come out in order, so expired entries are found at the
+ * head; an entry re-armed since (or freed) no longer matches its queued copy and is skipped.
+ */
+class ExpiryQueue {
+  private slot = new Int32Array(64);
+  private gen = new Int32Array(64);
+  private at = new Float64Array(64);
+  /** A second set of cells of the same size: compaction copies into it and swaps, allocating nothing. */
+  private spareSlot = new Int32Array(64);
+  private spareGen = new Int32Array(64);
+  private spareAt = new Float64Array(64);
+  private head = 0;
+  length = 0;
+
+  push(slot: number, gen: number, expiresNs: number, isCurrent: (slot: number, gen: number, at: number) => boolean): void {
+    if (this.length === this.slot.length) this.relayout(isCurrent);
+    const i = (this.head + this.length) % this.slot.length;
+    this.slot[i] = slot;
+    this.gen[i] = gen;
+    this.at[i] = expiresNs;
+    this.length++;
+  }
+
+  /** Frees, through `expire`, every current entry at the head that has expired by `nowNs`. */
+  reclaim(nowNs: number, isCurrent: (slot: number, gen: number, at: number) => boolean, expire: (slot: number) => void): void {
+    while (this.length > 0) {
+      const h = this.head;
+      const current = isCurrent(this.slot[h], this.gen[h], this.at[h]);
+      if (current && this.at[h] > nowNs) return;
+      this.head = (h + 1) % this.slot.length;
+      this.length--;
+      if (current) expire(this.slot[h]);
+    }
+  }
+
+  /**
+   * Drops copies that are no longer current, keeping the order; doubles the cells when more
+   * than half are still current, so each relayout is paid for by the pushes that filled it.
+   */
+  private relayout(isCurrent: (slot: number, gen: number, at: number) => boolean): void {
+    const n = this.slot.length;
+    let kept = 0;
+    for (let k = 0; k < this.length; k++) {
+      const i = (this.head + k) % n;
+      if (isCurrent(this.slot[i], this.gen[i], this.at[i])) kept++;
+    }
+    if (kept * 2 > n) {
+      this.spareSlot = new Int32Array(2 * n);
+      this.spareGen = new Int32Array(2 * n);
+      this.spareAt = new Float64Array(2 * n);
+    }
+    let to = 0;
+    for (let k = 0; k < this.length; k++) {
+      const i = (this.head + k) % n;
+      if (!isCurrent(this.slot[i], this.gen[i], this.at[i])) continue;
+      this.spareSlot[to] = this.slot[i];
+      this.spareGen[to] = this.gen[i];
+      this.spareAt[to] = this.at[i];
+      to++;
+    }
+    [this.slot, this.spareSlot] = [this.spareSlot, this.slot];
+    [this.gen, this.spareGen] = [this.spareGen, this.gen];
+    [this.at, this.spareAt] = [this.spareAt, this.at];
+    if (this.spareSlot.length !== this.slot.length) {
+      this.spareSlot = new Int32Array(this.slot.length);
+      this.spareGen = new Int32Array(this.slot.length);
+      this.spareAt = new Float64Array(this.slot.length);
+    }
+    this.head = 0;
+    this.length = kept;
+  }
+}
+
 export class Conntrack {
   private expiresNs = new Float64Array(0);
   private endpoint = new Int32Array(0);
-  /** Generation of each slot, bumped per insert; odd while the slot holds an entry. */
+  /** Generation of each slot, bumped per insert and per free; odd while the slot holds an entry. */
   private gen = new Int32Array(0);
   private free = new Int32Array(0);
   private freeTop = 0;
-  /**
-   * Insertion-order ring of (slot, generation), so expired entries are reclaimed oldest first.
-   * Twice the slot count long; compacted when full, which keeps it amortised O(1).
-   */
-  private ring = new Int32Array(0);
-  private ringGen = new Int32Array(0);
-  private ringHead = 0;
-  private ringLength = 0;
+  /** New entries (established timeout) and re-armed ones (e.g. TIME_WAIT), each in timeout order. */
+  private readonly inserted = new ExpiryQueue();
+  private readonly rearmed = new ExpiryQueue();
   /** Slots allocated so far: arrays grow by doubling up to `max`, so a large limit costs memory only when used. */
   private capacity = 0;
   private live = 0;
   peak = 0;
+  private readonly isCurrent = (slot: number, gen: number, at: number): boolean =>
+    this.gen[slot] === gen && this.expiresNs[slot] === at;
+  private readonly expire = (slot: number): void => this.release(slot);
 
   constructor(readonly max = DEFAULT_CONNTRACK_MAX) {
     if (!(max >= 1 && max <= SLOT_SPACE)) throw new Error(`conntrack: max must be 1..${SLOT_SPACE}, got ${max}`);
@@ -46,18 +119,15 @@ export class Conntrack {
    */
   insert(endpoint: number, timeoutNs: number, nowNs: number): number {
     // The kernel's garbage collector frees entries as they expire; here each insert does.
-    this.reclaimExpired(nowNs);
+    this.inserted.reclaim(nowNs, this.isCurrent, this.expire);
+    this.rearmed.reclaim(nowNs, this.isCurrent, this.expire);
     if (this.freeTop === 0 && this.capacity < this.max) this.grow(Math.min(this.max, this.capacity * 2));
     if (this.freeTop === 0) return -1;
     const s = this.free[--this.freeTop];
     this.endpoint[s] = endpoint;
     this.expiresNs[s] = nowNs + timeoutNs;
     const g = ++this.gen[s];
-    if (this.ringLength === this.ring.length) this.compactRing();
-    const at = (this.ringHead + this.ringLength) % this.ring.length;
-    this.ring[at] = s;
-    this.ringGen[at] = g;
-    this.ringLength++;
+    this.inserted.push(s, g, this.expiresNs[s], this.isCurrent);
     if (++this.live > this.peak) this.peak = this.live;
     return g * SLOT_SPACE + s;
   }
@@ -76,7 +146,9 @@ export class Conntrack {
   /** A packet on the connection re-arms its timeout (e.g. FIN → TIME_WAIT). */
   refresh(handle: number, timeoutNs: number, nowNs: number): void {
     const s = this.slotOf(handle);
-    if (s >= 0) this.expiresNs[s] = nowNs + timeoutNs;
+    if (s < 0) return;
+    this.expiresNs[s] = nowNs + timeoutNs;
+    this.rearmed.push(s, this.gen[s], this.expiresNs[s], this.isCurrent);
   }
 
   remove(handle: number): boolean {
@@ -100,39 +172,7 @@ export class Conntrack {
     this.live--;
   }
 
-  /**
-   * Frees expired entries from the oldest insertions on. Amortised O(1): each slot enters the
-   * ring once per insert. With mixed timeouts a young short-lived entry behind an old long one
-   * waits for it (a simplification of the kernel's per-bucket early_drop).
-   */
-  private reclaimExpired(nowNs: number): void {
-    while (this.ringLength > 0) {
-      const s = this.ring[this.ringHead];
-      const live = this.gen[s] === this.ringGen[this.ringHead];
-      if (live && this.expiresNs[s] > nowNs) return;
-      this.ringHead = (this.ringHead + 1) % this.ring.length;
-      this.ringLength--;
-      if (live) this.release(s);
-    }
-  }
-
-  /** Drops ring entries whose slot was freed or reused. */
-  private compactRing(): void {
-    const n = this.ring.length;
-    let kept = 0;
-    for (let i = 0; i < this.ringLength; i++) {
-      const at = (this.ringHead + i) % n;
-      const s = this.ring[at];
-      if (this.gen[s] !== this.ringGen[at]) continue;
-      const to = (this.ringHead + kept) % n;
-      this.ring[to] = s;
-      this.ringGen[to] = this.ringGen[at];
-      kept++;
-    }
-    this.ringLength = kept;
-  }
-
-  /** Adds slots up to `capacity`, keeping every entry and the ring's order. */
+  /** Adds slots up to `capacity`, keeping every entry. */
   private grow(capacity: number): void {
     const old = this.capacity;
     const expiresNs = new Float64Array(capacity);
@@ -144,13 +184,10 @@ export class Conntrack {
     const free = new Int32Array(capacity);
     free.set(this.free.subarray(0, this.freeTop));
     for (let s = capacity - 1; s >= old; s--) free[this.freeTop++] = s;
-    const ring = new Int32Array(2 * capacity);
-    const ringGen = new Int32Array(2 * capacity);
-    for (let i = 0; i < this.ringLength; i++) {
-      const at = (this.ringHead + i) % this.ring.length;
-      ring[i] = this.ring[at];
-      ringGen[i] = this.ringGen[at];
-    }
-    Object.assign(this, { expiresNs, endpoint, gen, free, ring, ringGen, ringHead: 0, capacity });
+    this.expiresNs = expiresNs;
+    this.endpoint = endpoint;
+    this.gen = gen;
+    this.free = free;
+    this.capacity = capacity;
   }
 }

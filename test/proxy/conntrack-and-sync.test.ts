@@ -36,6 +36,17 @@ describe('conntrack', () => {
     expect(ct.lookup(handles[0], 50_000)).toBe(-1);
   });
 
+  it('frees a closed connection in TIME_WAIT even behind an older connection that is still open', () => {
+    const ct = new Conntrack(2);
+    const open = ct.insert(1, 86_400e9, 0); // a keep-alive connection, established
+    const closed = ct.insert(2, 86_400e9, 1);
+    ct.refresh(closed, 120e9, 2); // FIN: TIME_WAIT for 120 s
+    expect(ct.insert(3, 86_400e9, 100e9)).toBe(-1); // still in TIME_WAIT
+    expect(ct.insert(3, 86_400e9, 123e9)).toBeGreaterThanOrEqual(0);
+    expect(ct.lookup(open, 123e9)).toBe(1);
+    expect(ct.lookup(closed, 123e9)).toBe(-1);
+  });
+
   it('keeps an entry to an endpoint that no longer exists until it times out or is removed', () => {
     const ct = new Conntrack();
     const h = ct.insert(3, 1e9, 0);
