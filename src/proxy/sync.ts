@@ -7,8 +7,6 @@ import type { ProxyMode } from './types.js';
 export interface SyncConfig {
   /** --*-min-sync-period, measured start to start (kube-proxy default 1 s). */
   readonly minSyncPeriodNs: number;
-  /** --*-sync-period: the retry / periodic interval (default 30 s). */
-  readonly syncPeriodNs: number;
   /**
    * iptables-restore time per rule restored. kubernetes#96018: 695,992 lines in 12.8 s ≈ 18 µs.
    */
@@ -32,7 +30,6 @@ export interface SyncConfig {
 
 export const DEFAULT_SYNC: SyncConfig = {
   minSyncPeriodNs: 1e9,
-  syncPeriodNs: 30e9,
   iptablesRuleNs: 18_000,
   iptablesPartial: true,
   nftablesPerServiceNs: 14_000,
@@ -73,7 +70,7 @@ export interface SyncTiming {
  * arriving right after a sync waits the full period.)
  */
 export function nextSync(mode: ProxyMode, observedNs: number, lastStartNs: number, work: SyncWork, cfg: SyncConfig = DEFAULT_SYNC): SyncTiming {
-  const startNs = Math.max(observedNs, lastStartNs + cfg.minSyncPeriodNs);
+  const startNs = syncStartNs(observedNs, lastStartNs, cfg);
   const durationNs = syncDuration(mode, work, cfg);
   return { startNs, durationNs, doneNs: startNs + durationNs };
 }
@@ -89,5 +86,6 @@ export function syncDuration(mode: ProxyMode, work: SyncWork, cfg: SyncConfig = 
   }
 }
 
-/** With no change pending, the next sync kube-proxy runs on its own: syncPeriod after the last. */
-export const periodicSync = (lastStartNs: number, cfg: SyncConfig = DEFAULT_SYNC): number => lastStartNs + cfg.syncPeriodNs;
+/** BoundedFrequencyRunner: a sync starts no sooner than minSyncPeriod after the previous one began. */
+export const syncStartNs = (observedNs: number, lastStartNs: number, cfg: SyncConfig = DEFAULT_SYNC): number =>
+  Math.max(observedNs, lastStartNs + cfg.minSyncPeriodNs);

@@ -7,7 +7,7 @@ import type { Simulator } from '../engine/simulator.js';
 import { compileNodeTable } from '../proxy/compile.js';
 import { NodeProxyState } from '../proxy/node-state.js';
 import { type EndpointInfo, type ServicePortInfo, usableEndpoints } from '../proxy/service-map.js';
-import { type SyncConfig, type SyncWork, syncDuration } from '../proxy/sync.js';
+import { type SyncConfig, type SyncWork, syncDuration, syncStartNs } from '../proxy/sync.js';
 import type { CostModel, IpvsScheduler, NodeProxyTable, ProxyMode } from '../proxy/types.js';
 
 export interface NodeProxiesConfig {
@@ -130,7 +130,7 @@ export class NodeProxies {
 
   private scheduleSync(node: number): void {
     this.syncScheduled[node] = 1;
-    this.sim.scheduleAt(Math.max(this.sim.now, this.lastStart[node] + this.cfg.sync.minSyncPeriodNs), this.SYNC_START, node);
+    this.sim.scheduleAt(syncStartNs(this.sim.now, this.lastStart[node], this.cfg.sync), this.SYNC_START, node);
   }
 
   private syncStart(node: number): void {
