@@ -11,77 +11,67 @@ const SLOT_SPACE = 2 ** 25;
 export const CONNTRACK_MAX_LIMIT = SLOT_SPACE;
 
 /**
- * Entries in the order their timeouts were set, each with the expiry it was queued with. With
- * one timeout per queue the expiries come out in order, so expired entries are found at the
- * head; an entry re-armed since (or freed) no longer matches its queued copy and is skipped.
+ * Entries in the order their timeouts were set, each named by its slot and the arm count the
+ * slot had then. With one timeout per queue the expiries come out in order, so expired entries
+ * are found at the head; an entry re-armed since (or freed) has a newer arm count and its queued
+ * copy is skipped. A power-of-two ring, so positions wrap with a mask.
  */
 class ExpiryQueue {
   private slot = new Int32Array(64);
-  private gen = new Int32Array(64);
-  private at = new Float64Array(64);
-  /** A second set of cells of the same size: compaction copies into it and swaps, allocating nothing. */
-  private spareSlot = new Int32Array(64);
-  private spareGen = new Int32Array(64);
-  private spareAt = new Float64Array(64);
+  private arm = new Int32Array(64);
   private head = 0;
   length = 0;
 
-  push(slot: number, gen: number, expiresNs: number, isCurrent: (slot: number, gen: number, at: number) => boolean): void {
-    if (this.length === this.slot.length) this.relayout(isCurrent);
-    const i = (this.head + this.length) % this.slot.length;
+  push(slot: number, arm: number, armOf: Int32Array): void {
+    if (this.length === this.slot.length) this.compact(armOf);
+    const i = (this.head + this.length) & (this.slot.length - 1);
     this.slot[i] = slot;
-    this.gen[i] = gen;
-    this.at[i] = expiresNs;
+    this.arm[i] = arm;
     this.length++;
   }
 
-  /** Frees, through `expire`, every current entry at the head that has expired by `nowNs`. */
-  reclaim(nowNs: number, isCurrent: (slot: number, gen: number, at: number) => boolean, expire: (slot: number) => void): void {
+  /** Removes and returns the slot at the head if it is current and expired by `nowNs`; else -1. Stale copies on the way are dropped. */
+  popExpired(nowNs: number, armOf: Int32Array, expiresNs: Float64Array): number {
+    const mask = this.slot.length - 1;
     while (this.length > 0) {
       const h = this.head;
-      const current = isCurrent(this.slot[h], this.gen[h], this.at[h]);
-      if (current && this.at[h] > nowNs) return;
-      this.head = (h + 1) % this.slot.length;
+      const slot = this.slot[h];
+      const current = armOf[slot] === this.arm[h];
+      if (current && expiresNs[slot] > nowNs) return -1;
+      this.head = (h + 1) & mask;
       this.length--;
-      if (current) expire(this.slot[h]);
+      if (current) return slot;
     }
+    return -1;
   }
 
   /**
-   * Drops copies that are no longer current, keeping the order; doubles the cells when more
-   * than half are still current, so each relayout is paid for by the pushes that filled it.
+   * Drops copies that are no longer current, in place and in order; doubles the ring when more
+   * than half are still current, so each compaction is paid for by the pushes that filled it.
    */
-  private relayout(isCurrent: (slot: number, gen: number, at: number) => boolean): void {
-    const n = this.slot.length;
+  private compact(armOf: Int32Array): void {
+    const mask = this.slot.length - 1;
     let kept = 0;
     for (let k = 0; k < this.length; k++) {
-      const i = (this.head + k) % n;
-      if (isCurrent(this.slot[i], this.gen[i], this.at[i])) kept++;
+      const i = (this.head + k) & mask;
+      if (armOf[this.slot[i]] !== this.arm[i]) continue;
+      const to = (this.head + kept) & mask;
+      this.slot[to] = this.slot[i];
+      this.arm[to] = this.arm[i];
+      kept++;
     }
-    if (kept * 2 > n) {
-      this.spareSlot = new Int32Array(2 * n);
-      this.spareGen = new Int32Array(2 * n);
-      this.spareAt = new Float64Array(2 * n);
-    }
-    let to = 0;
-    for (let k = 0; k < this.length; k++) {
-      const i = (this.head + k) % n;
-      if (!isCurrent(this.slot[i], this.gen[i], this.at[i])) continue;
-      this.spareSlot[to] = this.slot[i];
-      this.spareGen[to] = this.gen[i];
-      this.spareAt[to] = this.at[i];
-      to++;
-    }
-    [this.slot, this.spareSlot] = [this.spareSlot, this.slot];
-    [this.gen, this.spareGen] = [this.spareGen, this.gen];
-    [this.at, this.spareAt] = [this.spareAt, this.at];
-    if (this.spareSlot.length !== this.slot.length) {
-      this.spareSlot = new Int32Array(this.slot.length);
-      this.spareGen = new Int32Array(this.slot.length);
-      this.spareAt = new Float64Array(this.slot.length);
-    }
-    this.head = 0;
     this.length = kept;
+    if (kept * 2 <= this.slot.length) return;
+    const slot = new Int32Array(2 * this.slot.length);
+    const arm = new Int32Array(2 * this.slot.length);
+    for (let k = 0; k < kept; k++) {
+      const i = (this.head + k) & mask;
+      slot[k] = this.slot[i];
+      arm[k] = this.arm[i];
+    }
+    this.slot = slot;
+    this.arm = arm;
+    this.head = 0;
   }
 }
 
@@ -90,6 +80,8 @@ export class Conntrack {
   private endpoint = new Int32Array(0);
   /** Generation of each slot, bumped per insert and per free; odd while the slot holds an entry. */
   private gen = new Int32Array(0);
+  /** Bumped whenever a slot's timeout is set or it is freed, so queued copies of older timeouts are stale. */
+  private arm = new Int32Array(0);
   private free = new Int32Array(0);
   private freeTop = 0;
   /** New entries (established timeout) and re-armed ones (e.g. TIME_WAIT), each in timeout order. */
@@ -99,9 +91,6 @@ export class Conntrack {
   private capacity = 0;
   private live = 0;
   peak = 0;
-  private readonly isCurrent = (slot: number, gen: number, at: number): boolean =>
-    this.gen[slot] === gen && this.expiresNs[slot] === at;
-  private readonly expire = (slot: number): void => this.release(slot);
 
   constructor(readonly max = DEFAULT_CONNTRACK_MAX) {
     if (!(max >= 1 && max <= SLOT_SPACE)) throw new Error(`conntrack: max must be 1..${SLOT_SPACE}, got ${max}`);
@@ -119,15 +108,16 @@ export class Conntrack {
    */
   insert(endpoint: number, timeoutNs: number, nowNs: number): number {
     // The kernel's garbage collector frees entries as they expire; here each insert does.
-    this.inserted.reclaim(nowNs, this.isCurrent, this.expire);
-    this.rearmed.reclaim(nowNs, this.isCurrent, this.expire);
+    let expired: number;
+    while ((expired = this.inserted.popExpired(nowNs, this.arm, this.expiresNs)) >= 0) this.release(expired);
+    while ((expired = this.rearmed.popExpired(nowNs, this.arm, this.expiresNs)) >= 0) this.release(expired);
     if (this.freeTop === 0 && this.capacity < this.max) this.grow(Math.min(this.max, this.capacity * 2));
     if (this.freeTop === 0) return -1;
     const s = this.free[--this.freeTop];
     this.endpoint[s] = endpoint;
     this.expiresNs[s] = nowNs + timeoutNs;
     const g = ++this.gen[s];
-    this.inserted.push(s, g, this.expiresNs[s], this.isCurrent);
+    this.inserted.push(s, ++this.arm[s], this.arm);
     if (++this.live > this.peak) this.peak = this.live;
     return g * SLOT_SPACE + s;
   }
@@ -148,7 +138,7 @@ export class Conntrack {
     const s = this.slotOf(handle);
     if (s < 0) return;
     this.expiresNs[s] = nowNs + timeoutNs;
-    this.rearmed.push(s, this.gen[s], this.expiresNs[s], this.isCurrent);
+    this.rearmed.push(s, ++this.arm[s], this.arm);
   }
 
   remove(handle: number): boolean {
@@ -168,6 +158,7 @@ export class Conntrack {
 
   private release(s: number): void {
     this.gen[s]++; // even: free
+    this.arm[s]++;
     this.free[this.freeTop++] = s;
     this.live--;
   }
@@ -181,12 +172,15 @@ export class Conntrack {
     endpoint.set(this.endpoint);
     const gen = new Int32Array(capacity);
     gen.set(this.gen);
+    const arm = new Int32Array(capacity);
+    arm.set(this.arm);
     const free = new Int32Array(capacity);
     free.set(this.free.subarray(0, this.freeTop));
     for (let s = capacity - 1; s >= old; s--) free[this.freeTop++] = s;
     this.expiresNs = expiresNs;
     this.endpoint = endpoint;
     this.gen = gen;
+    this.arm = arm;
     this.free = free;
     this.capacity = capacity;
   }

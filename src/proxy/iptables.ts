@@ -12,7 +12,7 @@ import { iptablesEndpointChain, iptablesServiceChains } from './chain-names.js';
 import { AFFINITY, EXT_LOCAL, type IptablesPlan, planIptables } from './iptables-plan.js';
 import { cidrContains, parseCidr, type Cidr } from './ipv4.js';
 import { NodeProxyState } from './node-state.js';
-import { thresholdFor } from './probability.js';
+import { cascadePick } from './probability.js';
 import type { ServicePortInfo } from './service-map.js';
 import { type CompileOptions, type CostModel, type NodeProxyTable, Verdict, resolveOptions } from './types.js';
 
@@ -161,13 +161,8 @@ export class IptablesTable implements NodeProxyTable {
     }
     if (pick < 0) {
       // One statistic rule per endpoint with probability 1/(n-k); the last is unconditional.
-      for (let k = 0; k < n; k++) {
-        walked++;
-        if (k === n - 1 || random() < thresholdFor(n - k)) {
-          pick = k;
-          break;
-        }
-      }
+      pick = cascadePick(n, random());
+      walked += pick + 1;
     }
     const slot = start + pick;
     walked += SEP_RULES;

@@ -1,5 +1,6 @@
 // Conntrack bounds and lifetimes; sync timing from minSyncPeriod and restore sizes.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Conntrack } from '../../src/proxy/conntrack.js';
 import { planIptables } from '../../src/proxy/iptables-plan.js';
@@ -54,6 +55,71 @@ describe('conntrack', () => {
     expect(ct.remove(h)).toBe(true);
     expect(ct.lookup(h, 5e8)).toBe(-1);
     expect(ct.remove(h)).toBe(false);
+  });
+});
+
+/** Conntrack as a plain map: every expired entry is gone before an insert, and the limit counts the rest. */
+class NaiveConntrack {
+  private readonly entries = new Map<number, { endpoint: number; expiresNs: number }>();
+  private next = 0;
+  constructor(readonly max: number) {}
+  insert(endpoint: number, timeoutNs: number, nowNs: number): number {
+    for (const [k, e] of this.entries) if (e.expiresNs <= nowNs) this.entries.delete(k);
+    if (this.entries.size >= this.max) return -1;
+    this.entries.set(this.next, { endpoint, expiresNs: nowNs + timeoutNs });
+    return this.next++;
+  }
+  lookup(id: number, nowNs: number): number {
+    const e = this.entries.get(id);
+    return e !== undefined && e.expiresNs > nowNs ? e.endpoint : -1;
+  }
+  refresh(id: number, timeoutNs: number, nowNs: number): void {
+    const e = this.entries.get(id);
+    if (e !== undefined && e.expiresNs > nowNs) e.expiresNs = nowNs + timeoutNs;
+  }
+  remove(id: number): void {
+    this.entries.delete(id);
+  }
+}
+
+describe('conntrack against a plain map', () => {
+  it('accepts, refuses, expires and forgets the same entries over random workloads (established and TIME_WAIT timeouts)', () => {
+    const op = fc.record({
+      kind: fc.constantFrom('insert', 'insert', 'insert', 'close', 'close', 'remove', 'lookup'),
+      which: fc.nat(),
+      dtNs: fc.integer({ min: 0, max: 40 }),
+    });
+    // Timeouts long against the gaps between packets fill the table and its expiry queues.
+    const sizes = [fc.integer({ min: 1, max: 200 }), fc.integer({ min: 50, max: 20_000 }), fc.integer({ min: 10, max: 5_000 })] as const;
+    fc.assert(
+      fc.property(...sizes, fc.array(op, { minLength: 300, maxLength: 1500, size: 'max' }), (max, established, timeWait, ops) => {
+        const ct = new Conntrack(max);
+        const naive = new NaiveConntrack(max);
+        const handles: [number, number][] = [];
+        let now = 0;
+        for (const o of ops) {
+          now += o.dtNs;
+          const pick = handles.length > 0 ? handles[o.which % handles.length] : undefined;
+          if (o.kind === 'insert') {
+            const h = ct.insert(handles.length, established, now);
+            const n = naive.insert(handles.length, established, now);
+            expect(h >= 0).toBe(n >= 0);
+            if (h >= 0) handles.push([h, n]);
+          } else if (pick !== undefined) {
+            // The table reclaims expired entries lazily; the map ignores them on read.
+            if (ct.lookup(pick[0], now) !== naive.lookup(pick[1], now)) expect.fail(`lookup at ${now}`);
+            if (o.kind === 'close') {
+              ct.refresh(pick[0], timeWait, now);
+              naive.refresh(pick[1], timeWait, now);
+            } else if (o.kind === 'remove') {
+              ct.remove(pick[0]);
+              naive.remove(pick[1]);
+            }
+          }
+        }
+      }),
+      { numRuns: 300, seed: 20_261_126, endOnFailure: true },
+    );
   });
 });
 

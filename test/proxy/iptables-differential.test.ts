@@ -9,7 +9,7 @@ import { NodeProxyState } from '../../src/proxy/node-state.js';
 import type { ServicePortInfo } from '../../src/proxy/service-map.js';
 import { DEFAULT_COSTS, Verdict } from '../../src/proxy/types.js';
 import { servicePort, type EndpointSpec } from './fixtures.js';
-import { NaiveWalker } from './naive-walker.js';
+import { NaiveWalker, oneDrawRescaled, perRuleDraws } from './naive-walker.js';
 import { mulberry32 } from './seeded.js';
 
 const NODES = ['node-a', 'node-b', 'node-c'];
@@ -93,8 +93,10 @@ describe('the compiled iptables table', () => {
         for (const pkt of packets) {
           now += pkt.dtMs * 1e6;
           const src = CLIENTS[pkt.client];
-          const r = table.connect(pkt.port, ipv4ToUint32(src), now, mulberry32(pkt.seed));
-          const w = walker.walk({ src, dst: NODE_IP, dport: pkt.port }, now, mulberry32(pkt.seed));
+          // The table draws once per connection; the walker evaluates each statistic rule from that draw.
+          const u = mulberry32(pkt.seed)();
+          const r = table.connect(pkt.port, ipv4ToUint32(src), now, () => u);
+          const w = walker.walk({ src, dst: NODE_IP, dport: pkt.port }, now, oneDrawRescaled(u));
           const got = `${expectedOf(table, pkt.port, r)} rules=${table.lastRulesWalked} masq=${table.lastMasquerade}`;
           const want = `${w.verdict === 'DNAT' ? `DNAT ${w.target}` : w.verdict} rules=${w.rules} masq=${w.verdict === 'DNAT' && w.masquerade}`;
           if (got !== want) {
@@ -113,7 +115,34 @@ describe('the naive walker', () => {
     const table = new IptablesTable('node-a', [sp], DEFAULT_COSTS);
     const walker = new NaiveWalker(renderIptables(table.plan));
     const seen = new Set<number>();
-    for (let s = 0; s < 200; s++) seen.add(walker.walk({ src: '203.0.113.1', dst: NODE_IP, dport: 30_080 }, 0, mulberry32(s)).rules);
+    for (let s = 0; s < 200; s++) seen.add(walker.walk({ src: '203.0.113.1', dst: NODE_IP, dport: 30_080 }, 0, perRuleDraws(mulberry32(s))).rules);
     expect([...seen].sort()).toHaveLength(3);
+  });
+
+  it('gives each of 30 endpoints the same share with a draw per rule (the kernel) as the table with one draw (two-sample χ², p = 0.001)', () => {
+    const endpoints = Array.from({ length: 30 }, (_, i) => ({ ip: `10.244.${Math.floor(i / 10)}.${(i % 10) + 1}` }));
+    const sp = servicePort({ nodePort: 30_080, endpoints });
+    const table = new IptablesTable('node-a', [sp], DEFAULT_COSTS);
+    const walker = new NaiveWalker(renderIptables(table.plan));
+    const n = 30_000;
+    const kernel = new Map<string, number>();
+    const compiled = new Map<string, number>();
+    const kernelDraws = perRuleDraws(mulberry32(11));
+    const tableDraws = mulberry32(12);
+    for (let i = 0; i < n; i++) {
+      const w = walker.walk({ src: '203.0.113.1', dst: NODE_IP, dport: 30_080 }, 0, kernelDraws);
+      kernel.set(w.target, (kernel.get(w.target) ?? 0) + 1);
+      const key = sp.endpoints[table.connect(30_080, 0xcb007101, 0, tableDraws)].key;
+      compiled.set(key, (compiled.get(key) ?? 0) + 1);
+    }
+    // Equal sample sizes: χ² = Σ (a − b)² / (a + b), 29 degrees of freedom; 58.30 at p = 0.001.
+    let chi2 = 0;
+    for (const ep of sp.endpoints) {
+      const a = kernel.get(ep.key) ?? 0;
+      const b = compiled.get(ep.key) ?? 0;
+      chi2 += (a - b) ** 2 / (a + b);
+    }
+    expect(kernel.size).toBe(30);
+    expect(chi2).toBeLessThan(58.3);
   });
 });

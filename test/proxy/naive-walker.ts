@@ -10,6 +10,33 @@ export interface Packet {
   /** Only external clients are modelled: --src-type LOCAL is false, --dst-type LOCAL true. */
 }
 
+/**
+ * Decides one `statistic --mode random` rule from its kernel threshold T = lround(p · 2^31):
+ * the rule matches when the draw, as a 31-bit integer, is below T.
+ */
+export type StatisticDraw = (threshold: number) => boolean;
+
+/** The kernel's way: a fresh draw for every statistic rule (xt_statistic: (random & 0x7fffffff) < T). */
+export const perRuleDraws =
+  (random: () => number): StatisticDraw =>
+  (threshold) =>
+    Math.floor(random() * 2 ** 31) < threshold;
+
+/**
+ * The same chances from a single uniform u: a rule with probability p matches when u < p;
+ * otherwise u, uniform on [p, 1), is rescaled to (u − p)/(1 − p), uniform on [0, 1) again, for
+ * the next rule.
+ */
+export function oneDrawRescaled(u: number): StatisticDraw {
+  let v = u;
+  return (threshold) => {
+    const p = threshold / 2 ** 31;
+    if (v < p) return true;
+    v = (v - p) / (1 - p);
+    return false;
+  };
+}
+
 export interface WalkResult {
   verdict: 'DNAT' | 'DROP' | 'REJECT' | 'NONE';
   target: string;
@@ -86,17 +113,17 @@ export class NaiveWalker {
     this.tables = parseRestore(text);
   }
 
-  walk(pkt: Packet, nowNs: number, random: () => number): WalkResult {
+  walk(pkt: Packet, nowNs: number, statistic: StatisticDraw): WalkResult {
     const res: WalkResult = { verdict: 'NONE', target: '', rules: 0, masquerade: false, chains: [] };
     const nat = this.tables.get('nat') as Map<string, Rule[]>;
     const filter = this.tables.get('filter') as Map<string, Rule[]>;
-    if (this.runChain(nat, 'KUBE-SERVICES', pkt, nowNs, random, res) || res.verdict !== 'NONE') return res;
-    this.runChain(filter, 'KUBE-EXTERNAL-SERVICES', pkt, nowNs, random, res);
+    if (this.runChain(nat, 'KUBE-SERVICES', pkt, nowNs, statistic, res) || res.verdict !== 'NONE') return res;
+    this.runChain(filter, 'KUBE-EXTERNAL-SERVICES', pkt, nowNs, statistic, res);
     return res;
   }
 
   /** Returns true when a terminating target ended the walk. */
-  private runChain(table: Map<string, Rule[]>, name: string, pkt: Packet, now: number, random: () => number, res: WalkResult): boolean {
+  private runChain(table: Map<string, Rule[]>, name: string, pkt: Packet, now: number, statistic: StatisticDraw, res: WalkResult): boolean {
     const rules = table.get(name);
     if (!rules) throw new Error(`no chain ${name}`);
     res.chains.push(name);
@@ -150,9 +177,8 @@ export class NaiveWalker {
             i += 2;
             break;
           case '--probability': {
-            // xt_statistic: (random & 0x7fffffff) < lround(p * 2^31)
-            const threshold = Math.round(parseFloat(t[i + 1]) * 2 ** 31);
-            ok = Math.floor(random() * 2 ** 31) < threshold;
+            // libxt_statistic stores lround(p * 2^31)
+            ok = statistic(Math.round(parseFloat(t[i + 1]) * 2 ** 31));
             i += 2;
             break;
           }
@@ -208,7 +234,7 @@ export class NaiveWalker {
         case 'ACCEPT':
           return true;
         default:
-          if (this.runChain(table, target, pkt, now, random, res)) return true;
+          if (this.runChain(table, target, pkt, now, statistic, res)) return true;
       }
     }
     return false;
