@@ -1,7 +1,9 @@
 // One node's conntrack table: an entry per connection with its timeout, a hard maximum beyond
 // which new connections are refused (`conntrack_full`), and entries that outlive the endpoint
-// they point to (kube-proxy never flushes TCP entries). Entries are named by the handle
-// `insert` returns, so nothing is hashed per packet; insert, lookup and refresh are O(1).
+// they point to (kube-proxy never flushes TCP entries). Open connections are named by the handle
+// `insert` returns, so nothing is hashed per packet. A closed connection's entry lingers in
+// TIME_WAIT, where no packet of the simulation reads it again: it is kept as its expiry time
+// alone, which counts against the maximum until it passes. Every operation is O(1) amortised.
 
 /** kube-proxy's conntrack.min default (maxPerCore 32768 × cores, at least this). */
 export const DEFAULT_CONNTRACK_MAX = 131_072;
@@ -11,32 +13,32 @@ const SLOT_SPACE = 2 ** 25;
 export const CONNTRACK_MAX_LIMIT = SLOT_SPACE;
 
 /**
- * Entries in the order their timeouts were set, each named by its slot and the arm count the
- * slot had then. With one timeout per queue the expiries come out in order, so expired entries
- * are found at the head; an entry re-armed since (or freed) has a newer arm count and its queued
- * copy is skipped. A power-of-two ring, so positions wrap with a mask.
+ * Open entries as (slot, generation) in the order they were inserted, which with one established
+ * timeout is their expiry order. A copy whose slot has been freed since (its generation moved on)
+ * is stale: skipped at the head, and dropped in place when the ring fills, so a long-lived
+ * connection at the head cannot make the ring grow with connections that closed behind it.
  */
-class ExpiryQueue {
-  private slot = new Int32Array(64);
-  private arm = new Int32Array(64);
+class OpenQueue {
+  private slots = new Int32Array(64);
+  private gens = new Int32Array(64);
   private head = 0;
   length = 0;
 
-  push(slot: number, arm: number, armOf: Int32Array): void {
-    if (this.length === this.slot.length) this.compact(armOf);
-    const i = (this.head + this.length) & (this.slot.length - 1);
-    this.slot[i] = slot;
-    this.arm[i] = arm;
+  push(slot: number, gen: number, genOf: Int32Array): void {
+    if (this.length === this.slots.length) this.compact(genOf);
+    const i = (this.head + this.length) & (this.slots.length - 1);
+    this.slots[i] = slot;
+    this.gens[i] = gen;
     this.length++;
   }
 
-  /** Removes and returns the slot at the head if it is current and expired by `nowNs`; else -1. Stale copies on the way are dropped. */
-  popExpired(nowNs: number, armOf: Int32Array, expiresNs: Float64Array): number {
-    const mask = this.slot.length - 1;
+  /** Removes and returns the head's slot if its entry is open and expired by `nowNs`; -1 once the head is open and unexpired. */
+  popExpired(nowNs: number, genOf: Int32Array, expiresNs: Float64Array): number {
+    const mask = this.slots.length - 1;
     while (this.length > 0) {
       const h = this.head;
-      const slot = this.slot[h];
-      const current = armOf[slot] === this.arm[h];
+      const slot = this.slots[h];
+      const current = genOf[slot] === this.gens[h];
       if (current && expiresNs[slot] > nowNs) return -1;
       this.head = (h + 1) & mask;
       this.length--;
@@ -45,33 +47,57 @@ class ExpiryQueue {
     return -1;
   }
 
-  /**
-   * Drops copies that are no longer current, in place and in order; doubles the ring when more
-   * than half are still current, so each compaction is paid for by the pushes that filled it.
-   */
-  private compact(armOf: Int32Array): void {
-    const mask = this.slot.length - 1;
+  /** Drops stale copies in order; doubles the ring when more than half are current, so compaction is paid for by the pushes that filled it. */
+  private compact(genOf: Int32Array): void {
+    const n = this.slots.length;
     let kept = 0;
     for (let k = 0; k < this.length; k++) {
-      const i = (this.head + k) & mask;
-      if (armOf[this.slot[i]] !== this.arm[i]) continue;
-      const to = (this.head + kept) & mask;
-      this.slot[to] = this.slot[i];
-      this.arm[to] = this.arm[i];
+      const i = (this.head + k) & (n - 1);
+      if (genOf[this.slots[i]] !== this.gens[i]) continue;
+      const to = (this.head + kept) & (n - 1);
+      this.slots[to] = this.slots[i];
+      this.gens[to] = this.gens[i];
       kept++;
     }
     this.length = kept;
-    if (kept * 2 <= this.slot.length) return;
-    const slot = new Int32Array(2 * this.slot.length);
-    const arm = new Int32Array(2 * this.slot.length);
+    if (kept * 2 <= n) return;
+    const slots = new Int32Array(2 * n);
+    const gens = new Int32Array(2 * n);
     for (let k = 0; k < kept; k++) {
-      const i = (this.head + k) & mask;
-      slot[k] = this.slot[i];
-      arm[k] = this.arm[i];
+      const i = (this.head + k) & (n - 1);
+      slots[k] = this.slots[i];
+      gens[k] = this.gens[i];
     }
-    this.slot = slot;
-    this.arm = arm;
+    this.slots = slots;
+    this.gens = gens;
     this.head = 0;
+  }
+}
+
+/** Expiry times of closed connections in the order they closed: a power-of-two ring growing by doubling. */
+class ClosingQueue {
+  private at = new Float64Array(64);
+  private head = 0;
+  length = 0;
+
+  push(expiresNs: number): void {
+    if (this.length === this.at.length) {
+      const n = this.at.length;
+      const at = new Float64Array(2 * n);
+      for (let k = 0; k < this.length; k++) at[k] = this.at[(this.head + k) & (n - 1)];
+      this.at = at;
+      this.head = 0;
+    }
+    this.at[(this.head + this.length) & (this.at.length - 1)] = expiresNs;
+    this.length++;
+  }
+
+  /** Removes the oldest entry if it has expired by `nowNs`. */
+  popExpired(nowNs: number): boolean {
+    if (this.length === 0 || this.at[this.head] > nowNs) return false;
+    this.head = (this.head + 1) & (this.at.length - 1);
+    this.length--;
+    return true;
   }
 }
 
@@ -80,21 +106,20 @@ export class Conntrack {
   private endpoint = new Int32Array(0);
   /** Generation of each slot, bumped per insert and per free; odd while the slot holds an entry. */
   private gen = new Int32Array(0);
-  /** Bumped whenever a slot's timeout is set or it is freed, so queued copies of older timeouts are stale. */
-  private arm = new Int32Array(0);
   private free = new Int32Array(0);
   private freeTop = 0;
-  /** New entries (established timeout) and re-armed ones (e.g. TIME_WAIT), each in timeout order. */
-  private readonly inserted = new ExpiryQueue();
-  private readonly rearmed = new ExpiryQueue();
+  private readonly open = new OpenQueue();
+  /** Closed connections in TIME_WAIT, counted until they expire. */
+  private readonly closing = new ClosingQueue();
   /** Slots allocated so far: arrays grow by doubling up to `max`, so a large limit costs memory only when used. */
   private capacity = 0;
+  /** Open entries plus closed ones still in TIME_WAIT. */
   private live = 0;
   peak = 0;
 
   constructor(readonly max = DEFAULT_CONNTRACK_MAX) {
     if (!(max >= 1 && max <= SLOT_SPACE)) throw new Error(`conntrack: max must be 1..${SLOT_SPACE}, got ${max}`);
-    this.grow(Math.min(max, 4096));
+    this.grow(Math.min(max, 1024));
   }
 
   get size(): number {
@@ -107,22 +132,19 @@ export class Conntrack {
    * packet ("nf_conntrack: table full, dropping packet").
    */
   insert(endpoint: number, timeoutNs: number, nowNs: number): number {
-    // The kernel's garbage collector frees entries as they expire; here each insert does.
-    let expired: number;
-    while ((expired = this.inserted.popExpired(nowNs, this.arm, this.expiresNs)) >= 0) this.release(expired);
-    while ((expired = this.rearmed.popExpired(nowNs, this.arm, this.expiresNs)) >= 0) this.release(expired);
-    if (this.freeTop === 0 && this.capacity < this.max) this.grow(Math.min(this.max, this.capacity * 2));
-    if (this.freeTop === 0) return -1;
+    this.reclaim(nowNs);
+    if (this.live === this.max) return -1;
+    if (this.freeTop === 0) this.grow(Math.min(this.max, this.capacity * 2));
     const s = this.free[--this.freeTop];
     this.endpoint[s] = endpoint;
     this.expiresNs[s] = nowNs + timeoutNs;
     const g = ++this.gen[s];
-    this.inserted.push(s, ++this.arm[s], this.arm);
+    this.open.push(s, g, this.gen);
     if (++this.live > this.peak) this.peak = this.live;
     return g * SLOT_SPACE + s;
   }
 
-  /** The tracked endpoint, or -1 when the entry is gone or expired (an expired entry is removed). */
+  /** The tracked endpoint of an open connection, or -1 when it is closed, gone or expired (an expired entry is removed). */
   lookup(handle: number, nowNs: number): number {
     const s = this.slotOf(handle);
     if (s < 0) return -1;
@@ -133,12 +155,20 @@ export class Conntrack {
     return this.endpoint[s];
   }
 
-  /** A packet on the connection re-arms its timeout (e.g. FIN → TIME_WAIT). */
-  refresh(handle: number, timeoutNs: number, nowNs: number): void {
+  /**
+   * The connection closed (FIN): its entry stays in the table, in TIME_WAIT, for `timeoutNs`.
+   * The handle no longer names it. Closing an unknown or expired handle does nothing.
+   */
+  close(handle: number, timeoutNs: number, nowNs: number): void {
     const s = this.slotOf(handle);
     if (s < 0) return;
-    this.expiresNs[s] = nowNs + timeoutNs;
-    this.rearmed.push(s, ++this.arm[s], this.arm);
+    if (this.expiresNs[s] <= nowNs) {
+      this.release(s);
+      return;
+    }
+    this.release(s);
+    this.live++;
+    this.closing.push(nowNs + timeoutNs);
   }
 
   remove(handle: number): boolean {
@@ -148,7 +178,17 @@ export class Conntrack {
     return true;
   }
 
-  /** The slot a handle names while its entry lives, else -1. */
+  /**
+   * The kernel's garbage collector frees entries as they expire; here each insert does, from the
+   * heads of the two queues. Each queue holds one timeout, so its expiries come out in order.
+   */
+  private reclaim(nowNs: number): void {
+    let s: number;
+    while ((s = this.open.popExpired(nowNs, this.gen, this.expiresNs)) >= 0) this.release(s);
+    while (this.closing.popExpired(nowNs)) this.live--;
+  }
+
+  /** The slot a handle names while its entry is open, else -1. */
   private slotOf(handle: number): number {
     if (handle < 0) return -1;
     const s = handle % SLOT_SPACE;
@@ -158,7 +198,6 @@ export class Conntrack {
 
   private release(s: number): void {
     this.gen[s]++; // even: free
-    this.arm[s]++;
     this.free[this.freeTop++] = s;
     this.live--;
   }
@@ -172,15 +211,12 @@ export class Conntrack {
     endpoint.set(this.endpoint);
     const gen = new Int32Array(capacity);
     gen.set(this.gen);
-    const arm = new Int32Array(capacity);
-    arm.set(this.arm);
     const free = new Int32Array(capacity);
     free.set(this.free.subarray(0, this.freeTop));
     for (let s = capacity - 1; s >= old; s--) free[this.freeTop++] = s;
     this.expiresNs = expiresNs;
     this.endpoint = endpoint;
     this.gen = gen;
-    this.arm = arm;
     this.free = free;
     this.capacity = capacity;
   }

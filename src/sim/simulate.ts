@@ -216,7 +216,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
       // IPVS's least-connection schedulers count connections until they close; conntrack
       // keeps the closed connection in TIME_WAIT.
       proxies.tableAt(node, req.table[r]).release(nodePort, req.endpoint[r]);
-      conntrack[node].refresh(req.track[r], timeWaitNs, atNs);
+      conntrack[node].close(req.track[r], timeWaitNs, atNs);
     }
     if (closedLoop && atNs < endNs) sim.scheduleAt(atNs + delay(thinkTime), sendRequest, client);
   };
