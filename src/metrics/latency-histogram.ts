@@ -33,6 +33,18 @@ export class LatencyHistogram {
     if (v > this.maxValue) this.maxValue = v;
   }
 
+  /** Adds another histogram's recordings to this one, as if they had been recorded here. */
+  add(other: LatencyHistogram): void {
+    other.rows.forEach((row, r) => {
+      if (row === undefined) return;
+      const mine = (this.rows[r] ??= new Float64Array(HALF));
+      for (let k = 0; k < HALF; k++) mine[k] += row[k];
+    });
+    this.sum += other.sum;
+    this.n += other.n;
+    if (other.maxValue > this.maxValue) this.maxValue = other.maxValue;
+  }
+
   get count(): number {
     return this.n;
   }

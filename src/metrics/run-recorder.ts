@@ -1,23 +1,12 @@
 // Accumulates what the measured requests of one run did and turns it into RunMetrics.
 
 import { balanceOf } from './balance.js';
-import { LatencyHistogram } from './latency-histogram.js';
+import type { LatencyHistogram } from './latency-histogram.js';
 import type { RunMetrics } from './run-metrics.js';
-
-export interface ServedRequest {
-  readonly latencyNs: number;
-  readonly networkNs: number;
-  readonly dataplaneNs: number;
-  readonly podQueueNs: number;
-  readonly serviceNs: number;
-  readonly hops: number;
-  readonly clientIpPreserved: boolean;
-}
 
 export class RunRecorder {
   readonly outcomes: Float64Array;
   readonly podRequests: Float64Array;
-  readonly latency = new LatencyHistogram();
   private networkNs = 0;
   private dataplaneNs = 0;
   private podQueueNs = 0;
@@ -63,8 +52,8 @@ export class RunRecorder {
     if (clientIpPreserved) this.preserved++;
   }
 
-  served(latencyNs: number, networkNs: number, dataplaneNs: number, podQueueNs: number, serviceNs: number): void {
-    this.latency.record(latencyNs);
+  /** A measured request was served; its latency is recorded by the timeseries (see `finish`). */
+  served(networkNs: number, dataplaneNs: number, podQueueNs: number, serviceNs: number): void {
     this.networkNs += networkNs;
     this.dataplaneNs += dataplaneNs;
     this.podQueueNs += podQueueNs;
@@ -95,7 +84,10 @@ export class RunRecorder {
     syncLagMeanNs: number;
     syncLagMaxNs: number;
     conntrackPeak: number;
+    /** The latencies of the served measured requests. */
+    latency: LatencyHistogram;
   }): RunMetrics {
+    const latency = args.latency;
     const o = this.outcomes;
     const requests = this.sent;
     const ok = o[0];
@@ -115,12 +107,12 @@ export class RunRecorder {
       timeout: o[6],
       in_flight_at_end: args.inFlight,
       throughput_per_s: this.delivered / (args.durationNs / 1e9),
-      latency_mean_ms: msOf(this.latency.mean),
-      latency_p50_ms: msOf(this.latency.percentile(50)),
-      latency_p90_ms: msOf(this.latency.percentile(90)),
-      latency_p99_ms: msOf(this.latency.percentile(99)),
-      latency_p999_ms: msOf(this.latency.percentile(99.9)),
-      latency_max_ms: msOf(this.latency.max),
+      latency_mean_ms: msOf(latency.mean),
+      latency_p50_ms: msOf(latency.percentile(50)),
+      latency_p90_ms: msOf(latency.percentile(90)),
+      latency_p99_ms: msOf(latency.percentile(99)),
+      latency_p999_ms: msOf(latency.percentile(99.9)),
+      latency_max_ms: msOf(latency.max),
       network_mean_ms: msOf(per(this.networkNs, ok)),
       dataplane_mean_ms: msOf(per(this.dataplaneNs, ok)),
       pod_queue_mean_ms: msOf(per(this.podQueueNs, ok)),

@@ -14,7 +14,9 @@ export interface TimeseriesRow {
 export class Timeseries {
   private readonly outcomes: Float64Array[] = [];
   private readonly podArrivals: Float64Array[] = [];
+  /** Per bucket, the latencies of measured requests (sent after the warm-up) and of the others. */
   private readonly latency: LatencyHistogram[] = [];
+  private readonly warmupLatency: LatencyHistogram[] = [];
 
   constructor(
     private readonly bucketNs: number,
@@ -28,15 +30,26 @@ export class Timeseries {
       this.outcomes.push(new Float64Array(this.outcomeNames.length));
       this.podArrivals.push(new Float64Array(this.podNames.length));
       this.latency.push(new LatencyHistogram());
+      this.warmupLatency.push(new LatencyHistogram());
     }
     return b;
   }
 
-  /** A request ended at `atNs` with this outcome (and latency, when served). */
-  ended(atNs: number, outcome: number, latencyNs: number): void {
+  /**
+   * A request ended at `atNs` with this outcome (and latency, when served). Each latency is
+   * recorded once, here; the run's own percentiles merge the measured requests' buckets.
+   */
+  ended(atNs: number, outcome: number, latencyNs: number, measured: boolean): void {
     const b = this.bucket(atNs);
     this.outcomes[b][outcome]++;
-    if (outcome === 0) this.latency[b].record(latencyNs);
+    if (outcome === 0) (measured ? this.latency : this.warmupLatency)[b].record(latencyNs);
+  }
+
+  /** Every served measured request's latency, whatever bucket it ended in. */
+  measuredLatency(): LatencyHistogram {
+    const all = new LatencyHistogram();
+    for (const h of this.latency) all.add(h);
+    return all;
   }
 
   /** A request reached a pod at `atNs`. */
@@ -51,7 +64,10 @@ export class Timeseries {
     for (let b = 0; b < this.outcomes.length; b++) {
       const tS = (b * this.bucketNs) / 1e9;
       rows.push({ tS, series: 'throughput_per_s', pod: '', value: this.outcomes[b][0] * perS });
-      rows.push({ tS, series: 'latency_p99_ms', pod: '', value: this.latency[b].percentile(99) / 1e6 });
+      const latency = new LatencyHistogram();
+      latency.add(this.latency[b]);
+      latency.add(this.warmupLatency[b]);
+      rows.push({ tS, series: 'latency_p99_ms', pod: '', value: latency.percentile(99) / 1e6 });
       for (let o = 1; o < this.outcomeNames.length; o++) {
         rows.push({ tS, series: this.outcomeNames[o], pod: '', value: this.outcomes[b][o] });
       }

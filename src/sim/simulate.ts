@@ -199,7 +199,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   const end = (r: number, outcome: number, latencyNs: number, atNs: number): void => {
     if (req.timeoutHandle[r] >= 0) sim.cancel(req.timeoutHandle[r]);
     if (req.measured[r] === 1) rec.countOutcome(outcome);
-    series.ended(atNs, outcome, latencyNs);
+    series.ended(atNs, outcome, latencyNs, req.measured[r] === 1);
     observer.onRequestEnd?.({
       client: req.client[r],
       outcome,
@@ -468,7 +468,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
       finish(r, Outcome.Timeout, 0, req.sentAt[r] + requestTimeoutNs);
       return;
     }
-    if (req.measured[r] === 1) rec.served(latency, req.networkNs[r], req.dataplaneNs[r], req.podQueueNs[r], req.serviceNs[r]);
+    if (req.measured[r] === 1) rec.served(req.networkNs[r], req.dataplaneNs[r], req.podQueueNs[r], req.serviceNs[r]);
     if (atNs >= warmupNs && atNs < endNs) rec.deliveredInWindow();
     finish(r, Outcome.Ok, latency, atNs);
   };
@@ -566,6 +566,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     syncLagMeanNs: syncs > 0 ? lagSum / syncs : Number.NaN,
     syncLagMaxNs: syncs > 0 ? lagMax : Number.NaN,
     conntrackPeak,
+    latency: series.measuredLatency(),
   });
   return {
     metrics,

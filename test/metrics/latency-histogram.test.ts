@@ -49,4 +49,21 @@ describe('LatencyHistogram', () => {
   it('has no percentiles when empty', () => {
     expect(new LatencyHistogram().percentile(99)).toBeNaN();
   });
+
+  it('merged from parts, reports the percentiles of the whole against sorted data', () => {
+    const values = Array.from({ length: 5000 }, (_, i) => Math.round(1e6 * (1 + Math.sin(i) ** 2) + i * 997));
+    const parts = [new LatencyHistogram(), new LatencyHistogram(), new LatencyHistogram()];
+    values.forEach((v, i) => parts[i % 3].record(v));
+    const merged = new LatencyHistogram();
+    for (const p of parts) merged.add(p);
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const q of [1, 50, 90, 99, 99.9]) {
+      const truth = sorted[Math.ceil((q / 100) * sorted.length) - 1];
+      expect((merged.percentile(q) - truth) / truth, `p${q}`).toBeLessThanOrEqual(1 / 1024);
+      expect(merged.percentile(q)).toBeGreaterThanOrEqual(truth);
+    }
+    expect(merged.count).toBe(values.length);
+    expect(merged.max).toBe(sorted[sorted.length - 1]);
+    expect(merged.mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6);
+  });
 });
