@@ -46,7 +46,10 @@ export class EventQueue {
     return this.nextEvent >= 0 ? this.size + 1 : this.size;
   }
 
-  /** Adds an event; returns a handle for `cancel`. */
+  /**
+   * Adds an event and returns its slot (a small integer, so returning it allocates nothing);
+   * `handleOf` turns it into a handle for `cancel`.
+   */
   push(at: number, kind: number, arg: number): number {
     const slot = this.freeCount > 0 ? this.free[--this.freeCount] : this.newSlot();
     this.kind[slot] = kind;
@@ -63,6 +66,11 @@ export class EventQueue {
     } else {
       this.heapPush(slot, at, seq);
     }
+    return slot;
+  }
+
+  /** A handle naming the event now in `slot` and no later one. */
+  handleOf(slot: number): number {
     return this.generation[slot] * SLOT_BITS + slot;
   }
 

@@ -43,16 +43,25 @@ export class Simulator {
     return this.names[kind];
   }
 
-  /** Schedules `kind(arg)` after `delay` ns; returns a handle for `cancel`. */
-  schedule(delay: SimTime, kind: number, arg = 0): number {
+  /** Schedules `kind(arg)` after `delay` ns. */
+  schedule(delay: SimTime, kind: number, arg = 0): void {
     if (!(delay >= 0)) throw new Error(`schedule: delay must be >= 0 ns, got ${delay}`);
-    return this.queue.push(this.clock + delay, kind, arg);
+    this.queue.push(this.clock + delay, kind, arg);
   }
 
   /** Schedules `kind(arg)` at absolute time `at` (not in the past). */
-  scheduleAt(at: SimTime, kind: number, arg = 0): number {
+  scheduleAt(at: SimTime, kind: number, arg = 0): void {
     if (!(at >= this.clock)) throw new Error(`scheduleAt: ${at} ns is before now (${this.clock} ns)`);
-    return this.queue.push(at, kind, arg);
+    this.queue.push(at, kind, arg);
+  }
+
+  /**
+   * As `schedule`, returning a handle for `cancel`. Handles are large numbers, so the plain
+   * forms, which most events use, return nothing and allocate nothing.
+   */
+  scheduleCancellable(delay: SimTime, kind: number, arg = 0): number {
+    if (!(delay >= 0)) throw new Error(`schedule: delay must be >= 0 ns, got ${delay}`);
+    return this.queue.handleOf(this.queue.push(this.clock + delay, kind, arg));
   }
 
   cancel(handle: number): void {

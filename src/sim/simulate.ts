@@ -248,7 +248,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     req.track[r] = -1;
     req.pod[r] = -1;
     req.abandoned[r] = 0;
-    req.timeoutHandle[r] = closedLoop ? sim.schedule(requestTimeoutNs, clientTimeout, r) : -1;
+    req.timeoutHandle[r] = closedLoop ? sim.scheduleCancellable(requestTimeoutNs, clientTimeout, r) : -1;
     req.measured[r] = now >= warmupNs ? 1 : 0;
     if (req.measured[r] === 1) rec.countSent();
     const reused = clients.reuse(client);

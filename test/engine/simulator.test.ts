@@ -27,9 +27,9 @@ describe('Simulator', () => {
     const sim = new Simulator();
     const seen: number[] = [];
     const K = sim.register('k', (arg) => seen.push(arg));
-    const a = sim.schedule(10, K, 1);
+    const a = sim.scheduleCancellable(10, K, 1);
     sim.schedule(20, K, 2);
-    const c = sim.schedule(30, K, 3);
+    const c = sim.scheduleCancellable(30, K, 3);
     sim.cancel(a);
     sim.run({ until: 25 });
     expect(seen).toEqual([2]);
