@@ -257,13 +257,13 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
       // The request rides this connection: its conntrack entry, pod and proxy decision.
       req.conn[r] = reused;
       req.newConnection[r] = 0;
-      node = clients.connNode[client];
-      req.pod[r] = clients.connPod[client];
-      req.endpoint[r] = clients.connEndpoint[client];
-      req.masqueraded[r] = clients.connMasqueraded[client];
-      req.track[r] = clients.connTrack[client];
-      req.table[r] = clients.connTable[client];
-      req.connEpoch[r] = clients.connEpoch[client];
+      node = clients.node(client);
+      req.pod[r] = clients.pod(client);
+      req.endpoint[r] = clients.endpoint(client);
+      req.masqueraded[r] = clients.masqueraded(client);
+      req.track[r] = clients.track(client);
+      req.table[r] = clients.table(client);
+      req.connEpoch[r] = clients.epoch(client);
     } else {
       node = ingress.pick();
       req.conn[r] = clients.open(client, node);
