@@ -6,8 +6,13 @@
 // event is then pushed and popped in O(1) instead of sifting through the heap both ways. The
 // order of events is exactly the heap's.
 
-/** Slots are recycled; a handle carries the slot and its generation so a stale cancel is a no-op. */
+/**
+ * Slots are recycled; a handle carries the slot and its generation so a stale cancel is a no-op.
+ * Generations count modulo 2^28, so a handle stays below 2^52, an exact double, however many
+ * events a run has.
+ */
 const SLOT_BITS = 2 ** 24;
+const GENERATIONS = 2 ** 28;
 
 export class EventQueue {
   private cap: number;
@@ -121,7 +126,7 @@ export class EventQueue {
     if (held >= 0) {
       this.nextEvent = -1;
       this.popped = this.nextTime;
-      this.generation[held]++;
+      this.generation[held] = (this.generation[held] + 1) % GENERATIONS;
       this.free[this.freeCount++] = held;
       return held;
     }
@@ -158,7 +163,7 @@ export class EventQueue {
       order[i] = lo;
       heap[i] = ls;
     }
-    this.generation[top]++;
+    this.generation[top] = (this.generation[top] + 1) % GENERATIONS;
     this.free[this.freeCount++] = top;
     return top;
   }

@@ -3,13 +3,18 @@
 // they point to (kube-proxy never flushes TCP entries). Open connections are named by the handle
 // `insert` returns, so nothing is hashed per packet. A closed connection's entry lingers in
 // TIME_WAIT, where no packet of the simulation reads it again: it is kept as its expiry time
-// alone, which counts against the maximum until it passes. Every operation is O(1) amortised.
+// alone, which counts against the maximum until it passes. Operations are O(1) amortised.
 
 /** kube-proxy's conntrack.min default (maxPerCore 32768 × cores, at least this). */
 export const DEFAULT_CONNTRACK_MAX = 131_072;
 
-/** Handles pack (generation, slot); slots stay below 2^25, so a handle is an exact double. */
+/**
+ * Handles pack (generation, slot); slots stay below 2^25. Generations count modulo 2^27 (an even
+ * modulus keeps their parity), so a handle stays below 2^52, an exact double, however long the
+ * run; a stale handle could only name a newer entry after exactly 2^26 reuses of its slot.
+ */
 const SLOT_SPACE = 2 ** 25;
+const GENERATIONS = 2 ** 27;
 export const CONNTRACK_MAX_LIMIT = SLOT_SPACE;
 
 /**
@@ -74,7 +79,12 @@ class OpenQueue {
   }
 }
 
-/** Expiry times of closed connections in the order they closed: a power-of-two ring growing by doubling. */
+/**
+ * Expiry times of closed connections, earliest first: a power-of-two ring growing by doubling.
+ * Connections close nearly in time order (a reply accounted at its arrival time closes a little
+ * ahead, a timed-out request at its timeout, a little behind), so an expiry is placed by moving
+ * the few later ones at the tail up by one.
+ */
 class ClosingQueue {
   private at = new Float64Array(64);
   private head = 0;
@@ -88,7 +98,13 @@ class ClosingQueue {
       this.at = at;
       this.head = 0;
     }
-    this.at[(this.head + this.length) & (this.at.length - 1)] = expiresNs;
+    const mask = this.at.length - 1;
+    let k = this.length;
+    while (k > 0 && this.at[(this.head + k - 1) & mask] > expiresNs) {
+      this.at[(this.head + k) & mask] = this.at[(this.head + k - 1) & mask];
+      k--;
+    }
+    this.at[(this.head + k) & mask] = expiresNs;
     this.length++;
   }
 
@@ -138,7 +154,7 @@ export class Conntrack {
     const s = this.free[--this.freeTop];
     this.endpoint[s] = endpoint;
     this.expiresNs[s] = nowNs + timeoutNs;
-    const g = ++this.gen[s];
+    const g = (this.gen[s] = (this.gen[s] + 1) % GENERATIONS);
     this.open.push(s, g, this.gen);
     if (++this.live > this.peak) this.peak = this.live;
     return g * SLOT_SPACE + s;
@@ -180,7 +196,8 @@ export class Conntrack {
 
   /**
    * The kernel's garbage collector frees entries as they expire; here each insert does, from the
-   * heads of the two queues. Each queue holds one timeout, so its expiries come out in order.
+   * heads of the two queues: open entries share one timeout, so they expire in insertion order,
+   * and the closing queue is kept in expiry order.
    */
   private reclaim(nowNs: number): void {
     let s: number;
@@ -197,7 +214,7 @@ export class Conntrack {
   }
 
   private release(s: number): void {
-    this.gen[s]++; // even: free
+    this.gen[s] = (this.gen[s] + 1) % GENERATIONS; // even: free
     this.free[this.freeTop++] = s;
     this.live--;
   }

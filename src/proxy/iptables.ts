@@ -160,8 +160,9 @@ export class IptablesTable implements NodeProxyTable {
       }
     }
     if (pick < 0) {
-      // One statistic rule per endpoint with probability 1/(n-k); the last is unconditional.
-      pick = cascadePick(n, random());
+      // One statistic rule per endpoint with probability 1/(n-k); the last is unconditional, and
+      // a lone endpoint's rule draws nothing.
+      pick = n === 1 ? 0 : cascadePick(n, random());
       walked += pick + 1;
     }
     const slot = start + pick;

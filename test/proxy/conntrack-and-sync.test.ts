@@ -71,8 +71,10 @@ class NaiveConntrack {
     this.open.set(this.next, { endpoint, expiresNs: nowNs + timeoutNs });
     return this.next++;
   }
+  /** An expired entry found by a lookup is gone. */
   lookup(id: number, nowNs: number): number {
     const e = this.open.get(id);
+    if (e !== undefined && e.expiresNs <= nowNs) this.open.delete(id);
     return e !== undefined && e.expiresNs > nowNs ? e.endpoint : -1;
   }
   close(id: number, timeoutNs: number, nowNs: number): void {
@@ -83,14 +85,49 @@ class NaiveConntrack {
   remove(id: number): void {
     this.open.delete(id);
   }
+  get size(): number {
+    return this.open.size + this.closing.length;
+  }
 }
 
+describe('conntrack TIME_WAIT', () => {
+  it('counts hundreds of closed connections until each one\'s own expiry, whatever order they closed in', () => {
+    const ct = new Conntrack(1_000);
+    let open = 0;
+    const expiries: number[] = [];
+    const insertAt = (t: number): void => {
+      expect(ct.insert(0, 1e15, t)).toBeGreaterThanOrEqual(0);
+      open++;
+      const inTimeWait = expiries.filter((e) => e > t).length;
+      expect(ct.size, `at ${t}`).toBe(open + inTimeWait);
+    };
+    const handles = Array.from({ length: 600 }, (_, i) => ct.insert(i, 1e15, i));
+    open = 600;
+    // Connection i closes at its turn ± 5 ns, TIME_WAIT 100 ns: a hundred first, some of them
+    // expiring, then the rest, so the queue grows with its oldest entry mid-ring.
+    const closeAll = (from: number, to: number, t0: number): void => {
+      for (let i = from; i < to; i++) {
+        const at = t0 + i + ((i * 7) % 11) - 5;
+        ct.close(handles[i], 100, at);
+        open--;
+        expiries.push(at + 100);
+      }
+    };
+    closeAll(0, 100, 1_000);
+    insertAt(1_150);
+    closeAll(100, 600, 1_200);
+    for (const t of [1_400, 1_650, 1_800, 1_899, 2_000]) insertAt(t);
+  });
+});
+
 describe('conntrack against a plain map', () => {
-  it('accepts, refuses, expires and forgets the same entries over random workloads (established and TIME_WAIT timeouts)', () => {
+  it('accepts, refuses, expires, counts and forgets the same entries over random workloads (established and TIME_WAIT timeouts)', () => {
     const op = fc.record({
       kind: fc.constantFrom('insert', 'insert', 'insert', 'close', 'close', 'remove', 'lookup'),
       which: fc.nat(),
       dtNs: fc.integer({ min: 0, max: 40 }),
+      // Connections close a little out of time order (a reply accounted ahead, a timeout behind).
+      closeSkewNs: fc.integer({ min: -200, max: 200 }),
     });
     // Timeouts long against the gaps between packets fill the table and its expiry queues.
     const sizes = [fc.integer({ min: 1, max: 200 }), fc.integer({ min: 50, max: 20_000 }), fc.integer({ min: 10, max: 5_000 })] as const;
@@ -107,13 +144,17 @@ describe('conntrack against a plain map', () => {
             const h = ct.insert(handles.length, established, now);
             const n = naive.insert(handles.length, established, now);
             if (h >= 0 !== n >= 0) expect.fail(`insert at ${now}: table ${h >= 0}, map ${n >= 0}`);
+            // Both have dropped every expired entry by now.
+            if (ct.size !== naive.size) expect.fail(`size at ${now}: table ${ct.size}, map ${naive.size}`);
             if (h >= 0) handles.push([h, n]);
           } else if (pick !== undefined) {
-            if (ct.lookup(pick[0], now) !== naive.lookup(pick[1], now)) expect.fail(`lookup at ${now}`);
-            if (o.kind === 'close') {
-              ct.close(pick[0], timeWait, now);
-              naive.close(pick[1], timeWait, now);
-            } else if (o.kind === 'remove') {
+            if (o.kind === 'lookup') {
+              if (ct.lookup(pick[0], now) !== naive.lookup(pick[1], now)) expect.fail(`lookup at ${now}`);
+            } else if (o.kind === 'close') {
+              const at = Math.max(0, now + o.closeSkewNs);
+              ct.close(pick[0], timeWait, at);
+              naive.close(pick[1], timeWait, at);
+            } else {
               ct.remove(pick[0]);
               naive.remove(pick[1]);
             }

@@ -6,6 +6,7 @@ import { IptablesTable } from '../../src/proxy/iptables.js';
 import { renderIptables } from '../../src/proxy/iptables-render.js';
 import { ipv4ToUint32 } from '../../src/proxy/ipv4.js';
 import { NodeProxyState } from '../../src/proxy/node-state.js';
+import { cascadePick } from '../../src/proxy/probability.js';
 import type { ServicePortInfo } from '../../src/proxy/service-map.js';
 import { DEFAULT_COSTS, Verdict } from '../../src/proxy/types.js';
 import { servicePort, type EndpointSpec } from './fixtures.js';
@@ -146,3 +147,36 @@ describe('the naive walker', () => {
     expect(chi2).toBeLessThan(58.3);
   });
 });
+
+describe('the one-draw cascade', () => {
+  /** The probabilities of a service's statistic rules, in rule order, as rendered for iptables-restore. */
+  const printedProbabilities = (n: number): string[] => {
+    const endpoints = Array.from({ length: n }, (_, i) => ({ ip: `10.244.${Math.floor(i / 200)}.${(i % 200) + 1}` }));
+    const table = new IptablesTable('node-a', [servicePort({ nodePort: 30_080, endpoints })], DEFAULT_COSTS);
+    return [...renderIptables(table.plan).matchAll(/^-A KUBE-SVC-\S+ .*--probability (\S+)/gm)].map((m) => m[1]);
+  };
+
+  it('switches from rule k to rule k+1 exactly where the kernel-rounded cascade has matched with probability Σ P(rule ≤ k)', () => {
+    for (const n of [2, 3, 7, 30, 101]) {
+      const printed = printedProbabilities(n);
+      expect(printed).toHaveLength(n - 1);
+      // Exact arithmetic: the kernel matches rule j when a 31-bit draw is below T_j = lround(p_j · 2^31),
+      // so P(no match in rules 0..k) = Π (2^31 − T_j) / 2^31.
+      const one = 2n ** 31n;
+      let missNum = 1n;
+      let missDen = 1n;
+      printed.forEach((p, k) => {
+        const t = BigInt(Math.round(Number.parseFloat(p) * 2 ** 31));
+        missNum *= one - t;
+        missDen *= one;
+        const boundary = Number(((missDen - missNum) * 2n ** 60n) / missDen) / 2 ** 60;
+        // 1e-13 is far below the 1e-10 that unrounded 1/(n−k) thresholds would move a boundary.
+        expect(cascadePick(n, boundary - 1e-13), `n=${n} just below rule ${k}'s boundary`).toBe(k);
+        expect(cascadePick(n, boundary + 1e-13), `n=${n} just above rule ${k}'s boundary`).toBe(k + 1);
+      });
+      expect(cascadePick(n, 0)).toBe(0);
+      expect(cascadePick(n, 1 - 2 ** -53)).toBe(n - 1);
+    }
+  });
+});
+
