@@ -1,15 +1,12 @@
 // The per-run metrics of DESIGN.md §4, declared once: the column list gives the row type and the
 // order of runs.csv.
 
+import { OUTCOMES } from './outcome.js';
+
 export const RUN_METRIC_COLUMNS = [
   'requests',
-  'ok',
-  'dropped_no_local_endpoint',
-  'rejected_no_endpoints',
-  'failed_stale_endpoint',
-  'queue_full',
-  'conntrack_full',
-  'timeout',
+  // How each measured request ended.
+  ...OUTCOMES,
   'in_flight_at_end',
   'throughput_per_s',
   'latency_mean_ms',

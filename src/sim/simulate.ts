@@ -22,7 +22,7 @@ import { Ingress } from '../traffic/ingress.js';
 import { planChanges } from './changes.js';
 import type { SimConfig } from './config.js';
 import { NodeProxies } from './node-proxies.js';
-import { OUTCOMES, Outcome } from './outcome.js';
+import { OUTCOMES, Outcome } from '../metrics/outcome.js';
 import { RequestTable } from './requests.js';
 
 export interface PodResult {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Outcome } from '../../src/sim/outcome.js';
+import { Outcome } from '../../src/metrics/outcome.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { simConfig } from '../support/sim-config.js';
 import { tinyCluster } from '../support/tiny-cluster.js';

@@ -1,4 +1,5 @@
-// How a request ends (DESIGN.md §4). Codes index the per-outcome counters.
+// How a request ends (DESIGN.md §4): the simulator's outcome codes, which index the per-outcome
+// counters, and the metric names runs.csv gives them.
 
 export const OUTCOMES = [
   'ok',
