@@ -19,7 +19,8 @@ export class EventQueue {
   private size = 0;
   private seq = 0;
   private popped = 0;
-  // Per heap position: time, sequence and slot. Per slot: the event's kind and argument.
+  // Per heap position: time and slot. Per slot: the event's scheduling sequence (read only to
+  // break ties of time, so sifting moves two numbers, not three), kind and argument.
   private time: Float64Array;
   private order: Float64Array;
   private kind: Int32Array;
@@ -86,22 +87,21 @@ export class EventQueue {
   }
 
   private heapPush(slot: number, at: number, seq: number): void {
-    // Sift up; keys live in heap order so comparisons read neighbouring memory.
+    // Sift up; times live in heap order so comparisons read neighbouring memory.
     const heap = this.heap;
     const time = this.time;
     const order = this.order;
+    order[slot] = seq;
     let i = this.size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = time[parent];
-      if (pt < at || (pt === at && order[parent] < seq)) break;
+      if (pt < at || (pt === at && order[heap[parent]] < seq)) break;
       time[i] = pt;
-      order[i] = order[parent];
       heap[i] = heap[parent];
       i = parent;
     }
     time[i] = at;
-    order[i] = seq;
     heap[i] = slot;
   }
 
@@ -138,8 +138,8 @@ export class EventQueue {
     const n = --this.size;
     if (n > 0) {
       const lt = time[n];
-      const lo = order[n];
       const ls = heap[n];
+      const lo = order[ls];
       let i = 0;
       for (;;) {
         let child = 2 * i + 1;
@@ -148,19 +148,17 @@ export class EventQueue {
         const right = child + 1;
         if (right < n) {
           const rt = time[right];
-          if (rt < ct || (rt === ct && order[right] < order[child])) {
+          if (rt < ct || (rt === ct && order[heap[right]] < order[heap[child]])) {
             child = right;
             ct = rt;
           }
         }
-        if (lt < ct || (lt === ct && lo < order[child])) break;
+        if (lt < ct || (lt === ct && lo < order[heap[child]])) break;
         time[i] = ct;
-        order[i] = order[child];
         heap[i] = heap[child];
         i = child;
       }
       time[i] = lt;
-      order[i] = lo;
       heap[i] = ls;
     }
     this.generation[top] = (this.generation[top] + 1) % GENERATIONS;
