@@ -91,8 +91,8 @@ class NaiveConntrack {
 }
 
 describe('conntrack TIME_WAIT', () => {
-  it('counts hundreds of closed connections until each one\'s own expiry, whatever order they closed in', () => {
-    const ct = new Conntrack(1_000);
+  it('counts tens of thousands of closed connections until each one\'s own expiry, whatever order they closed in', () => {
+    const ct = new Conntrack(100_000);
     let open = 0;
     const expiries: number[] = [];
     const insertAt = (t: number): void => {
@@ -101,22 +101,23 @@ describe('conntrack TIME_WAIT', () => {
       const inTimeWait = expiries.filter((e) => e > t).length;
       expect(ct.size, `at ${t}`).toBe(open + inTimeWait);
     };
-    const handles = Array.from({ length: 600 }, (_, i) => ct.insert(i, 1e15, i));
-    open = 600;
-    // Connection i closes at its turn ± 5 ns, TIME_WAIT 100 ns: a hundred first, some of them
-    // expiring, then the rest, so the queue grows with its oldest entry mid-ring.
+    const handles = Array.from({ length: 40_000 }, (_, i) => ct.insert(i, 1e15, i));
+    open = handles.length;
+    // Connection i closes at its turn ± 5 ns, TIME_WAIT 10,000 ns: some first, part of them
+    // expiring, then the rest, so the queue's oldest entry moves on while it grows, through
+    // several of its chunks, and emptied chunks are used again.
     const closeAll = (from: number, to: number, t0: number): void => {
       for (let i = from; i < to; i++) {
         const at = t0 + i + ((i * 7) % 11) - 5;
-        ct.close(handles[i], 100, at);
+        ct.close(handles[i], 10_000, at);
         open--;
-        expiries.push(at + 100);
+        expiries.push(at + 10_000);
       }
     };
-    closeAll(0, 100, 1_000);
-    insertAt(1_150);
-    closeAll(100, 600, 1_200);
-    for (const t of [1_400, 1_650, 1_800, 1_899, 2_000]) insertAt(t);
+    closeAll(0, 12_000, 100_000);
+    insertAt(119_000);
+    closeAll(12_000, 40_000, 120_000);
+    for (const t of [130_000, 145_000, 150_123, 160_000, 169_000, 170_500]) insertAt(t);
   });
 });
 
