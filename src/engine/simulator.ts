@@ -79,7 +79,7 @@ export class Simulator {
     const handlers = this.handlers;
     this.stopped = false;
     while (queue.length > 0 && !this.stopped) {
-      if (queue.peekTime() > until) break;
+      if (until !== Infinity && queue.peekTime() > until) break;
       const slot = queue.pop();
       if (queue.isCancelled(slot)) continue;
       this.clock = queue.lastTime;
