@@ -25,7 +25,7 @@ export const kernelThreshold = (printed: string): number => Math.round(Number(pr
 let thresholds = new Float64Array(0);
 
 /** Threshold of the statistic rule when `remaining` endpoints are left (1/remaining), cached. */
-export function thresholdFor(remaining: number): number {
+function thresholdFor(remaining: number): number {
   if (remaining >= thresholds.length) {
     const next = new Float64Array(Math.max(remaining + 1, thresholds.length * 2, 64));
     next.set(thresholds);

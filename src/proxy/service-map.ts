@@ -1,6 +1,7 @@
 // kube-proxy's shared vocabulary: service ports and their endpoints, the input every mode compiles.
 // Mirrors pkg/proxy's ServicePortName / BaseServicePortInfo / BaseEndpointInfo.
 
+import { endpointsForServicePort } from '../cluster/endpoint-slices.js';
 import type { Cluster, Protocol, SessionAffinity, TrafficPolicy } from '../cluster/model.js';
 
 export interface EndpointInfo {
@@ -39,36 +40,16 @@ const byKey = (a: EndpointInfo, b: EndpointInfo): number => (a.key < b.key ? -1 
 
 /** Every (service × port) with the endpoints its EndpointSlices list for that port. */
 export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
-  const slicesByService = new Map<string, Cluster['endpointSlices'][number][]>();
-  for (const slice of cluster.endpointSlices) {
-    const k = `${slice.namespace}/${slice.serviceName}`;
-    const list = slicesByService.get(k);
-    if (list) list.push(slice);
-    else slicesByService.set(k, [slice]);
-  }
   const out: ServicePortInfo[] = [];
   for (const svc of cluster.services) {
-    const slices = slicesByService.get(`${svc.namespace}/${svc.name}`) ?? [];
     for (const sp of svc.ports) {
       const seen = new Map<string, EndpointInfo>();
-      for (const slice of slices) {
-        const port = slice.ports.find((p) => p.name === sp.name && p.protocol === sp.protocol);
-        if (!port) continue;
-        for (const ep of slice.endpoints) {
-          const key = `${ep.ip}:${port.port}`;
-          const prev = seen.get(key);
-          // On a duplicate address kube-proxy keeps the non-terminating one.
-          if (prev && !prev.terminating) continue;
-          seen.set(key, {
-            ip: ep.ip,
-            port: port.port,
-            nodeName: ep.nodeName,
-            ready: ep.ready,
-            serving: ep.serving,
-            terminating: ep.terminating,
-            key,
-          });
-        }
+      for (const ep of endpointsForServicePort(cluster, svc, sp)) {
+        const key = `${ep.ip}:${ep.port}`;
+        const prev = seen.get(key);
+        // On a duplicate address kube-proxy keeps the non-terminating one.
+        if (prev && !prev.terminating) continue;
+        seen.set(key, { ip: ep.ip, port: ep.port, nodeName: ep.nodeName, ready: ep.ready, serving: ep.serving, terminating: ep.terminating, key });
       }
       const base = `${svc.namespace}/${svc.name}`;
       out.push({
