@@ -1,18 +1,24 @@
 // Per-request state in parallel typed arrays with a free list: a request is an integer id, so
 // the event loop carries it as an event argument and allocates nothing per request.
 
+import type { Fate } from './fate.js';
+
 export class RequestTable {
   capacity = 0;
   client = new Int32Array(0);
   /** The client connection the request rides (see traffic/clients.ts). */
   conn = new Float64Array(0);
+  /** The node the balancer sent the connection to, or -1 when it had none in service. */
   ingressNode = new Int32Array(0);
+  /** What the ingress node's data path decided for the connection. */
+  fate = new Uint8Array(0);
+  /** The pod the connection goes to, or -1. */
   pod = new Int32Array(0);
-  /** The endpoint index the proxy chose (in the ingress node's table), or a Verdict. */
+  /** The endpoint index the proxy chose (in the ingress node's table) once conntrack holds it, or -1. */
   endpoint = new Int32Array(0);
   /** Time the client sent the request (its first SYN for a new connection). */
   sentAt = new Float64Array(0);
-  /** Time the request entered the queue it is in now (node CPU or pod). */
+  /** Time the request joined its pod's queue. */
   queuedAt = new Float64Array(0);
   networkNs = new Float64Array(0);
   dataplaneNs = new Float64Array(0);
@@ -22,21 +28,21 @@ export class RequestTable {
   cpuCostNs = new Float64Array(0);
   rulesWalked = new Int32Array(0);
   /** The ingress node's conntrack handle for the request's connection, or -1. */
-  track = new Float64Array(0);
+  conntrackHandle = new Float64Array(0);
   /** Which version of the ingress node's table chose the connection's endpoint. */
-  table = new Int32Array(0);
-  /** The pod incarnation the connection was made to. */
-  connEpoch = new Int32Array(0);
+  tableVersion = new Int32Array(0);
+  /** The pod incarnation the connection was made to (a restarted container has lost it). */
+  connIncarnation = new Int32Array(0);
+  /** The pod's incarnation when the request joined it; a restarted pod does not finish old work. */
+  podIncarnation = new Int32Array(0);
   /** 1 once the client gave up (timeout): the request's remaining events only clean up. */
   abandoned = new Uint8Array(0);
   /** Handle of the pending client timeout event, or -1. */
   timeoutHandle = new Float64Array(0);
   /** 1 while the id is allocated: catches a request that would end twice. */
   private inUse = new Uint8Array(0);
-  /** The pod's incarnation when the request joined it; a restarted pod does not finish old work. */
-  epoch = new Int32Array(0);
-  /** SYNs sent so far (retransmissions after a silent drop). */
-  syns = new Int32Array(0);
+  /** Packets sent so far: SYNs for a new connection, data segments for an established one. */
+  transmissions = new Int32Array(0);
   /** 1 when the proxy SNATed the connection to the node's IP. */
   masqueraded = new Uint8Array(0);
   /** 1 when the request was sent inside the measurement window. */
@@ -90,6 +96,7 @@ export class RequestTable {
     this.client = i32(this.client);
     this.conn = f64(this.conn);
     this.ingressNode = i32(this.ingressNode);
+    this.fate = u8(this.fate);
     this.pod = i32(this.pod);
     this.endpoint = i32(this.endpoint);
     this.sentAt = f64(this.sentAt);
@@ -100,14 +107,14 @@ export class RequestTable {
     this.serviceNs = f64(this.serviceNs);
     this.cpuCostNs = f64(this.cpuCostNs);
     this.rulesWalked = i32(this.rulesWalked);
-    this.epoch = i32(this.epoch);
-    this.track = f64(this.track);
-    this.table = i32(this.table);
-    this.connEpoch = i32(this.connEpoch);
+    this.podIncarnation = i32(this.podIncarnation);
+    this.conntrackHandle = f64(this.conntrackHandle);
+    this.tableVersion = i32(this.tableVersion);
+    this.connIncarnation = i32(this.connIncarnation);
     this.abandoned = u8(this.abandoned);
     this.timeoutHandle = f64(this.timeoutHandle);
     this.inUse = u8(this.inUse);
-    this.syns = i32(this.syns);
+    this.transmissions = i32(this.transmissions);
     this.masqueraded = u8(this.masqueraded);
     this.measured = u8(this.measured);
     this.newConnection = u8(this.newConnection);

@@ -59,15 +59,15 @@ export class Clients {
     return this.ints[client * INTS + MASQUERADED];
   }
   /** The ingress node's conntrack handle for the connection. */
-  track(client: number): number {
+  conntrackHandle(client: number): number {
     return this.doubles[client * DOUBLES + TRACK];
   }
   /** Which of the node's tables chose the endpoint (IPVS releases the connection against it). */
-  table(client: number): number {
+  tableVersion(client: number): number {
     return this.ints[client * INTS + TABLE];
   }
   /** The pod's incarnation the connection was made to: a restarted container has lost it. */
-  epoch(client: number): number {
+  incarnation(client: number): number {
     return this.ints[client * INTS + EPOCH];
   }
 
@@ -94,13 +94,13 @@ export class Clients {
   }
 
   /** The proxy pinned the connection to a pod (DNAT recorded in conntrack). */
-  pin(client: number, conn: number, pod: number, endpoint: number, masqueraded: boolean, track: number, table: number, epoch: number): void {
+  pin(client: number, conn: number, pod: number, endpoint: number, masqueraded: boolean, conntrackHandle: number, tableVersion: number, incarnation: number): void {
     // The ID tells the current connection apart, so a reply on an older one changes nothing.
     if (this.doubles[client * DOUBLES + ID] !== conn) return;
     const row = client * INTS;
-    this.doubles[client * DOUBLES + TRACK] = track;
-    this.ints[row + TABLE] = table;
-    this.ints[row + EPOCH] = epoch;
+    this.doubles[client * DOUBLES + TRACK] = conntrackHandle;
+    this.ints[row + TABLE] = tableVersion;
+    this.ints[row + EPOCH] = incarnation;
     this.ints[row + POD] = pod;
     this.ints[row + ENDPOINT] = endpoint;
     this.ints[row + MASQUERADED] = masqueraded ? 1 : 0;

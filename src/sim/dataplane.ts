@@ -1,0 +1,129 @@
+// Every node's data path: whether the node is up, its softirq CPUs and backlog, its conntrack
+// table and its kube-proxy's table. Decides a new connection's fate and what it costs the node;
+// a packet of an established connection is a conntrack hit.
+
+import type { Node } from '../cluster/model.js';
+import type { Uniform } from '../engine/random.js';
+import type { Simulator } from '../engine/simulator.js';
+import { s } from '../engine/time.js';
+import { Conntrack } from '../proxy/conntrack.js';
+import type { ServicePortInfo } from '../proxy/service-map.js';
+import type { NodeProxyTable } from '../proxy/types.js';
+import { SoftirqCpus } from '../traffic/softirq-cpus.js';
+import type { SimConfig } from './config.js';
+import { Fate, fateOfVerdict } from './fate.js';
+import { NodeProxies } from './node-proxies.js';
+import type { PodFleet } from './pod-fleet.js';
+
+export class Dataplane {
+  /** 1 while the node is up; a node that is down answers nothing. */
+  readonly up: Uint8Array;
+  readonly proxies: NodeProxies;
+  readonly conntrack: Conntrack[];
+  readonly conntrackHitNs: number;
+  // What the last `connect` decided, besides its fate (a proxy table's `last*` fields, one level up).
+  /** The table version that routed it. */
+  lastTableVersion = 0;
+  /** The endpoint index conntrack pinned, or -1. */
+  lastEndpoint = -1;
+  lastConntrackHandle = -1;
+  /** The pod behind the endpoint (Fate.Forward only), or -1. */
+  lastPod = -1;
+  lastMasquerade = false;
+  lastCostNs = 0;
+  lastRulesWalked = 0;
+  private readonly cpus: SoftirqCpus;
+  private readonly establishedNs: number;
+  // Per node, the pod behind each endpoint index of the table it routes on (rebuilt after a sync).
+  private readonly podMaps: Int32Array[];
+  private readonly podMapOf: (NodeProxyTable | null)[];
+
+  constructor(
+    sim: Simulator,
+    nodes: readonly Node[],
+    /** The target first, then every other service port (background ones included). */
+    servicePorts: readonly ServicePortInfo[],
+    private readonly nodePort: number,
+    private readonly pods: PodFleet,
+    private readonly draws: Uniform,
+    cfg: SimConfig,
+  ) {
+    this.up = new Uint8Array(nodes.length).fill(1);
+    this.proxies = new NodeProxies(sim, nodes, servicePorts, {
+      mode: cfg.proxy.mode,
+      ipvsScheduler: cfg.proxy.ipvsScheduler,
+      costs: cfg.proxy.costs,
+      sync: cfg.proxy.sync,
+      watchDelayNs: Math.round(cfg.proxy.watchDelayMs * 1e6),
+    });
+    this.conntrack = nodes.map(() => new Conntrack(cfg.conntrack.maxEntries));
+    this.conntrackHitNs = cfg.proxy.costs.conntrackHitNs;
+    this.establishedNs = s(cfg.conntrack.establishedTimeoutS);
+    this.cpus = new SoftirqCpus(nodes.length, cfg.nodes.softirqCores, cfg.nodes.backlogPackets);
+    this.podMaps = nodes.map(() => new Int32Array(0));
+    this.podMapOf = nodes.map(() => null);
+  }
+
+  /** Whether the node's backlog (netdev_max_backlog) has room for one more packet. */
+  hasRoom(node: number, nowNs: number): boolean {
+    return this.cpus.hasRoom(node, nowNs);
+  }
+
+  /** The packet waits for and uses `costNs` of the node's softirq CPU; returns when it is done. */
+  process(node: number, nowNs: number, costNs: number): number {
+    return Math.round(this.cpus.admit(node, nowNs, costNs));
+  }
+
+  /**
+   * The first packet of a new connection from `clientIp` walks the node's current table; an
+   * endpoint it picks is pinned in conntrack. The `last*` fields describe the decision.
+   */
+  connect(node: number, clientIp: number, nowNs: number): Fate {
+    const table = this.proxies.tables[node];
+    this.lastTableVersion = this.proxies.version(node);
+    const verdict = table.connect(this.nodePort, clientIp, nowNs, this.draws);
+    this.lastMasquerade = table.lastMasquerade;
+    this.lastCostNs = table.lastCostNs;
+    this.lastRulesWalked = table.lastRulesWalked;
+    this.lastEndpoint = -1;
+    this.lastConntrackHandle = -1;
+    this.lastPod = -1;
+    if (table.lastReplyLost) {
+      // A connection that never establishes frees IPVS's count at once.
+      if (verdict >= 0) table.release(this.nodePort, verdict);
+      return Fate.ReplyLost;
+    }
+    if (verdict < 0) return fateOfVerdict(verdict);
+    const pod = this.podOfEndpoint(node, table)[verdict];
+    const handle = this.conntrack[node].insert(verdict, this.establishedNs, nowNs);
+    if (handle < 0) {
+      table.release(this.nodePort, verdict);
+      return Fate.ConntrackFull;
+    }
+    this.lastEndpoint = verdict;
+    this.lastConntrackHandle = handle;
+    if (pod < 0) return Fate.Stale;
+    this.lastPod = pod;
+    return Fate.Forward;
+  }
+
+  /** A connection closed: IPVS's least-connection schedulers stop counting it; conntrack keeps it in TIME_WAIT. */
+  closeConnection(node: number, tableVersion: number, endpoint: number, conntrackHandle: number, timeWaitNs: number, atNs: number): void {
+    this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint);
+    this.conntrack[node].close(conntrackHandle, timeWaitNs, atNs);
+  }
+
+  /** Whether the node would pass the balancer's probe: up, with a local endpoint (Local) or any (Cluster). */
+  healthy(node: number, local: boolean): boolean {
+    return this.up[node] === 1 && (local ? this.proxies.localEndpointCount(node) > 0 : this.proxies.anyEndpoint(node));
+  }
+
+  private podOfEndpoint(node: number, table: NodeProxyTable): Int32Array {
+    if (this.podMapOf[node] !== table) {
+      const eps = table.servicePorts[table.servicePortForNodePort(this.nodePort)]?.endpoints ?? [];
+      this.podMaps[node] = Int32Array.from(eps.map((e) => this.pods.indexOfIp(e.ip)));
+      this.podMapOf[node] = table;
+    }
+    return this.podMaps[node];
+  }
+}

@@ -1,0 +1,390 @@
+// A request's life, read top to bottom as it happens: the client sends it → it reaches the
+// ingress node, whose softirq CPU walks the proxy's rules (or hits conntrack) → after the softirq
+// the packet is forwarded (maybe a second hop) or dropped, rejected, retransmitted → it reaches the
+// pod, waits and is served → the reply travels back and is delivered → the request is released.
+// The units it asks (dataplane, pods, network, balancer) own their state; this one owns the
+// request table and the handlers. It runs past 300 lines on purpose: the path is one story, and
+// a newcomer follows one request through it without jumping between files.
+
+import type { Distribution } from '../engine/distributions.js';
+import type { RandomStreams, Uniform } from '../engine/random.js';
+import type { Simulator } from '../engine/simulator.js';
+import { Admission } from '../engine/station.js';
+import { s } from '../engine/time.js';
+import { OUTCOMES, Outcome } from '../metrics/outcome.js';
+import type { Clients } from '../traffic/clients.js';
+import { durationNs } from '../traffic/duration.js';
+import type { Balancer } from './balancer.js';
+import type { SimConfig } from './config.js';
+import type { Dataplane } from './dataplane.js';
+import { Fate } from './fate.js';
+import type { Network } from './network.js';
+import type { Outcomes } from './outcomes.js';
+import type { PodFleet } from './pod-fleet.js';
+import { RequestTable } from './requests.js';
+
+/** Linux's initial SYN retransmission timeout (TCP_TIMEOUT_INIT), doubled on each retry. */
+const SYN_RTO_NS = 1e9;
+/** Linux's TCP_RTO_MIN: the soonest a lost data segment is resent. */
+const TCP_MIN_RTO_NS = 200e6;
+
+export interface LifecycleUnits {
+  readonly clients: Clients;
+  readonly network: Network;
+  readonly dataplane: Dataplane;
+  readonly pods: PodFleet;
+  readonly outcomes: Outcomes;
+  readonly balancer: Balancer;
+}
+
+export class RequestLifecycle {
+  readonly requests = new RequestTable();
+  /** Requests sent and outcomes reported, for the run's own books. */
+  private sentCount = 0;
+  private reportedCount = 0;
+  /** Requests whose client gave up (their outcome is reported) still waiting for their last event. */
+  private abandonedLive = 0;
+  private readonly closedLoop: boolean;
+  private readonly deliverNow: boolean;
+  private readonly warmupNs: number;
+  private readonly endNs: number;
+  private readonly connectTimeoutNs: number;
+  private readonly requestTimeoutNs: number;
+  private readonly timeWaitNs: number;
+  private readonly arrivalGap: Distribution;
+  private readonly pickClient: Uniform;
+  private readonly serviceTime: Distribution;
+  private readonly thinkTime: Distribution;
+  private readonly clients: Clients;
+  private readonly network: Network;
+  private readonly dataplane: Dataplane;
+  private readonly pods: PodFleet;
+  private readonly outcomes: Outcomes;
+  private readonly balancer: Balancer;
+  private readonly SEND: number;
+  private readonly AT_NODE: number;
+  private readonly AT_POD: number;
+  private readonly SERVICE_DONE: number;
+  private readonly DELIVERED: number;
+  private readonly CLIENT_TIMEOUT: number;
+  /** Per outcome code, the event that releases a request with it. */
+  private readonly FAIL: readonly number[];
+
+  constructor(
+    private readonly sim: Simulator,
+    cfg: SimConfig,
+    streams: RandomStreams,
+    units: LifecycleUnits,
+  ) {
+    ({ clients: this.clients, network: this.network, dataplane: this.dataplane, pods: this.pods, outcomes: this.outcomes, balancer: this.balancer } = units);
+    this.closedLoop = cfg.traffic.model === 'closed';
+    this.warmupNs = s(cfg.warmupS);
+    this.endNs = this.warmupNs + s(cfg.durationS);
+    this.connectTimeoutNs = s(cfg.traffic.connectTimeoutS);
+    this.requestTimeoutNs = s(cfg.traffic.requestTimeoutS);
+    this.timeWaitNs = s(cfg.conntrack.timeWaitS);
+    // Every random consumer draws from its own named stream.
+    this.arrivalGap = durationNs({ dist: 'exponential', meanMs: 1000 / cfg.traffic.ratePerS }, streams.stream('arrivals'));
+    this.pickClient = streams.stream('clients');
+    this.serviceTime = durationNs(cfg.pods.serviceTime, streams.stream('service'));
+    this.thinkTime = durationNs(cfg.traffic.thinkTimeMs, streams.stream('think'));
+    // When nothing the simulation does depends on the moment a reply lands — no keep-alive
+    // connection to free, no closed-loop client to wake, no IPVS connection count to lower — the
+    // reply is accounted when it is sent, at its known arrival time: one event less per request.
+    const countsConnections = cfg.proxy.mode === 'ipvs' && (cfg.proxy.ipvsScheduler === 'lc' || cfg.proxy.ipvsScheduler === 'sed' || cfg.proxy.ipvsScheduler === 'nq');
+    this.deliverNow = !this.closedLoop && cfg.traffic.requestsPerConnection === 1 && !countsConnections;
+    this.SEND = sim.register('sendRequest', (client) => this.send(client));
+    this.AT_NODE = sim.register('atNode', (r) => this.atNode(r));
+    this.AT_POD = sim.register('atPod', (r) => this.atPod(r));
+    this.SERVICE_DONE = sim.register('serviceDone', (r) => this.serviceDone(r));
+    this.DELIVERED = sim.register('delivered', (r) => this.deliver(r, this.sim.now));
+    this.CLIENT_TIMEOUT = sim.register('clientTimeout', (r) => this.clientTimeout(r));
+    this.FAIL = OUTCOMES.map((name, code) => sim.register(`fail.${name}`, (r) => this.release(r, code)));
+  }
+
+  /** The first arrivals: one Poisson stream for all clients (open loop), or each client after a think time (closed). */
+  start(): void {
+    if (this.closedLoop) for (let c = 0; c < this.clients.count; c++) this.sim.schedule(Math.round(this.thinkTime.sample()), this.SEND, c);
+    else this.sim.schedule(Math.round(this.arrivalGap.sample()), this.SEND, -1);
+  }
+
+  /** Requests sent whose outcome is not reported yet. */
+  get inFlight(): number {
+    return this.requests.live - this.abandonedLive;
+  }
+
+  /** The run's books: every request sent has ended or is still in flight. */
+  checkBooks(): void {
+    if (this.sentCount !== this.reportedCount + this.inFlight) {
+      throw new Error(`simulate: ${this.sentCount} requests sent but ${this.reportedCount} ended and ${this.inFlight} in flight`);
+    }
+  }
+
+  // Open loop: Poisson arrivals over all clients (a superposition of Poisson clients is Poisson,
+  // so one pending arrival serves them all). Closed loop: the event carries its client.
+  private send(closedClient: number): void {
+    const { sim, requests: req, clients } = this;
+    const now = sim.now;
+    if (now >= this.endNs) return;
+    if (!this.closedLoop) sim.schedule(Math.round(this.arrivalGap.sample()), this.SEND, -1);
+    const client = this.closedLoop ? closedClient : Math.floor(this.pickClient() * clients.count);
+    const r = req.alloc();
+    this.sentCount++;
+    req.client[r] = client;
+    req.sentAt[r] = now;
+    req.networkNs[r] = 0;
+    req.dataplaneNs[r] = 0;
+    req.podQueueNs[r] = 0;
+    req.serviceNs[r] = 0;
+    req.transmissions[r] = 1;
+    req.fate[r] = Fate.Forward;
+    req.endpoint[r] = -1;
+    req.conntrackHandle[r] = -1;
+    req.pod[r] = -1;
+    req.abandoned[r] = 0;
+    req.timeoutHandle[r] = this.closedLoop ? sim.scheduleCancellable(this.requestTimeoutNs, this.CLIENT_TIMEOUT, r) : -1;
+    req.measured[r] = now >= this.warmupNs ? 1 : 0;
+    const reused = clients.reuse(client);
+    let node: number;
+    if (reused > 0) {
+      // The request rides this connection: its conntrack entry, pod and proxy decision.
+      req.conn[r] = reused;
+      req.newConnection[r] = 0;
+      node = clients.node(client);
+      req.pod[r] = clients.pod(client);
+      req.endpoint[r] = clients.endpoint(client);
+      req.masqueraded[r] = clients.masqueraded(client);
+      req.conntrackHandle[r] = clients.conntrackHandle(client);
+      req.tableVersion[r] = clients.tableVersion(client);
+      req.connIncarnation[r] = clients.incarnation(client);
+    } else {
+      node = this.balancer.pick();
+      req.conn[r] = clients.open(client, node);
+      req.newConnection[r] = 1;
+    }
+    req.ingressNode[r] = node;
+    if (req.measured[r] === 1) this.outcomes.sent(node);
+    if (node < 0) {
+      // No node in service at the balancer: the client's SYNs go unanswered.
+      sim.schedule(this.connectTimeoutNs, this.FAIL[Outcome.Timeout], r);
+      return;
+    }
+    const d = this.network.clientToNode();
+    req.networkNs[r] += d;
+    sim.schedule(d, this.AT_NODE, r);
+  }
+
+  // The packet reaches the node: a new connection walks the proxy's rules, a packet of an
+  // established one is translated by conntrack; either way it costs softirq CPU there, FIFO.
+  private atNode(r: number): void {
+    const { sim, requests: req, dataplane } = this;
+    const node = req.ingressNode[r];
+    if (dataplane.up[node] === 0) {
+      this.waitOutTimeout(r);
+      return;
+    }
+    if (!dataplane.hasRoom(node, sim.now)) {
+      // The backlog is full: the kernel drops the packet before any rule sees it. A SYN is
+      // retransmitted by the client; a packet of an established connection by TCP.
+      if (req.newConnection[r] === 1) this.retransmitOrFail(r, Outcome.Timeout, sim.now);
+      else this.resendOrFail(r);
+      return;
+    }
+    if (req.newConnection[r] === 1) this.connect(r, node);
+    else req.cpuCostNs[r] = dataplane.conntrackHitNs;
+    const cost = req.cpuCostNs[r];
+    const doneNs = dataplane.process(node, sim.now, cost);
+    req.dataplaneNs[r] += doneNs - sim.now;
+    if (req.measured[r] === 1 && req.newConnection[r] === 1) this.outcomes.recorder.walkedRules(req.rulesWalked[r]);
+    this.outcomes.nodeBusy(node, doneNs - cost, doneNs);
+    this.afterSoftirq(r, node, doneNs);
+  }
+
+  /** The new connection's fate on the node's table; a forwarded one is pinned to its pod for keep-alive. */
+  private connect(r: number, node: number): void {
+    const { requests: req, dataplane } = this;
+    const client = req.client[r];
+    const fate = dataplane.connect(node, this.clients.ip(client), this.sim.now);
+    req.fate[r] = fate;
+    req.tableVersion[r] = dataplane.lastTableVersion;
+    req.endpoint[r] = dataplane.lastEndpoint;
+    req.conntrackHandle[r] = dataplane.lastConntrackHandle;
+    req.pod[r] = dataplane.lastPod;
+    req.masqueraded[r] = dataplane.lastMasquerade ? 1 : 0;
+    req.cpuCostNs[r] = dataplane.lastCostNs;
+    req.rulesWalked[r] = dataplane.lastRulesWalked;
+    if (fate === Fate.Forward) {
+      const pod = dataplane.lastPod;
+      req.connIncarnation[r] = this.pods.incarnation[pod];
+      this.clients.pin(client, req.conn[r], pod, dataplane.lastEndpoint, dataplane.lastMasquerade, dataplane.lastConntrackHandle, dataplane.lastTableVersion, this.pods.incarnation[pod]);
+    }
+  }
+
+  /** What the node does with the packet once its softirq core has processed it, at `doneNs`. */
+  private afterSoftirq(r: number, node: number, doneNs: number): void {
+    const { sim, requests: req } = this;
+    switch (req.fate[r] as Fate) {
+      case Fate.Forward:
+        break;
+      case Fate.Drop:
+        this.retransmitOrFail(r, Outcome.DroppedNoLocalEndpoint, doneNs);
+        return;
+      case Fate.ConntrackFull:
+        this.retransmitOrFail(r, Outcome.ConntrackFull, doneNs);
+        return;
+      case Fate.ReplyLost:
+        // The client never sees a SYN-ACK it recognises and gives up at its connect timeout.
+        sim.scheduleAt(Math.max(doneNs, req.sentAt[r] + this.connectTimeoutNs), this.FAIL[Outcome.Timeout], r);
+        return;
+      case Fate.Reject:
+      case Fate.NoService:
+        // An ICMP port-unreachable (or RST) travels back: the client sees "connection refused".
+        sim.scheduleAt(doneNs + this.network.clientToNode(), this.FAIL[Outcome.RejectedNoEndpoints], r);
+        return;
+      case Fate.Stale:
+        sim.scheduleAt(doneNs, this.FAIL[Outcome.FailedStaleEndpoint], r);
+        return;
+    }
+    const podNode = this.pods.node[req.pod[r]];
+    let d = this.network.nodeToPod();
+    if (podNode !== node) d += this.network.nodeToNode(node, podNode);
+    req.networkNs[r] += d;
+    sim.scheduleAt(doneNs + d, this.AT_POD, r);
+  }
+
+  /**
+   * A SYN that got no answer: the client retransmits it 1 s, 3 s, 7 s… after the first (the
+   * timeout doubling each time) until its connect timeout, then fails with `failure`.
+   */
+  private retransmitOrFail(r: number, failure: number, fromNs: number): void {
+    const { sim, requests: req } = this;
+    const nextSynNs = req.sentAt[r] + SYN_RTO_NS * (2 ** req.transmissions[r] - 1);
+    if (nextSynNs - req.sentAt[r] < this.connectTimeoutNs) {
+      req.transmissions[r]++;
+      const d = this.network.clientToNode();
+      // Waiting for the retransmission counts as network time: the parts still add up.
+      req.networkNs[r] += nextSynNs + d - fromNs;
+      sim.scheduleAt(nextSynNs + d, this.AT_NODE, r);
+    } else {
+      sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + this.connectTimeoutNs), this.FAIL[failure], r);
+    }
+  }
+
+  /** A lost data packet of an established connection: TCP resends it after 200 ms, doubling, within the request timeout. */
+  private resendOrFail(r: number): void {
+    const { sim, requests: req } = this;
+    const rto = TCP_MIN_RTO_NS * 2 ** (req.transmissions[r] - 1);
+    if (sim.now + rto - req.sentAt[r] < this.requestTimeoutNs) {
+      req.transmissions[r]++;
+      req.networkNs[r] += rto;
+      sim.schedule(rto, this.AT_NODE, r);
+    } else {
+      sim.scheduleAt(Math.max(sim.now, req.sentAt[r] + this.requestTimeoutNs), this.FAIL[Outcome.Timeout], r);
+    }
+  }
+
+  /** A node that is down answers nothing: the client waits out its connect (or request) timeout. */
+  private waitOutTimeout(r: number): void {
+    const req = this.requests;
+    const giveUp = req.sentAt[r] + (req.newConnection[r] === 1 ? this.connectTimeoutNs : this.requestTimeoutNs);
+    this.sim.scheduleAt(Math.max(this.sim.now, giveUp), this.FAIL[Outcome.Timeout], r);
+  }
+
+  // A stale table (or an old keep-alive connection) can send a request to a pod that is gone.
+  private atPod(r: number): void {
+    const { sim, requests: req, pods } = this;
+    const pod = req.pod[r];
+    if (this.dataplane.up[pods.node[pod]] === 0) {
+      this.waitOutTimeout(r);
+      return;
+    }
+    // A dead pod, or a restarted one that has lost the connection's TCP state: reset.
+    if (pods.alive[pod] === 0 || req.connIncarnation[r] !== pods.incarnation[pod]) {
+      this.release(r, Outcome.FailedStaleEndpoint);
+      return;
+    }
+    this.outcomes.reachedPod(req, r, pod, pods.node[pod], sim.now);
+    req.queuedAt[r] = sim.now;
+    req.podIncarnation[r] = pods.incarnation[pod];
+    const admission = pods.admit(pod, r, sim.now);
+    if (admission === Admission.Full) this.release(r, Outcome.QueueFull);
+    else if (admission === Admission.Started) this.startService(r);
+  }
+
+  private startService(r: number): void {
+    const req = this.requests;
+    req.podQueueNs[r] = this.sim.now - req.queuedAt[r];
+    const t = Math.round(this.serviceTime.sample());
+    req.serviceNs[r] = t;
+    this.sim.schedule(t, this.SERVICE_DONE, r);
+  }
+
+  // The reply retraces the path: pod → its node → (the ingress node, for the un-SNAT) → client.
+  private serviceDone(r: number): void {
+    const { sim, requests: req, pods, network } = this;
+    const pod = req.pod[r];
+    if (req.podIncarnation[r] !== pods.incarnation[pod]) {
+      // The pod died while serving: the connection is reset.
+      this.release(r, Outcome.FailedStaleEndpoint);
+      return;
+    }
+    const next = pods.depart(pod, sim.now, sim.now - req.queuedAt[r]);
+    if (next >= 0) this.startService(next);
+    const podNode = pods.node[pod];
+    const node = req.ingressNode[r];
+    let d = network.nodeToPod() + network.clientToNode();
+    if (podNode !== node) d += network.nodeToNode(podNode, node);
+    req.networkNs[r] += d;
+    if (this.deliverNow) this.deliver(r, sim.now + d);
+    else sim.schedule(d, this.DELIVERED, r);
+  }
+
+  // A reply later than the client's timeout counts as a timeout: the client stopped waiting.
+  private deliver(r: number, atNs: number): void {
+    const req = this.requests;
+    const latency = atNs - req.sentAt[r];
+    if (latency > this.requestTimeoutNs) {
+      // The client stopped waiting at its timeout (closed-loop clients have an event for it).
+      this.release(r, Outcome.Timeout, 0, req.sentAt[r] + this.requestTimeoutNs);
+      return;
+    }
+    const recorder = this.outcomes.recorder;
+    if (req.measured[r] === 1) recorder.served(req.networkNs[r], req.dataplaneNs[r], req.podQueueNs[r], req.serviceNs[r]);
+    if (atNs >= this.warmupNs && atNs < this.endNs) recorder.deliveredInWindow();
+    this.release(r, Outcome.Ok, latency, atNs);
+  }
+
+  // A closed-loop client stops waiting at its request timeout; the request's packets and the
+  // pod's work go on, and the request is released when its last event runs.
+  private clientTimeout(r: number): void {
+    this.requests.timeoutHandle[r] = -1;
+    this.reportOutcome(r, Outcome.Timeout, 0, this.sim.now);
+    this.requests.abandoned[r] = 1;
+    this.abandonedLive++;
+  }
+
+  /**
+   * Every request's last event: its outcome is reported (unless its client gave up earlier and
+   * it was reported then) and its id is freed.
+   */
+  release(r: number, outcome: number, latencyNs = 0, atNs = this.sim.now): void {
+    if (this.requests.abandoned[r] === 1) this.abandonedLive--;
+    else this.reportOutcome(r, outcome, latencyNs, atNs);
+    this.requests.release(r);
+  }
+
+  /** How the request ended for its client: counted, its connection closed or kept, a closed-loop client rescheduled. */
+  private reportOutcome(r: number, outcome: number, latencyNs: number, atNs: number): void {
+    const { sim, requests: req } = this;
+    if (req.timeoutHandle[r] >= 0) sim.cancel(req.timeoutHandle[r]);
+    this.reportedCount++;
+    this.outcomes.ended(req, r, outcome, latencyNs, atNs);
+    const client = req.client[r];
+    const closed = this.clients.done(client, req.conn[r], outcome === Outcome.Ok);
+    const node = req.ingressNode[r];
+    if (closed && node >= 0 && req.endpoint[r] >= 0) {
+      this.dataplane.closeConnection(node, req.tableVersion[r], req.endpoint[r], req.conntrackHandle[r], this.timeWaitNs, atNs);
+    }
+    if (this.closedLoop && atNs < this.endNs) sim.scheduleAt(atNs + Math.round(this.thinkTime.sample()), this.SEND, client);
+  }
+}
