@@ -8,7 +8,7 @@ import { InputError } from '../cluster/problems.js';
 import type { ServicePortInfo } from '../proxy/service-map.js';
 import { DEFAULT_SYNC } from '../proxy/sync.js';
 import { syntheticServicePorts } from '../proxy/synthetic.js';
-import { checkEvents } from '../sim/changes.js';
+import { checkEventTargets } from '../sim/changes.js';
 import type { SimConfig } from '../sim/config.js';
 import type { Experiment } from './schema.js';
 
@@ -58,7 +58,7 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
     allocateHealthCheckForNodePortLocal: experiment.traffic.ingress === 'health-checked',
   });
   const target = findTarget(cluster.services, experiment.cluster.service);
-  const eventIssues = checkEvents(cluster, experiment.events);
+  const eventIssues = checkEventTargets(cluster, experiment.events);
   if (eventIssues.length > 0) throw new InputError(eventIssues);
   const o = experiment.service;
   const overridden: Service = {

@@ -52,7 +52,7 @@ export class RunRecorder {
     if (clientIpPreserved) this.preserved++;
   }
 
-  /** A measured request was served; its latency is recorded by the timeseries (see `finish`). */
+  /** A measured request was served; its latency is recorded by the timeseries (see Timeseries.ended). */
   served(networkNs: number, dataplaneNs: number, podQueueNs: number, serviceNs: number): void {
     this.networkNs += networkNs;
     this.dataplaneNs += dataplaneNs;
@@ -75,7 +75,7 @@ export class RunRecorder {
     return this.nodeCpuNs[node] / (durationNs * softirqCores);
   }
 
-  finish(args: {
+  toMetrics(args: {
     durationNs: number;
     softirqCores: number;
     inFlight: number;

@@ -2,6 +2,7 @@
 // the run will ever have and a time-ordered list of pod state changes. Pure: no events scheduled.
 
 import type { Cluster, Pod } from '../cluster/model.js';
+import { s } from '../engine/time.js';
 
 export type ClusterEvent =
   /** The pod's container dies; the kubelet restarts it after a back-off and it is ready again. */
@@ -59,15 +60,14 @@ export interface ChangePlan {
   readonly nodeChanges: readonly NodeChange[];
 }
 
-const ns = (seconds: number): number => Math.round(seconds * 1e9);
 
 /** Problems an event list has against this cluster (unknown pods, nodes, deployments). */
-export function checkEvents(cluster: Cluster, events: readonly ClusterEvent[]): { path: string; message: string }[] {
+export function checkEventTargets(cluster: Cluster, events: readonly ClusterEvent[]): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
   const pods = new Set(cluster.pods.map((p) => p.name));
   const nodes = new Set(cluster.nodes.map((n) => n.name));
   const deployments = new Set(cluster.deployments.map((d) => d.name));
-  const list = (s: Set<string>) => [...s].slice(0, 8).join(', ') + (s.size > 8 ? ', …' : '');
+  const list = (names: Set<string>) => [...names].slice(0, 8).join(', ') + (names.size > 8 ? ', …' : '');
   events.forEach((e, i) => {
     if ((e.action === 'kill-pod' || e.action === 'flap-readiness') && !pods.has(e.pod)) {
       issues.push({ path: `events[${i}].pod`, message: `got "${e.pod}", expected one of the cluster's pods: ${list(pods)}` });
@@ -119,7 +119,7 @@ export function planChanges(cluster: Cluster, events: readonly ClusterEvent[], t
     initiallyAlive.push(false);
     const index = pods.length - 1;
     podChanges.push({ atNs, pod: index, alive: true });
-    podChanges.push({ atNs: atNs + ns(timing.readyAfterS), pod: index, ready: true });
+    podChanges.push({ atNs: atNs + s(timing.readyAfterS), pod: index, ready: true });
     replicas.set(deployment, [...members, index]);
     return index;
   };
@@ -129,14 +129,14 @@ export function planChanges(cluster: Cluster, events: readonly ClusterEvent[], t
 
   const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.atS - b.e.atS || a.i - b.i);
   for (const { e } of ordered) {
-    const at = ns(e.atS);
+    const at = s(e.atS);
     switch (e.action) {
       case 'kill-pod': {
         const p = podIndex(e.pod);
         stopPod(p, at);
-        const back = at + ns(e.restartAfterS ?? timing.restartAfterS);
+        const back = at + s(e.restartAfterS ?? timing.restartAfterS);
         podChanges.push({ atNs: back, pod: p, alive: true });
-        podChanges.push({ atNs: back + ns(timing.readyAfterS), pod: p, ready: true });
+        podChanges.push({ atNs: back + s(timing.readyAfterS), pod: p, ready: true });
         break;
       }
       case 'scale': {
@@ -153,11 +153,11 @@ export function planChanges(cluster: Cluster, events: readonly ClusterEvent[], t
       }
       case 'rolling-restart': {
         const old = [...(replicas.get(e.deployment) ?? [])];
-        const interval = ns(e.intervalS ?? timing.rolloutIntervalS);
+        const interval = s(e.intervalS ?? timing.rolloutIntervalS);
         old.forEach((p, k) => {
           const start = at + k * interval;
           createPod(e.deployment, start);
-          stopPod(p, start + ns(timing.readyAfterS));
+          stopPod(p, start + s(timing.readyAfterS));
         });
         replicas.set(e.deployment, (replicas.get(e.deployment) ?? []).filter((p) => !old.includes(p)));
         break;
@@ -168,13 +168,13 @@ export function planChanges(cluster: Cluster, events: readonly ClusterEvent[], t
         pods.forEach((p, i) => {
           if (p.nodeName !== e.node) return;
           podChanges.push({ atNs: at, pod: i, alive: false });
-          podChanges.push({ atNs: at + ns(timing.nodeMonitorGraceS), pod: i, ready: false });
+          podChanges.push({ atNs: at + s(timing.nodeMonitorGraceS), pod: i, ready: false });
         });
         break;
       }
       case 'flap-readiness': {
         const p = podIndex(e.pod);
-        const period = ns(e.periodS ?? 5);
+        const period = s(e.periodS ?? 5);
         for (let k = 0; k < (e.count ?? 1); k++) {
           podChanges.push({ atNs: at + 2 * k * period, pod: p, ready: false });
           podChanges.push({ atNs: at + (2 * k + 1) * period, pod: p, ready: true });

@@ -25,7 +25,7 @@ export function collectResults(run: FinishedRun, outcomes: Outcomes, pods: PodFl
   const lagSum = nodeStats.reduce((a, st) => a + st.lagSumNs, 0);
   const lagMax = nodeStats.reduce((a, st) => Math.max(a, st.lagMaxNs), 0);
   const recorder = outcomes.recorder;
-  const metrics = recorder.finish({
+  const metrics = recorder.toMetrics({
     durationNs: windowNs,
     softirqCores: run.softirqCores,
     inFlight: run.inFlight,
