@@ -1,9 +1,13 @@
 // Typed reads of untyped YAML values for one object, each mistake recorded as an InputIssue
 // with the field's dotted path, so the decoder can report every problem in one pass.
 
+import type { Protocol } from './model.js';
 import type { InputIssue } from './problems.js';
 
 export type Json = Readonly<Record<string, unknown>>;
+
+export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+export const PORT_MAX = 65_535;
 
 const describe = (value: unknown): string => {
   if (value === null) return 'null';
