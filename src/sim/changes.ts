@@ -83,107 +83,140 @@ export function checkEventTargets(cluster: Cluster, events: readonly ClusterEven
 }
 
 export function planChanges(cluster: Cluster, events: readonly ClusterEvent[], timing: ChangeTiming = DEFAULT_CHANGE_TIMING): ChangePlan {
-  const pods: Pod[] = [...cluster.pods];
-  const initiallyAlive = pods.map(() => true);
-  const podChanges: PodChange[] = [];
-  const nodeChanges: NodeChange[] = [];
-  const nodeIndex = new Map(cluster.nodes.map((n, i) => [n.name, i]));
-  const podIndex = (name: string) => pods.findIndex((p) => p.name === name);
-  // Pod IPs for new pods: the next free host in the node's /24 (the generator's layout).
-  const usedIps = new Set(pods.map((p) => p.ip));
-  const newIp = (node: number): string => {
-    const subnet = pods.find((p) => nodeIndex.get(p.nodeName) === node)?.ip.split('.').slice(0, 3).join('.') ?? `10.244.${node}`;
+  const planner = new ChangePlanner(cluster, timing);
+  const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.atS - b.e.atS || a.i - b.i);
+  for (const { e } of ordered) planner.apply(e);
+  return planner.plan();
+}
+
+/** Stable by time: changes at the same instant keep the order the events produced them in. */
+const byTime = <T extends { atNs: number }>(list: readonly T[]): T[] =>
+  list
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => a.c.atNs - b.c.atNs || a.i - b.i)
+    .map((x) => x.c);
+
+/** Every pod the run will have and what happens to each, built event by event in time order. */
+class ChangePlanner {
+  private readonly pods: Pod[];
+  private readonly initiallyAlive: boolean[];
+  private readonly podChanges: PodChange[] = [];
+  private readonly nodeChanges: NodeChange[] = [];
+  private readonly nodeIndex: ReadonlyMap<string, number>;
+  private readonly usedIps: Set<string>;
+  /** Live replicas per Deployment, in creation order; new pods go to the node with the fewest. */
+  private readonly replicas = new Map<string, number[]>();
+  private serial = 0;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly timing: ChangeTiming,
+  ) {
+    this.pods = [...cluster.pods];
+    this.initiallyAlive = this.pods.map(() => true);
+    this.nodeIndex = new Map(cluster.nodes.map((n, i) => [n.name, i]));
+    this.usedIps = new Set(this.pods.map((p) => p.ip));
+    this.pods.forEach((p, i) => {
+      if (p.owner !== undefined) this.replicas.set(p.owner, [...(this.replicas.get(p.owner) ?? []), i]);
+    });
+  }
+
+  plan(): ChangePlan {
+    return { pods: this.pods, initiallyAlive: this.initiallyAlive, podChanges: byTime(this.podChanges), nodeChanges: byTime(this.nodeChanges) };
+  }
+
+  apply(e: ClusterEvent): void {
+    const at = s(e.atS);
+    switch (e.action) {
+      case 'kill-pod': {
+        const p = this.podIndex(e.pod);
+        this.stopPod(p, at);
+        const back = at + s(e.restartAfterS ?? this.timing.restartAfterS);
+        this.podChanges.push({ atNs: back, pod: p, alive: true });
+        this.podChanges.push({ atNs: back + s(this.timing.readyAfterS), pod: p, ready: true });
+        return;
+      }
+      case 'scale':
+        return this.scale(e.deployment, e.replicas, at);
+      case 'rolling-restart':
+        return this.rollingRestart(e.deployment, at, s(e.intervalS ?? this.timing.rolloutIntervalS));
+      case 'fail-node': {
+        this.nodeChanges.push({ atNs: at, node: this.nodeIndex.get(e.node) as number, up: false });
+        this.pods.forEach((p, i) => {
+          if (p.nodeName !== e.node) return;
+          this.podChanges.push({ atNs: at, pod: i, alive: false });
+          this.podChanges.push({ atNs: at + s(this.timing.nodeMonitorGraceS), pod: i, ready: false });
+        });
+        return;
+      }
+      case 'flap-readiness': {
+        const p = this.podIndex(e.pod);
+        const period = s(e.periodS ?? 5);
+        for (let k = 0; k < (e.count ?? 1); k++) {
+          this.podChanges.push({ atNs: at + 2 * k * period, pod: p, ready: false });
+          this.podChanges.push({ atNs: at + (2 * k + 1) * period, pod: p, ready: true });
+        }
+        return;
+      }
+    }
+  }
+
+  private scale(deployment: string, replicas: number, at: number): void {
+    const members = this.replicas.get(deployment) ?? [];
+    if (replicas > members.length) {
+      for (let k = members.length; k < replicas; k++) this.createPod(deployment, at);
+      return;
+    }
+    // The ReplicaSet controller deletes the newest pods first.
+    for (const p of members.slice(replicas)) this.stopPod(p, at);
+    this.replicas.set(deployment, members.slice(0, replicas));
+  }
+
+  /** Each old pod in turn is replaced: a new one starts, and the old one stops once the new one is ready. */
+  private rollingRestart(deployment: string, at: number, intervalNs: number): void {
+    const old = [...(this.replicas.get(deployment) ?? [])];
+    old.forEach((p, k) => {
+      const start = at + k * intervalNs;
+      this.createPod(deployment, start);
+      this.stopPod(p, start + s(this.timing.readyAfterS));
+    });
+    this.replicas.set(deployment, (this.replicas.get(deployment) ?? []).filter((p) => !old.includes(p)));
+  }
+
+  private podIndex(name: string): number {
+    return this.pods.findIndex((p) => p.name === name);
+  }
+
+  /** A pod IP for a new pod: the next free host in the node's /24 (the generator's layout). */
+  private newIp(node: number): string {
+    const subnet = this.pods.find((p) => this.nodeIndex.get(p.nodeName) === node)?.ip.split('.').slice(0, 3).join('.') ?? `10.244.${node}`;
     for (let host = 2; host < 255; host++) {
       const ip = `${subnet}.${host}`;
-      if (!usedIps.has(ip)) {
-        usedIps.add(ip);
+      if (!this.usedIps.has(ip)) {
+        this.usedIps.add(ip);
         return ip;
       }
     }
     throw new Error(`no free pod IP left in ${subnet}.0/24`);
-  };
-  // Live replicas per Deployment, in creation order; new pods go to the node with the fewest.
-  const replicas = new Map<string, number[]>();
-  pods.forEach((p, i) => {
-    if (p.owner !== undefined) replicas.set(p.owner, [...(replicas.get(p.owner) ?? []), i]);
-  });
-  let serial = 0;
-  const createPod = (deployment: string, atNs: number): number => {
-    const members = replicas.get(deployment) ?? [];
-    const template = pods[members[0]] ?? pods.find((p) => p.owner === deployment);
-    if (!template) throw new Error(`deployment ${deployment} has no pod to copy`);
-    const perNode = cluster.nodes.map((_, n) => members.filter((m) => nodeIndex.get(pods[m].nodeName) === n).length);
-    const node = perNode.indexOf(Math.min(...perNode));
-    const pod: Pod = { ...template, name: `${deployment}-new-${serial++}`, nodeName: cluster.nodes[node].name, ip: newIp(node), ready: false };
-    pods.push(pod);
-    initiallyAlive.push(false);
-    const index = pods.length - 1;
-    podChanges.push({ atNs, pod: index, alive: true });
-    podChanges.push({ atNs: atNs + s(timing.readyAfterS), pod: index, ready: true });
-    replicas.set(deployment, [...members, index]);
-    return index;
-  };
-  const stopPod = (pod: number, atNs: number): void => {
-    podChanges.push({ atNs, pod, alive: false, ready: false });
-  };
-
-  const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.atS - b.e.atS || a.i - b.i);
-  for (const { e } of ordered) {
-    const at = s(e.atS);
-    switch (e.action) {
-      case 'kill-pod': {
-        const p = podIndex(e.pod);
-        stopPod(p, at);
-        const back = at + s(e.restartAfterS ?? timing.restartAfterS);
-        podChanges.push({ atNs: back, pod: p, alive: true });
-        podChanges.push({ atNs: back + s(timing.readyAfterS), pod: p, ready: true });
-        break;
-      }
-      case 'scale': {
-        const members = replicas.get(e.deployment) ?? [];
-        if (e.replicas > members.length) {
-          for (let k = members.length; k < e.replicas; k++) createPod(e.deployment, at);
-        } else {
-          // The ReplicaSet controller deletes the newest pods first.
-          const doomed = members.slice(e.replicas);
-          for (const p of doomed) stopPod(p, at);
-          replicas.set(e.deployment, members.slice(0, e.replicas));
-        }
-        break;
-      }
-      case 'rolling-restart': {
-        const old = [...(replicas.get(e.deployment) ?? [])];
-        const interval = s(e.intervalS ?? timing.rolloutIntervalS);
-        old.forEach((p, k) => {
-          const start = at + k * interval;
-          createPod(e.deployment, start);
-          stopPod(p, start + s(timing.readyAfterS));
-        });
-        replicas.set(e.deployment, (replicas.get(e.deployment) ?? []).filter((p) => !old.includes(p)));
-        break;
-      }
-      case 'fail-node': {
-        const node = nodeIndex.get(e.node) as number;
-        nodeChanges.push({ atNs: at, node, up: false });
-        pods.forEach((p, i) => {
-          if (p.nodeName !== e.node) return;
-          podChanges.push({ atNs: at, pod: i, alive: false });
-          podChanges.push({ atNs: at + s(timing.nodeMonitorGraceS), pod: i, ready: false });
-        });
-        break;
-      }
-      case 'flap-readiness': {
-        const p = podIndex(e.pod);
-        const period = s(e.periodS ?? 5);
-        for (let k = 0; k < (e.count ?? 1); k++) {
-          podChanges.push({ atNs: at + 2 * k * period, pod: p, ready: false });
-          podChanges.push({ atNs: at + (2 * k + 1) * period, pod: p, ready: true });
-        }
-        break;
-      }
-    }
   }
-  // Stable by time: changes at the same instant keep the order the events produced them in.
-  const byTime = <T extends { atNs: number }>(list: T[]) => list.map((c, i) => ({ c, i })).sort((a, b) => a.c.atNs - b.c.atNs || a.i - b.i).map((x) => x.c);
-  return { pods, initiallyAlive, podChanges: byTime(podChanges), nodeChanges: byTime(nodeChanges) };
+
+  private createPod(deployment: string, atNs: number): number {
+    const members = this.replicas.get(deployment) ?? [];
+    const template = this.pods[members[0]] ?? this.pods.find((p) => p.owner === deployment);
+    if (!template) throw new Error(`deployment ${deployment} has no pod to copy`);
+    const perNode = this.cluster.nodes.map((_, n) => members.filter((m) => this.nodeIndex.get(this.pods[m].nodeName) === n).length);
+    const node = perNode.indexOf(Math.min(...perNode));
+    const pod: Pod = { ...template, name: `${deployment}-new-${this.serial++}`, nodeName: this.cluster.nodes[node].name, ip: this.newIp(node), ready: false };
+    this.pods.push(pod);
+    this.initiallyAlive.push(false);
+    const index = this.pods.length - 1;
+    this.podChanges.push({ atNs, pod: index, alive: true });
+    this.podChanges.push({ atNs: atNs + s(this.timing.readyAfterS), pod: index, ready: true });
+    this.replicas.set(deployment, [...members, index]);
+    return index;
+  }
+
+  private stopPod(pod: number, atNs: number): void {
+    this.podChanges.push({ atNs, pod, alive: false, ready: false });
+  }
 }
