@@ -2,7 +2,7 @@
 // --replications on top, validated, with its manifests read.
 
 import { parse as parseYaml } from 'yaml';
-import { InputError } from '../cluster/problems.js';
+import { InputError } from '../input/problems.js';
 import { setPath } from '../experiment/plan.js';
 import type { Experiment } from '../experiment/schema.js';
 import { validateExperiment } from '../experiment/schema.js';

@@ -11,7 +11,7 @@ import type { ManifestDoc } from './manifest-doc.js';
 import type { Cluster, EndpointSlice, Node, Pod, Service, ServicePort } from './model.js';
 import { assignNodePorts, DEFAULT_NODE_PORT_RANGE, parsePortRange, type PortRange } from './node-ports.js';
 import { type Placement, placeReplicas } from './placement.js';
-import { InputError, type InputIssue } from './problems.js';
+import { InputError, type InputIssue } from '../input/problems.js';
 import { PodIndex } from './selector.js';
 
 export interface ClusterOptions {

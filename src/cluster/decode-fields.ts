@@ -1,7 +1,7 @@
 // Typed reads of untyped YAML values for one object, each mistake recorded as an InputIssue
 // with the field's dotted path, so the decoder can report every problem in one pass.
 
-import type { InputIssue } from './problems.js';
+import type { InputIssue } from '../input/problems.js';
 
 export type Json = Readonly<Record<string, unknown>>;
 

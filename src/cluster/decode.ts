@@ -15,7 +15,7 @@ import type {
   ServicePort,
   ServiceType,
 } from './model.js';
-import { InputError, type InputIssue } from './problems.js';
+import { InputError, type InputIssue } from '../input/problems.js';
 
 export interface Source {
   readonly file: string;

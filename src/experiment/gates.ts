@@ -2,7 +2,7 @@
 // every sweep point's mean over replications. A violated one makes `run` exit 1.
 
 import { RUN_METRIC_COLUMNS, type RunMetricName } from '../metrics/run-metrics.js';
-import type { Row } from './runner.js';
+import type { Row } from './results.js';
 
 export const OPERATORS = ['<', '<=', '>', '>=', '==', '!='] as const;
 export type Operator = (typeof OPERATORS)[number];

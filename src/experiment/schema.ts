@@ -1,7 +1,7 @@
 // The experiment file's shape: each key with its check and its default, and the validated type.
 // Validation collects every problem with its dotted path before anything runs.
 
-import type { InputIssue } from '../cluster/problems.js';
+import type { InputIssue } from '../input/problems.js';
 import { type CostModel, IPVS_SCHEDULERS, type IpvsScheduler, PROXY_MODES, type ProxyMode } from '../proxy/types.js';
 import { type ClusterEvent, EVENT_ACTIONS } from '../sim/changes.js';
 import type { SimConfig } from '../sim/config.js';

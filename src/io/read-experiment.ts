@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InputError } from '../cluster/problems.js';
+import { InputError } from '../input/problems.js';
 import { parseManifestText } from './read-manifests.js';
 
 export function readExperimentFile(file: string): unknown {
