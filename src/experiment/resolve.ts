@@ -63,8 +63,8 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
   const o = experiment.service;
   const overridden: Service = {
     ...target,
-    externalTrafficPolicy: (o.externalTrafficPolicy ?? target.externalTrafficPolicy) as Service['externalTrafficPolicy'],
-    sessionAffinity: (o.sessionAffinity ?? target.sessionAffinity) as Service['sessionAffinity'],
+    externalTrafficPolicy: o.externalTrafficPolicy ?? target.externalTrafficPolicy,
+    sessionAffinity: o.sessionAffinity ?? target.sessionAffinity,
     sessionAffinityTimeoutS: o.sessionAffinityTimeoutS ?? target.sessionAffinityTimeoutS,
   };
   return {
