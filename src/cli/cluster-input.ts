@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { ClusterOptions } from '../cluster/build.js';
 import type { Placement } from '../cluster/placement.js';
-import { InputError } from '../cluster/problems.js';
+import { InputError } from '../input/problems.js';
 import { type ManifestDoc, readManifestFiles } from '../io/read-manifests.js';
 
 export interface ClusterFlags {

@@ -2,11 +2,12 @@
 // --replications on top, validated, with its manifests read.
 
 import { parse as parseYaml } from 'yaml';
-import { InputError } from '../cluster/problems.js';
+import { InputError } from '../input/problems.js';
 import { setPath } from '../experiment/plan.js';
-import type { Experiment } from '../experiment/schema.js';
-import { validateExperiment } from '../experiment/schema.js';
-import { manifestPaths, readExperimentFile } from '../io/read-experiment.js';
+import type { Experiment, LocateLine } from '../experiment/schema.js';
+import { dottedPath, validateExperiment } from '../experiment/schema.js';
+import { lineOf, yamlPathLines } from '../input/yaml-lines.js';
+import { manifestPaths, readExperimentSource } from '../io/read-experiment.js';
 import { type ManifestDoc, readManifestFiles } from '../io/read-manifests.js';
 
 /** `--set a.b=value`: the value is read as YAML, so numbers, lists and maps work. */
@@ -32,11 +33,23 @@ export interface ExperimentFlags {
   readonly set: readonly string[];
 }
 
+/** Lines of the file's keys, except under a path the flags replaced: that value is not the file's. */
+function locateInFile(text: string, overridden: readonly string[]): LocateLine {
+  const lines = yamlPathLines(text);
+  const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
+  return (at) => {
+    const path = dottedPath(at);
+    return overridden.some((o) => under(path, o)) ? undefined : lineOf(lines, at);
+  };
+}
+
 export function loadExperiment(file: string, flags: ExperimentFlags): { experiment: Experiment; docs: ManifestDoc[] } {
-  let raw = applySets(readExperimentFile(file), flags.set);
+  const { doc, text } = readExperimentSource(file);
+  let raw = applySets(doc, flags.set);
   if (flags.seed !== undefined) raw = setPath(raw, 'seed', flags.seed);
   if (flags.replications !== undefined) raw = setPath(raw, 'replications', flags.replications);
-  const { experiment, issues } = validateExperiment(raw, file);
+  const overridden = [...flags.set.map((s) => s.slice(0, s.indexOf('='))), ...(flags.seed === undefined ? [] : ['seed']), ...(flags.replications === undefined ? [] : ['replications'])];
+  const { experiment, issues } = validateExperiment(raw, file, locateInFile(text, overridden));
   if (!experiment) throw new InputError(issues);
   return { experiment, docs: readManifestFiles(manifestPaths(file, experiment.cluster.manifests)) };
 }

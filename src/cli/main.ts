@@ -4,7 +4,7 @@
 
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { formatIssue, InputError } from '../cluster/problems.js';
+import { formatIssue, InputError } from '../input/problems.js';
 import { buildCluster } from '../cluster/build.js';
 import { readManifestFiles } from '../io/read-manifests.js';
 import { buildServicePorts } from '../proxy/service-map.js';

@@ -2,7 +2,8 @@
 // nothing with --quiet. Wall-clock figures go here and never into result files.
 
 import cliProgress from 'cli-progress';
-import type { ExperimentResults, RunProgress } from '../experiment/runner.js';
+import type { ExperimentResults } from '../experiment/results.js';
+import type { RunProgress } from '../experiment/runner.js';
 
 /** What progress needs of stderr; tests pass a fake. */
 export interface ProgressStream {

@@ -1,6 +1,6 @@
 // Printing violated assertions after results are written; a violation makes the exit code 1.
 
-import type { ExperimentResults } from '../experiment/runner.js';
+import type { ExperimentResults } from '../experiment/results.js';
 import { checkAssertions, formatViolation } from '../experiment/gates.js';
 import type { Experiment } from '../experiment/schema.js';
 import { summarize } from '../experiment/summary.js';

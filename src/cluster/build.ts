@@ -8,10 +8,10 @@ import { decodeManifests, type DecodedManifests, type DecodedPod, type DecodedSe
 import { deriveEndpointSlices } from './endpoint-slices.js';
 import { cidrContains, type Cidr, formatIPv4, parseCidr, parseIPv4 } from './ipv4.js';
 import type { ManifestDoc } from './manifest-doc.js';
-import type { Cluster, EndpointSlice, Node, Pod, Service, ServicePort } from './model.js';
+import { type Cluster, type EndpointSlice, MAX_NODES, type Node, type Pod, type Service, type ServicePort } from './model.js';
 import { assignNodePorts, DEFAULT_NODE_PORT_RANGE, parsePortRange, type PortRange } from './node-ports.js';
 import { type Placement, placeReplicas } from './placement.js';
-import { InputError, type InputIssue } from './problems.js';
+import { InputError, type InputIssue } from '../input/problems.js';
 import { PodIndex } from './selector.js';
 
 export interface ClusterOptions {
@@ -39,7 +39,6 @@ export interface BuildResult {
 const ZONES = ['zone-a', 'zone-b', 'zone-c'];
 /** Shown by `get nodes` for generated nodes; the kube-proxy behaviour modelled is of about this release. */
 export const GENERATED_KUBELET_VERSION = 'v1.33.0';
-const MAX_NODES = 5000;
 
 const objectName = (kind: string, o: { namespace?: string; name: string }): string =>
   o.namespace === undefined ? `${kind} ${o.name}` : `${kind} ${o.namespace}/${o.name}`;

@@ -2,7 +2,7 @@
 // with the field's dotted path, so the decoder can report every problem in one pass.
 
 import type { Protocol } from './model.js';
-import type { InputIssue } from './problems.js';
+import type { InputIssue } from '../input/problems.js';
 
 export type Json = Readonly<Record<string, unknown>>;
 

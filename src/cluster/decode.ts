@@ -6,7 +6,7 @@ import { decodeDeployment, decodeNode, decodePod } from './decode-workloads.js';
 import { FieldReader, type Json } from './decode-fields.js';
 import type { DecodedDeployment, DecodedEndpointSlice, DecodedManifests, DecodedNode, DecodedPod, DecodedService, Source } from './decoded.js';
 import type { ManifestDoc } from './manifest-doc.js';
-import { InputError, type InputIssue } from './problems.js';
+import { InputError, type InputIssue } from '../input/problems.js';
 
 export type { DecodedDeployment, DecodedEndpointSlice, DecodedManifests, DecodedNode, DecodedPod, DecodedService, Source } from './decoded.js';
 

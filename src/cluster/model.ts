@@ -7,6 +7,13 @@ export type TrafficPolicy = 'Cluster' | 'Local';
 export type SessionAffinity = 'None' | 'ClientIP';
 export type Labels = Readonly<Record<string, string>>;
 
+/**
+ * The largest cluster Kubernetes supports ("no more than 5,000 nodes": Considerations for large
+ * clusters, kubernetes.io/docs/setup/best-practices/cluster-large/). The builder and the
+ * experiment file's `cluster.nodes` check both read this one limit.
+ */
+export const MAX_NODES = 5000;
+
 /** sessionAffinityConfig.clientIP.timeoutSeconds when unset (3 h, the API default). */
 export const DEFAULT_AFFINITY_TIMEOUT_S = 10_800;
 

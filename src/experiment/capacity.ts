@@ -4,7 +4,7 @@
 // same random streams and the metric moves smoothly with the rate.
 
 import type { ManifestDoc } from '../cluster/manifest-doc.js';
-import { InputError } from '../cluster/problems.js';
+import { InputError } from '../input/problems.js';
 import { type Assertion, holds } from './gates.js';
 import { setPath } from './plan.js';
 import { runExperiment } from './runner.js';

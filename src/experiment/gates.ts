@@ -1,8 +1,9 @@
 // The experiment's `assert:` list: conditions such as `latency_p99_ms < 20`, each checked against
 // every sweep point's mean over replications. A violated one makes `run` exit 1.
 
+import { didYouMean } from '../input/did-you-mean.js';
 import { RUN_METRIC_COLUMNS, type RunMetricName } from '../metrics/run-metrics.js';
-import type { Row } from './runner.js';
+import type { Row } from './results.js';
 
 export const OPERATORS = ['<', '<=', '>', '>=', '==', '!='] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -23,7 +24,7 @@ export function parseAssertion(text: unknown): Assertion | { readonly expected: 
   if (!m) return { expected: shape };
   const [, metric, op, value] = m;
   if (!(RUN_METRIC_COLUMNS as readonly string[]).includes(metric)) {
-    const hint = RUN_METRIC_COLUMNS.find((c) => c.startsWith(metric) || metric.startsWith(c));
+    const hint = didYouMean(metric, RUN_METRIC_COLUMNS);
     return { expected: `a metric column of runs.csv on the left${hint ? ` (did you mean ${hint}?)` : ', such as latency_p99_ms'}` };
   }
   const threshold = Number(value);

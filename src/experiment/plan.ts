@@ -1,7 +1,7 @@
 // From a validated experiment to the list of runs: the sweep's cross product × replications,
 // each run carrying its own parameters and seed so any row of runs.csv can be re-run alone.
 
-import type { InputIssue } from '../cluster/problems.js';
+import type { InputIssue } from '../input/problems.js';
 import type { Experiment } from './schema.js';
 
 export interface SweepPoint {

@@ -4,7 +4,7 @@
 import { buildCluster } from '../cluster/build.js';
 import type { ManifestDoc } from '../cluster/manifest-doc.js';
 import type { Cluster, Service } from '../cluster/model.js';
-import { InputError } from '../cluster/problems.js';
+import { InputError } from '../input/problems.js';
 import type { ServicePortInfo } from '../proxy/service-map.js';
 import { DEFAULT_SYNC } from '../proxy/sync.js';
 import { syntheticServicePorts } from '../proxy/synthetic.js';
@@ -63,8 +63,8 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
   const o = experiment.service;
   const overridden: Service = {
     ...target,
-    externalTrafficPolicy: (o.externalTrafficPolicy ?? target.externalTrafficPolicy) as Service['externalTrafficPolicy'],
-    sessionAffinity: (o.sessionAffinity ?? target.sessionAffinity) as Service['sessionAffinity'],
+    externalTrafficPolicy: o.externalTrafficPolicy ?? target.externalTrafficPolicy,
+    sessionAffinity: o.sessionAffinity ?? target.sessionAffinity,
     sessionAffinityTimeoutS: o.sessionAffinityTimeoutS ?? target.sessionAffinityTimeoutS,
   };
   return {

@@ -2,30 +2,14 @@
 // once per distinct cluster setting, since sweeps of traffic or mode share them.
 
 import type { ManifestDoc } from '../cluster/manifest-doc.js';
-import { InputError } from '../cluster/problems.js';
+import { InputError } from '../input/problems.js';
 import { RUN_METRIC_COLUMNS, type RunMetrics } from '../metrics/run-metrics.js';
 import { simulate } from '../sim/simulate.js';
 import { checkPoint, type PlannedRun, planRuns } from './plan.js';
 import { type ResolvedCluster, resolveCluster, simConfigFor } from './resolve.js';
 import type { Experiment } from './schema.js';
+import type { Cell, ExperimentResults, Row } from './results.js';
 import { inShard, type Shard } from './shard.js';
-
-export type Cell = string | number;
-export type Row = Readonly<Record<string, Cell>>;
-
-export interface ExperimentResults {
-  /** The swept dotted paths, in the sweep's order. */
-  readonly params: readonly string[];
-  readonly runColumns: readonly string[];
-  readonly runs: readonly Row[];
-  readonly podColumns: readonly string[];
-  readonly pods: readonly Row[];
-  readonly nodeColumns: readonly string[];
-  readonly nodes: readonly Row[];
-  readonly timeseriesColumns: readonly string[];
-  readonly timeseries: readonly Row[];
-  readonly notes: readonly string[];
-}
 
 export interface RunProgress {
   readonly done: number;

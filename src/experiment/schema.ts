@@ -1,361 +1,98 @@
-// The experiment file's shape: each key with its check and its default, and the validated type.
-// Validation collects every problem with its dotted path before anything runs.
+// The validator the experiment file's description (description.ts) gives: every problem
+// collected with its dotted path, the value, what was expected and, when the file's text is at
+// hand, the line of the offending key; then the defaults filled in.
 
-import type { InputIssue } from '../cluster/problems.js';
-import { type CostModel, IPVS_SCHEDULERS, type IpvsScheduler, PROXY_MODES, type ProxyMode } from '../proxy/types.js';
-import { type ClusterEvent, EVENT_ACTIONS } from '../sim/changes.js';
-import type { SimConfig } from '../sim/config.js';
-import { DURATION_KINDS } from '../traffic/duration.js';
-import { INGRESS_KINDS } from '../traffic/ingress.js';
-import { DEFAULTS } from './defaults.js';
-import { parseAssertion } from './gates.js';
+import { didYouMean } from '../input/did-you-mean.js';
+import type { InputIssue } from '../input/problems.js';
+import type { Segment } from '../input/yaml-lines.js';
+import { isObject, show } from './checks.js';
+import { type CheckContext, type Fields, leafAt, leafPaths } from './description-kit.js';
+import { EXPERIMENT, type Experiment } from './description.js';
 
-export interface NodeSpec {
-  readonly name: string;
-  readonly zone?: string;
-}
+export type { Experiment, NodeSpec } from './description.js';
 
-export interface Experiment {
-  readonly name: string;
-  readonly title: string;
-  readonly question: string;
-  readonly description: string;
-  readonly seed: number;
-  readonly replications: number;
-  readonly durationS: number;
-  readonly warmupS: number;
-  readonly timeseriesBucketS: number;
-  readonly cluster: {
-    readonly nodes: number | readonly NodeSpec[];
-    readonly manifests: readonly string[];
-    readonly service: string | null;
-    readonly placement: 'spread' | 'packed' | readonly number[];
-    readonly backgroundServices: number;
-    readonly backgroundEndpointsPerService: number;
-    readonly nodePortRange: string;
-  };
-  readonly proxy: {
-    readonly mode: ProxyMode;
-    readonly ipvsScheduler: IpvsScheduler;
-    readonly minSyncPeriodS: number;
-    readonly watchDelayMs: number;
-    readonly iptablesPartialRestore: boolean;
-  };
-  // The model's own sections are the simulator's: one definition, no drift.
-  readonly conntrack: SimConfig['conntrack'];
-  readonly healthCheck: SimConfig['healthCheck'];
-  readonly lifecycle: { readonly readyAfterS: number; readonly restartAfterS: number; readonly nodeMonitorGraceS: number; readonly rolloutIntervalS: number };
-  readonly events: readonly ClusterEvent[];
-  readonly service: {
-    readonly externalTrafficPolicy: 'Cluster' | 'Local' | null;
-    readonly sessionAffinity: 'None' | 'ClientIP' | null;
-    readonly sessionAffinityTimeoutS: number | null;
-  };
-  readonly traffic: SimConfig['traffic'];
-  readonly pods: SimConfig['pods'];
-  readonly network: SimConfig['network'];
-  readonly nodes: SimConfig['nodes'];
-  readonly costs: CostModel;
-  readonly sweep: Readonly<Record<string, readonly unknown[]>>;
-  readonly assert: readonly string[];
-}
+/** Every leaf's dotted path, in the file's order: what `--set` may set. */
+export const LEAF_PATHS: readonly string[] = leafPaths(EXPERIMENT).map(([path]) => path);
 
-/** A check returns what was expected when the value does not fit, else null. */
-type Check = (v: unknown) => string | null;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
-
-const str: Check = (v) => (typeof v === 'string' ? null : 'a string');
-const nameCheck: Check = (v) =>
-  typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v) ? null : 'a name of letters, digits, ".", "_" or "-" (it names the results folder)';
-const int = (min: number, max = Number.MAX_SAFE_INTEGER): Check => (v) =>
-  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`;
-const num = (min: number, exclusive = false): Check => (v) =>
-  typeof v === 'number' && Number.isFinite(v) && (exclusive ? v > min : v >= min) ? null : `a number ${exclusive ? '>' : '>='} ${min}`;
-const oneOf = (values: readonly string[]): Check => (v) => (typeof v === 'string' && values.includes(v) ? null : `one of ${values.join(', ')}`);
-const nullable = (c: Check): Check => (v) => (v === null ? null : c(v));
-const bool: Check = (v) => (typeof v === 'boolean' ? null : 'true or false');
-const strList: Check = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'a list of strings');
-
-const nodesCheck: Check = (v) => {
-  if (typeof v === 'number') return int(1, 10_000)(v);
-  if (Array.isArray(v) && v.length > 0 && v.every((n) => isObject(n) && typeof n.name === 'string' && (n.zone === undefined || typeof n.zone === 'string'))) {
-    return new Set(v.map((n) => n.name)).size === v.length ? null : 'node names that are all different';
-  }
-  return 'a node count (1 to 10000) or a list of {name, zone}';
-};
-const placementCheck: Check = (v) =>
-  v === 'spread' || v === 'packed' || (Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 0))
-    ? null
-    : 'spread, packed, or a list of pod counts per node';
-const rangeCheck: Check = (v) => {
-  const m = typeof v === 'string' ? /^(\d+)-(\d+)$/.exec(v) : null;
-  return m && +m[1] >= 1 && +m[1] <= +m[2] && +m[2] <= 65535 ? null : 'a port range such as 30000-32767';
-};
-const serviceRef: Check = (v) => (typeof v === 'string' && /^[a-z0-9-.]+\/[a-z0-9-.]+$/.test(v) ? null : 'namespace/name of a Service');
-
-/** A duration: milliseconds as a number, or {dist, ...Ms} (DESIGN.md §7). */
-const durationCheck: Check = (v) => {
-  const expected = `milliseconds as a number >= 0, or {dist: ${DURATION_KINDS.join('|')}, ...} with its parameters in ms`;
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? null : expected;
-  if (!isObject(v)) return expected;
-  const pos = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0;
-  const keys = Object.keys(v).sort().join(',');
-  switch (v.dist) {
-    case 'constant':
-      return keys === 'dist,valueMs' && pos(v.valueMs) ? null : '{dist: constant, valueMs: >= 0}';
-    case 'uniform':
-      return keys === 'dist,maxMs,minMs' && pos(v.minMs) && pos(v.maxMs) && (v.maxMs as number) >= (v.minMs as number)
-        ? null
-        : '{dist: uniform, minMs, maxMs} with 0 <= minMs <= maxMs';
-    case 'exponential':
-      return keys === 'dist,meanMs' && pos(v.meanMs) && (v.meanMs as number) > 0 ? null : '{dist: exponential, meanMs: > 0}';
-    case 'lognormal':
-      return keys === 'dist,meanMs,sdMs' && pos(v.meanMs) && (v.meanMs as number) > 0 && pos(v.sdMs)
-        ? null
-        : '{dist: lognormal, meanMs: > 0, sdMs: >= 0}';
-    case 'empirical':
-      return keys === 'dist,valuesMs' && Array.isArray(v.valuesMs) && v.valuesMs.length > 0 && v.valuesMs.every(pos)
-        ? null
-        : '{dist: empirical, valuesMs: [a non-empty list of numbers >= 0]}';
-    default:
-      return expected;
-  }
-};
-
-interface Field {
-  readonly check: Check;
-  readonly required?: boolean;
-}
-type Section = Readonly<Record<string, Field>>;
-
-/** Leaf keys by section; the top-level section is ''. */
-const SCHEMA: Readonly<Record<string, Section>> = {
-  '': {
-    name: { check: nameCheck, required: true },
-    title: { check: str },
-    question: { check: str },
-    description: { check: str },
-    seed: { check: int(0, 2 ** 32 - 1) },
-    replications: { check: int(1, 10_000) },
-    durationS: { check: num(0, true) },
-    warmupS: { check: num(0) },
-    timeseriesBucketS: { check: num(0, true) },
-  },
-  cluster: {
-    nodes: { check: nodesCheck },
-    manifests: { check: strList },
-    service: { check: nullable(serviceRef) },
-    placement: { check: placementCheck },
-    backgroundServices: { check: int(0, 1_000_000) },
-    backgroundEndpointsPerService: { check: int(1, 1000) },
-    nodePortRange: { check: rangeCheck },
-  },
-  proxy: {
-    mode: { check: oneOf(PROXY_MODES) },
-    ipvsScheduler: { check: oneOf(IPVS_SCHEDULERS) },
-    minSyncPeriodS: { check: num(0) },
-    watchDelayMs: { check: num(0) },
-    iptablesPartialRestore: { check: bool },
-  },
-  conntrack: {
-    maxEntries: { check: int(1, 33_554_432) },
-    establishedTimeoutS: { check: num(0, true) },
-    timeWaitS: { check: num(0) },
-  },
-  healthCheck: {
-    intervalS: { check: num(0, true) },
-    fall: { check: int(1, 1000) },
-    rise: { check: int(1, 1000) },
-  },
-  lifecycle: {
-    readyAfterS: { check: num(0) },
-    restartAfterS: { check: num(0) },
-    nodeMonitorGraceS: { check: num(0) },
-    rolloutIntervalS: { check: num(0) },
-  },
-  service: {
-    externalTrafficPolicy: { check: nullable(oneOf(['Cluster', 'Local'])) },
-    sessionAffinity: { check: nullable(oneOf(['None', 'ClientIP'])) },
-    sessionAffinityTimeoutS: { check: nullable(int(1, 86_400)) },
-  },
-  traffic: {
-    clients: { check: int(1, 10_000_000) },
-    model: { check: oneOf(['open', 'closed']) },
-    ratePerS: { check: num(0, true) },
-    thinkTimeMs: { check: durationCheck },
-    requestsPerConnection: { check: int(1) },
-    ingress: { check: oneOf(INGRESS_KINDS) },
-    connectTimeoutS: { check: num(0, true) },
-    requestTimeoutS: { check: num(0, true) },
-  },
-  pods: {
-    concurrency: { check: int(1, 100_000) },
-    queueLimit: { check: int(0) },
-    serviceTime: { check: durationCheck },
-  },
-  network: {
-    clientToNodeMs: { check: durationCheck },
-    nodeToNodeMs: { check: durationCheck },
-    nodeToNodeCrossZoneMs: { check: durationCheck },
-    nodeToPodMs: { check: durationCheck },
-  },
-  nodes: {
-    softirqCores: { check: int(1, 1024) },
-    backlogPackets: { check: int(1, 10_000_000) },
-  },
-  costs: {
-    iptablesRuleNs: { check: num(0) },
-    ipvsLookupNs: { check: num(0) },
-    nftablesLookupNs: { check: num(0) },
-    conntrackHitNs: { check: num(0) },
-  },
-};
-
-/** Top-level keys that are not plain sections of leaves. */
-const SPECIAL = ['sweep', 'assert', 'events'];
-
-/** Each event's own keys and checks, beside `atS` and `action` (see sim/changes.ts). */
-const EVENT_FIELDS: Readonly<Record<(typeof EVENT_ACTIONS)[number], Readonly<Record<string, Field>>>> = {
-  'kill-pod': { pod: { check: str, required: true }, restartAfterS: { check: num(0) } },
-  scale: { deployment: { check: str, required: true }, replicas: { check: int(0, 100_000), required: true } },
-  'rolling-restart': { deployment: { check: str, required: true }, intervalS: { check: num(0) } },
-  'fail-node': { node: { check: str, required: true } },
-  'flap-readiness': { pod: { check: str, required: true }, periodS: { check: num(0, true) }, count: { check: int(1, 10_000) } },
-};
-
-function checkEvents(raw: unknown, add: (path: string, message: string) => void): void {
-  if (!Array.isArray(raw)) {
-    add('events', `expected a list of {atS, action, ...}, got ${show(raw)}`);
-    return;
-  }
-  raw.forEach((e, i) => {
-    const at = `events[${i}]`;
-    if (!isObject(e)) {
-      add(at, `expected {atS, action, ...}, got ${show(e)}`);
-      return;
-    }
-    const atS = num(0)(e.atS);
-    if (atS !== null) add(`${at}.atS`, `got ${show(e.atS)}, expected ${atS}`);
-    const fields = EVENT_FIELDS[e.action as (typeof EVENT_ACTIONS)[number]];
-    if (!fields) {
-      add(`${at}.action`, `got ${show(e.action)}, expected one of ${EVENT_ACTIONS.join(', ')}`);
-      return;
-    }
-    for (const [key, field] of Object.entries(fields)) {
-      if (!(key in e)) {
-        if (field.required) add(`${at}.${key}`, `is required for ${e.action}`);
-        continue;
-      }
-      const expected = field.check(e[key]);
-      if (expected !== null) add(`${at}.${key}`, `got ${show(e[key])}, expected ${expected}`);
-    }
-    for (const key of Object.keys(e)) {
-      if (key !== 'atS' && key !== 'action' && !(key in fields)) add(`${at}.${key}`, `unknown key for ${e.action} (expected ${Object.keys(fields).join(', ')})`);
-    }
-  });
-}
-
-const closest = (word: string, candidates: readonly string[]): string | null => {
-  const lower = word.toLowerCase();
-  return candidates.find((c) => c.toLowerCase() === lower || c.toLowerCase().startsWith(lower.slice(0, 4))) ?? null;
-};
+/** The paths `sweep:` may vary: every leaf but the name. */
+export const SWEEPABLE_PATHS: readonly string[] = leafPaths(EXPERIMENT)
+  .filter(([, leaf]) => leaf.sweepable)
+  .map(([path]) => path);
 
 /** Checks one value at a dotted path (as `--set` and `sweep` give them). */
 export function checkPath(path: string, value: unknown): string | null {
-  const dot = path.indexOf('.');
-  const [section, key] = dot < 0 ? ['', path] : [path.slice(0, dot), path.slice(dot + 1)];
-  const field = SCHEMA[section]?.[key];
-  if (!field) return `is not a key of the experiment file`;
-  const expected = field.check(value);
+  const leaf = leafAt(EXPERIMENT, path);
+  if (!leaf) return 'is not a key of the experiment file';
+  const expected = leaf.check(value);
   return expected === null ? null : `got ${show(value)}, expected ${expected}`;
 }
 
-export const SWEEPABLE_PATHS: readonly string[] = Object.entries(SCHEMA).flatMap(([section, fields]) =>
-  Object.keys(fields).map((k) => (section ? `${section}.${k}` : k)).filter((p) => p !== 'name'),
-);
+/** `sweep.proxy.mode[2]` from ['sweep', 'proxy.mode', 2]. */
+export const dottedPath = (segments: readonly Segment[]): string =>
+  segments.reduce<string>((s, seg) => (typeof seg === 'number' ? `${s}[${seg}]` : s === '' ? seg : `${s}.${seg}`), '');
 
-/** Validates a parsed experiment file and fills in the defaults; returns every issue found. */
-export function validateExperiment(raw: unknown, file?: string): { experiment?: Experiment; issues: InputIssue[] } {
-  const issues: InputIssue[] = [];
-  const add = (path: string, message: string) => issues.push({ file, path, message });
-  if (!isObject(raw)) {
-    add('', `expected a mapping of experiment keys, got ${show(raw)}`);
-    return { issues };
+/** Checks `source` against `fields`, reporting into `context`; returns it with the defaults filled in. */
+function validateFields(fields: Fields, source: Record<string, unknown>, at: readonly Segment[], context: CheckContext): Record<string, unknown> {
+  for (const key of Object.keys(source)) {
+    if (Object.hasOwn(fields, key)) continue;
+    const hint = didYouMean(key, Object.keys(fields));
+    context.add([...at, key], `unknown key${hint ? ` (did you mean ${dottedPath([...at, hint])}?)` : ''}`);
   }
   const out: Record<string, unknown> = {};
-  const defaults = DEFAULTS as unknown as Record<string, unknown>;
-  const sectionKeys = Object.keys(SCHEMA).filter((k) => k !== '');
-  for (const key of Object.keys(raw)) {
-    if (key in SCHEMA[''] || sectionKeys.includes(key) || SPECIAL.includes(key)) continue;
-    const hint = closest(key, [...Object.keys(SCHEMA['']), ...sectionKeys, ...SPECIAL]);
-    add(key, `unknown key${hint ? ` (did you mean ${hint}?)` : ''}`);
-  }
-  const fill = (section: string, source: Record<string, unknown>, target: Record<string, unknown>, fallback: Record<string, unknown>) => {
-    for (const [key, field] of Object.entries(SCHEMA[section])) {
-      const path = section ? `${section}.${key}` : key;
-      if (!(key in source)) {
-        if (field.required) add(path, 'is required');
-        else target[key] = fallback[key];
+  for (const [key, field] of Object.entries(fields)) {
+    const path = [...at, key];
+    const given = Object.hasOwn(source, key);
+    switch (field.kind) {
+      case 'leaf': {
+        if (!given) {
+          if (field.required) context.add(path, 'is required');
+          else out[key] = field.default;
+          continue;
+        }
+        const expected = field.check(source[key]);
+        if (expected !== null) context.add(path, `got ${show(source[key])}, expected ${expected}`);
+        out[key] = source[key];
         continue;
       }
-      const expected = field.check(source[key]);
-      if (expected !== null) add(path, `got ${show(source[key])}, expected ${expected}`);
-      target[key] = source[key];
-    }
-    for (const key of Object.keys(source)) {
-      if (section && !(key in SCHEMA[section])) {
-        const hint = closest(key, Object.keys(SCHEMA[section]));
-        add(`${section}.${key}`, `unknown key${hint ? ` (did you mean ${section}.${hint}?)` : ''}`);
+      case 'section': {
+        // A section left out, or left empty (`traffic:` alone reads as null), takes every default.
+        const value = (given ? source[key] : undefined) ?? {};
+        if (isObject(value)) out[key] = validateFields(field.fields, value, path, context);
+        else context.add(path, `expected a mapping, got ${show(value)}`);
+        continue;
+      }
+      case 'whole': {
+        const value = (given ? source[key] : undefined) ?? field.default;
+        field.validate(value, path, context);
+        out[key] = value;
+        continue;
       }
     }
+  }
+  return out;
+}
+
+/** The line in the file of the value at a path, when known (see input/yaml-lines.ts). */
+export type LocateLine = (at: readonly Segment[]) => number | undefined;
+
+/**
+ * Validates a parsed experiment file and fills in the defaults; returns every issue found.
+ * `locate` (from the file's text) puts the line of the offending key on each issue.
+ */
+export function validateExperiment(raw: unknown, file?: string, locate?: LocateLine): { experiment?: Experiment; issues: InputIssue[] } {
+  const issues: InputIssue[] = [];
+  const context: CheckContext = {
+    add(at, message) {
+      const line = locate?.(at);
+      issues.push({ file, ...(line === undefined ? {} : { line }), path: dottedPath(at), message });
+    },
+    checkPath,
+    sweepablePaths: SWEEPABLE_PATHS,
   };
-  fill('', raw, out, defaults);
-  for (const section of sectionKeys) {
-    const given = raw[section] ?? {};
-    if (!isObject(given)) {
-      add(section, `expected a mapping, got ${show(given)}`);
-      continue;
-    }
-    const target: Record<string, unknown> = {};
-    fill(section, given, target, defaults[section] as Record<string, unknown>);
-    out[section] = target;
+  if (!isObject(raw)) {
+    context.add([], `expected a mapping of experiment keys, got ${show(raw)}`);
+    return { issues };
   }
-
-  const sweep = raw.sweep ?? {};
-  if (!isObject(sweep)) add('sweep', `expected a mapping of dotted paths to lists of values, got ${show(sweep)}`);
-  else {
-    for (const [path, values] of Object.entries(sweep)) {
-      if (!Array.isArray(values) || values.length === 0) {
-        add(`sweep.${path}`, `expected a non-empty list of values, got ${show(values)}`);
-        continue;
-      }
-      if (path === 'name' || !SWEEPABLE_PATHS.includes(path)) {
-        add(`sweep.${path}`, 'is not a key that can be swept');
-        continue;
-      }
-      values.forEach((v, i) => {
-        const problem = checkPath(path, v);
-        if (problem) add(`sweep.${path}[${i}]`, problem);
-      });
-    }
-  }
-  out.sweep = isObject(sweep) ? sweep : {};
-
-  checkEvents(raw.events ?? [], add);
-  out.events = Array.isArray(raw.events) ? raw.events : [];
-
-  const asserts = raw.assert ?? [];
-  if (!Array.isArray(asserts)) add('assert', `expected a list of conditions such as "latency_p99_ms < 20", got ${show(asserts)}`);
-  else {
-    asserts.forEach((a, i) => {
-      const parsed = parseAssertion(a);
-      if ('expected' in parsed) add(`assert[${i}]`, `got ${show(a)}, expected ${parsed.expected}`);
-    });
-  }
-  out.assert = Array.isArray(asserts) ? asserts : [];
-
-  const exp = out as unknown as Experiment;
-  return issues.length > 0 ? { issues } : { experiment: exp, issues };
+  const experiment = validateFields(EXPERIMENT, raw, [], context) as unknown as Experiment;
+  return issues.length > 0 ? { issues } : { experiment, issues };
 }

@@ -2,8 +2,8 @@
 // rows into exactly what one machine would have produced. A shard keeps its rows at full
 // precision (shard.json), since CSV rounds and summaries of rounded rows would differ.
 
-import { InputError, type InputIssue } from '../cluster/problems.js';
-import type { ExperimentResults, Row } from './runner.js';
+import { InputError, type InputIssue } from '../input/problems.js';
+import type { ExperimentResults, Row } from './results.js';
 import type { Experiment } from './schema.js';
 
 export interface Shard {

@@ -2,7 +2,7 @@
 // of its 95% confidence interval (Student t, n − 1 degrees of freedom).
 
 import { RUN_METRIC_COLUMNS } from '../metrics/run-metrics.js';
-import type { ExperimentResults, Row } from './runner.js';
+import type { ExperimentResults, Row } from './results.js';
 import { studentTQuantile } from './student-t.js';
 
 export interface MeanCi {

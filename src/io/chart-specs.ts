@@ -2,7 +2,7 @@
 // inline (they open in any Vega editor). Pure: rows in, specs out.
 
 import type { TopLevelSpec } from 'vega-lite';
-import type { ExperimentResults, Row } from '../experiment/runner.js';
+import type { ExperimentResults, Row } from '../experiment/results.js';
 
 export interface ChartSpec {
   readonly name: string;

@@ -2,7 +2,7 @@
 // digits so files stay readable and identical across runs; NaN (undefined metric) is empty.
 
 import { writeToString } from '@fast-csv/format';
-import type { Cell, Row } from '../experiment/runner.js';
+import type { Cell, Row } from '../experiment/results.js';
 
 export function formatCell(v: Cell | undefined): string {
   if (v === undefined) return '';

@@ -2,10 +2,15 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InputError } from '../cluster/problems.js';
+import { InputError } from '../input/problems.js';
 import { parseManifestText } from './read-manifests.js';
 
 export function readExperimentFile(file: string): unknown {
+  return readExperimentSource(file).doc;
+}
+
+/** The experiment file's document and its text (for the lines of keys in messages). */
+export function readExperimentSource(file: string): { doc: unknown; text: string } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -17,7 +22,7 @@ export function readExperimentFile(file: string): unknown {
   if (docs.length !== 1) {
     throw new InputError([{ file, path: '', message: `expected one YAML document holding the experiment, found ${docs.length}` }]);
   }
-  return docs[0].doc;
+  return { doc: docs[0].doc, text };
 }
 
 /** Manifest paths are relative to the experiment file's folder. */

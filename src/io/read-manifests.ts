@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { ManifestDoc } from '../cluster/manifest-doc.js';
-import { InputError, type InputIssue } from '../cluster/problems.js';
+import { InputError, type InputIssue } from '../input/problems.js';
 
 export type { ManifestDoc } from '../cluster/manifest-doc.js';
 

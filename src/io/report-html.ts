@@ -1,7 +1,7 @@
 // report.html: one self-contained, offline page (styles and SVGs inline, no external URLs)
 // saying what was run, the summary table and every chart. Pure: same inputs, same bytes.
 
-import type { ExperimentResults, Row } from '../experiment/runner.js';
+import type { ExperimentResults, Row } from '../experiment/results.js';
 import type { Experiment } from '../experiment/schema.js';
 import { pointLabel } from './chart-specs.js';
 

@@ -3,8 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../cluster/problems.js';
-import type { ExperimentResults } from '../experiment/runner.js';
+import { InputError } from '../input/problems.js';
+import type { ExperimentResults } from '../experiment/results.js';
 import type { Experiment } from '../experiment/schema.js';
 import { decodeShard, encodeShard, SHARD_FORMAT, type Shard } from '../experiment/shard.js';
 import type { OutputFile } from './atomic-write.js';

@@ -1,6 +1,6 @@
 // Everything a run of an experiment leaves in its output folder, written in one atomic step.
 
-import type { ExperimentResults } from '../experiment/runner.js';
+import type { ExperimentResults } from '../experiment/results.js';
 import type { Experiment } from '../experiment/schema.js';
 import { checkAssertions, formatViolation } from '../experiment/gates.js';
 import { summarize, summaryColumns } from '../experiment/summary.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
 import { endpointsForServicePort } from '../../src/cluster/endpoint-slices.js';
-import { InputError } from '../../src/cluster/problems.js';
+import { InputError } from '../../src/input/problems.js';
 import { deployment, docs, nodePortService, pod, scaledTutorial, tutorialDocs } from './fixtures.js';
 
 const firstPortEndpoints = (cluster: ReturnType<typeof buildCluster>['cluster']) => {

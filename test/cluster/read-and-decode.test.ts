@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeManifests } from '../../src/cluster/decode.js';
-import { InputError } from '../../src/cluster/problems.js';
+import { InputError } from '../../src/input/problems.js';
 import { parseManifestText, readManifestFiles } from '../../src/io/read-manifests.js';
 
 const issuesOf = (fn: () => unknown): string[] => {

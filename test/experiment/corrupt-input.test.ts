@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadExperiment } from '../../src/cli/load-experiment.js';
-import { InputError } from '../../src/cluster/problems.js';
+import { InputError } from '../../src/input/problems.js';
 import { checkPoint, sweepPoints } from '../../src/experiment/plan.js';
 import { resolveCluster, simConfigFor } from '../../src/experiment/resolve.js';
 import { SWEEPABLE_PATHS } from '../../src/experiment/schema.js';

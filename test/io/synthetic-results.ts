@@ -1,6 +1,6 @@
 // Hand-made ExperimentResults for testing what is derived from rows, without simulating.
 
-import type { ExperimentResults, Row } from '../../src/experiment/runner.js';
+import type { ExperimentResults, Row } from '../../src/experiment/results.js';
 import { RUN_METRIC_COLUMNS } from '../../src/metrics/run-metrics.js';
 
 /** One row per (point, replication); `metric(point, replication)` fills every metric column. */

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { InputError } from '../../cluster/problems.js';
+import { InputError } from '../../input/problems.js';
 import { type CapacityResult, experimentProbe, type Probe, searchCapacity } from '../../experiment/capacity.js';
 import { parseAssertion } from '../../experiment/gates.js';
 import { loadExperiment } from '../load-experiment.js';

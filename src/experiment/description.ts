@@ -1,0 +1,147 @@
+// The experiment file, described once: every key with its check, its default (modelling defaults
+// name their source) and a line of documentation. The Experiment type, the validator, the
+// defaults and the dotted paths that `--set` and `sweep` accept are all read off this table.
+//
+// Why a table of our own rather than zod or valibot: the messages are the product here ("got X,
+// expected Y" at `sweep.proxy.mode[2]`, a did-you-mean, the YAML line), and with either library
+// every check would still carry a hand-written message and the issues would be reshaped; neither
+// lists the leaf paths a sweep may vary. zod 4 also adds ~8 MB and >100 ms to every start;
+// valibot is light (~2 MB, ~15 ms) but would only replace the few combinators in checks.ts.
+
+import { MAX_NODES } from '../cluster/model.js';
+import { DEFAULT_COSTS, IPVS_SCHEDULERS, PROXY_MODES } from '../proxy/types.js';
+import { type ClusterEvent, DEFAULT_CHANGE_TIMING } from '../sim/changes.js';
+import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
+import { INGRESS_KINDS } from '../traffic/ingress.js';
+import { bool, type Check, duration, int, isObject, matching, nullable, num, oneOf, portRange, str, strList } from './checks.js';
+import { type InferFrom, leaf, required, section, whole } from './description-kit.js';
+import { checkAssert, checkEventList, checkSweep } from './whole-checks.js';
+
+export interface NodeSpec {
+  readonly name: string;
+  readonly zone?: string;
+}
+
+const nodes: Check<number | readonly NodeSpec[]> = (v) => {
+  if (typeof v === 'number') return int(1, MAX_NODES)(v);
+  const spec = (n: unknown) => isObject(n) && typeof n.name === 'string' && (n.zone === undefined || typeof n.zone === 'string');
+  if (Array.isArray(v) && v.length > 0 && v.length <= MAX_NODES && v.every(spec)) {
+    return new Set(v.map((n) => n.name)).size === v.length ? null : 'node names that are all different';
+  }
+  return `a node count (1 to ${MAX_NODES}) or a list of {name, zone}`;
+};
+
+const placement: Check<'spread' | 'packed' | readonly number[]> = (v) =>
+  v === 'spread' || v === 'packed' || (Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 0))
+    ? null
+    : 'spread, packed, or a list of pod counts per node';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const SERVICE_REF = /^[a-z0-9-.]+\/[a-z0-9-.]+$/;
+
+export const EXPERIMENT = {
+  name: required(matching(NAME, 'a name of letters, digits, ".", "_" or "-" (it names the results folder)'), 'Names the experiment and its results folder.'),
+  // Shown in report.html: a title (else the name) and the question the experiment answers.
+  title: leaf(str, '', 'The report\'s title; the name when empty.'),
+  question: leaf(str, '', 'The question the experiment answers, shown in the report.'),
+  description: leaf(str, '', 'Free text shown in the report.'),
+  seed: leaf(int(0, 2 ** 32 - 1), 1, 'Seeds every random stream, with the replication and the stream\'s name.'),
+  replications: leaf(int(1, 10_000), 1, 'Independent runs per sweep point.'),
+  durationS: leaf(num(0, true), 10, 'Measured simulated time, after the warm-up.'),
+  warmupS: leaf(num(0), 1, 'Simulated time discarded first.'),
+  timeseriesBucketS: leaf(num(0, true), 1, 'Width of the timeseries.csv buckets.'),
+  cluster: section('The cluster: nodes, manifests, the target Service.', {
+    nodes: leaf(nodes, 3, 'A node count, or the nodes by name and zone; ignored when the manifests list Nodes.'),
+    manifests: leaf(strList, [], 'Kubernetes YAML files, relative to the experiment file.'),
+    service: leaf(nullable(matching(SERVICE_REF, 'namespace/name of a Service')), null, 'The target Service; null: the only NodePort one.'),
+    placement: leaf(placement, 'spread', 'Where generated pods go: spread, packed, or a count per node.'),
+    backgroundServices: leaf(int(0, 1_000_000), 0, 'NodePort services that only lengthen the rule tables.'),
+    backgroundEndpointsPerService: leaf(int(1, 1000), 10, 'Endpoints of each background service.'),
+    // kube-apiserver --service-node-port-range default.
+    nodePortRange: leaf(portRange, '30000-32767', 'The range nodePorts are allocated from.'),
+  }),
+  proxy: section('kube-proxy on every node.', {
+    mode: leaf(oneOf(PROXY_MODES), 'iptables', 'The data path kube-proxy programs.'),
+    // ipvsadm's and kube-proxy's --ipvs-scheduler default.
+    ipvsScheduler: leaf(oneOf(IPVS_SCHEDULERS), 'rr', 'The IPVS scheduler.'),
+    // kube-proxy --iptables-min-sync-period default. (The periodic --sync-period resync rewrites
+    // what is already there, so it changes nothing the simulator measures.)
+    minSyncPeriodS: leaf(num(0), 1, 'Least time between two rule syncs.'),
+    // An informer's watch event typically arrives tens of ms after the API write.
+    watchDelayMs: leaf(num(0), 50, 'EndpointSlice update to the informer seeing it.'),
+    // MinimizeIPTablesRestore (KEP-3453), on by default since 1.27, GA 1.28.
+    iptablesPartialRestore: leaf(bool, true, 'Whether a sync rewrites only the changed chains.'),
+  }),
+  conntrack: section('The kernel\'s connection tracking table.', {
+    // kube-proxy --conntrack-min (the floor over maxPerCore 32768 × cores).
+    maxEntries: leaf(int(1, 33_554_432), 131_072, 'nf_conntrack_max.'),
+    // kube-proxy --conntrack-tcp-timeout-established default.
+    establishedTimeoutS: leaf(num(0, true), 86_400, 'nf_conntrack_tcp_timeout_established.'),
+    // The kernel's nf_conntrack_tcp_timeout_time_wait.
+    timeWaitS: leaf(num(0), 120, 'How long a closed connection\'s entry stays in TIME_WAIT.'),
+  }),
+  // HAProxy's defaults: `inter 2s fall 3 rise 2` (traffic/health-checks.ts).
+  healthCheck: section('The health-checked ingress\'s checks of each node.', {
+    intervalS: leaf(num(0, true), DEFAULT_HEALTH_CHECK.intervalS, 'Time between two checks of a node.'),
+    fall: leaf(int(1, 1000), DEFAULT_HEALTH_CHECK.fall, 'Failed checks in a row that take a node out.'),
+    rise: leaf(int(1, 1000), DEFAULT_HEALTH_CHECK.rise, 'Passed checks in a row that bring it back.'),
+  }),
+  // Each default names its source in sim/changes.ts.
+  lifecycle: section('How fast the cluster reacts to events.', {
+    readyAfterS: leaf(num(0), DEFAULT_CHANGE_TIMING.readyAfterS, 'Container start plus one readiness probe period.'),
+    restartAfterS: leaf(num(0), DEFAULT_CHANGE_TIMING.restartAfterS, 'The kubelet\'s first CrashLoopBackOff delay.'),
+    nodeMonitorGraceS: leaf(num(0), DEFAULT_CHANGE_TIMING.nodeMonitorGraceS, 'Silence before a node is marked NotReady.'),
+    rolloutIntervalS: leaf(num(0), DEFAULT_CHANGE_TIMING.rolloutIntervalS, 'Pause between pods in a rolling restart.'),
+  }),
+  // null: keep what the target Service's manifest says.
+  service: section('Overrides of the target Service\'s spec.', {
+    externalTrafficPolicy: leaf(nullable(oneOf(['Cluster', 'Local'])), null, 'spec.externalTrafficPolicy.'),
+    sessionAffinity: leaf(nullable(oneOf(['None', 'ClientIP'])), null, 'spec.sessionAffinity.'),
+    sessionAffinityTimeoutS: leaf(nullable(int(1, 86_400)), null, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds.'),
+  }),
+  traffic: section('The clients and how they reach the nodes.', {
+    clients: leaf(int(1, 10_000_000), 5000, 'Client hosts (source addresses).'),
+    model: leaf(oneOf(['open', 'closed']), 'open', 'open: Poisson arrivals at ratePerS; closed: each client waits, then thinks.'),
+    ratePerS: leaf(num(0, true), 5000, 'Arrival rate of the open model, all clients together.'),
+    // Closed loop only: a user reading the page before the next click.
+    thinkTimeMs: leaf(duration, { dist: 'exponential', meanMs: 1000 }, 'A closed-loop client\'s pause between reply and next request.'),
+    requestsPerConnection: leaf(int(1), 1, 'Requests a connection carries (1 = no keep-alive).'),
+    ingress: leaf(oneOf(INGRESS_KINDS), 'round-robin', 'How clients pick the node they send to.'),
+    // A typical client library's connect timeout; Linux's own SYN retries would give 127 s.
+    connectTimeoutS: leaf(num(0, true), 3, 'A client gives up connecting after this long.'),
+    // A typical HTTP client's read timeout.
+    requestTimeoutS: leaf(num(0, true), 30, 'A client gives up on a reply after this long.'),
+  }),
+  pods: section('The target\'s pods as servers.', {
+    concurrency: leaf(int(1, 100_000), 4, 'Requests a pod serves at once.'),
+    queueLimit: leaf(int(0), 1000, 'Requests that may wait at a pod; more are refused.'),
+    // A small nginx answering a static page: ~2 ms, exponential (the M/M/c baseline).
+    serviceTime: leaf(duration, { dist: 'exponential', meanMs: 2 }, 'Time a pod works on one request.'),
+  }),
+  // One-way latencies inside one data centre: client↔node across a LB hop, node↔node on the
+  // same L2 segment, node↔pod over a veth pair.
+  network: section('One-way network latencies.', {
+    clientToNodeMs: leaf(duration, 0.2, 'Client to node.'),
+    nodeToNodeMs: leaf(duration, 0.1, 'Node to node in one zone.'),
+    nodeToNodeCrossZoneMs: leaf(duration, 0.5, 'Node to node across zones.'),
+    nodeToPodMs: leaf(duration, 0.01, 'Node to a pod on it.'),
+  }),
+  nodes: section('Each node\'s packet processing.', {
+    // One core takes the NIC's softirq work unless RSS spreads it.
+    softirqCores: leaf(int(1, 1024), 1, 'Cores that run the network softirq.'),
+    // net.core.netdev_max_backlog default.
+    backlogPackets: leaf(int(1, 10_000_000), 1000, 'Packets that may wait for the softirq cores.'),
+  }),
+  // Each default names its source in proxy/types.ts.
+  costs: section('CPU cost of the data path\'s steps.', {
+    iptablesRuleNs: leaf(num(0), DEFAULT_COSTS.iptablesRuleNs, 'Per iptables rule walked.'),
+    ipvsLookupNs: leaf(num(0), DEFAULT_COSTS.ipvsLookupNs, 'Per IPVS lookup.'),
+    nftablesLookupNs: leaf(num(0), DEFAULT_COSTS.nftablesLookupNs, 'Per nftables verdict-map lookup.'),
+    conntrackHitNs: leaf(num(0), DEFAULT_COSTS.conntrackHitNs, 'Per packet of a tracked connection.'),
+  }),
+  sweep: whole<Readonly<Record<string, readonly unknown[]>>>(checkSweep, {}, 'Dotted paths to lists of values; runs the cross product.'),
+  events: whole<readonly ClusterEvent[]>(checkEventList, [], 'Cluster changes at given times (see sim/changes.ts).'),
+  assert: whole<readonly string[]>(checkAssert, [], 'Conditions on runs.csv metrics, e.g. "latency_p99_ms < 20".'),
+};
+
+export type Experiment = InferFrom<typeof EXPERIMENT>;
