@@ -2,7 +2,7 @@
 // Exit 0 when no error is found (warnings alone do not fail unless --strict), 1 otherwise.
 
 import type { Command } from 'commander';
-import { diagnoseManifests, type Finding } from '../../cluster/diagnose.js';
+import { diagnoseManifests, type Finding } from '../../kubectl/diagnose.js';
 import { addClusterOptions, type ClusterFlags, type CommandResult, emit, runWithInput } from '../cluster-input.js';
 
 export interface DiagnoseFlags extends ClusterFlags {

@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { buildCluster } from '../../cluster/build.js';
-import { getEndpoints, getNodes, getPods, getServices, type ViewOptions } from '../../cluster/views.js';
+import { getEndpoints, getNodes, getPods, getServices, type ViewOptions } from '../../kubectl/get-tables.js';
 import { addClusterOptions, type ClusterFlags, type CommandResult, emit, runWithInput } from '../cluster-input.js';
 
 /** kubectl's names and short names for the resources shown. */
