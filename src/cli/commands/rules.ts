@@ -15,12 +15,8 @@ export interface LoadedServicePorts {
 
 export type LoadServicePorts = (files: readonly string[]) => Promise<LoadedServicePorts>;
 
-/** Until main wires the YAML loader: reject with a usage error naming what is missing. */
-const notWired: LoadServicePorts = async () => {
-  throw new Error('rules: no manifest loader is wired in yet');
-};
-
-export function registerRules(program: Command, loadServicePorts: LoadServicePorts = notWired): Command {
+/** main passes the loader that reads the manifests and builds the cluster's service ports. */
+export function registerRules(program: Command, loadServicePorts: LoadServicePorts): Command {
   return program
     .command('rules')
     .description('print the rules kube-proxy would program on a node')
