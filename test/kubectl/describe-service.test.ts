@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
 import { describeService } from '../../src/kubectl/describe-service.js';
-import { deployment, docs, nodePortService } from '../cluster/fixtures.js';
+import { deployment, docs, nodePortService } from '../support/manifests.js';
 import { tutorialAsApplied } from './tutorial-as-applied.js';
 
 const lines = (text: string) => text.trimEnd().split('\n');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
 import { getEndpoints, getNodes, getPods, getServices } from '../../src/kubectl/get-tables.js';
-import { deployment, docs, nodePortService, scaledTutorial, tutorialDocs } from '../cluster/fixtures.js';
+import { deployment, docs, nodePortService, scaledTutorial, tutorialDocs } from '../support/manifests.js';
 import { tutorialAsApplied } from './tutorial-as-applied.js';
 
 const lines = (text: string) => text.trimEnd().split('\n');

@@ -2,7 +2,7 @@
 
 import { buildCluster } from '../../src/cluster/build.js';
 import type { Cluster } from '../../src/cluster/model.js';
-import { docs, tutorialDocs } from '../cluster/fixtures.js';
+import { docs, tutorialDocs } from '../support/manifests.js';
 
 const tutorialPodNames = ['nginx-deployment-7c79c4bf97-4xkbm', 'nginx-deployment-7c79c4bf97-9fzpw', 'nginx-deployment-7c79c4bf97-xm7qk'];
 const tutorialPodIPs = ['10.244.0.5', '10.244.1.3', '10.244.2.7'];
