@@ -1,63 +1,54 @@
-// kubectl get's tables as pure string formatters: `get nodes|pods|svc|endpoints` (with -o wide),
-// columns and wording as kubectl prints them.
+// kubectl get's tables as pure string formatters: `get nodes|pods|svc|endpoints` (with -o wide,
+// --show-labels, -A), columns and wording as kubectl prints them.
 // AGE is always `<unknown>`: the simulator has no clock, and kubectl prints exactly that for
 // an object without a creationTimestamp.
 
-import { slicesOf } from '../cluster/endpoint-slices.js';
-import type { Cluster, Service } from '../cluster/model.js';
+import type { Cluster, Node, Pod, Service } from '../cluster/model.js';
 import { formatLabels } from '../cluster/selector.js';
+import { slicesOf } from '../cluster/endpoint-slices.js';
 import { formatEndpointsColumn } from './endpoint-addresses.js';
+import { itemsOf, labelsOf, namespaceOf, type ResourceItem, type ResourceType, SINGULAR } from './resources.js';
 import { formatTable } from './tabwriter.js';
 
 export const AGE = '<unknown>';
 
-export interface ViewOptions {
+export interface TableOptions {
   readonly wide?: boolean;
+  /** A NAMESPACE column first, for namespaced types (`-A`). */
+  readonly allNamespaces?: boolean;
+  /** A LABELS column last (`--show-labels`). */
+  readonly showLabels?: boolean;
+  /** NAME as `service/nginx`: kubectl does so when one output mixes several types. */
+  readonly withType?: boolean;
+}
+
+export interface ViewOptions extends TableOptions {
   /** Only this namespace (kubectl's default: `default`); ignored for nodes. */
   readonly namespace?: string;
-  /** All namespaces, with a NAMESPACE column first (`-A`). */
-  readonly allNamespaces?: boolean;
 }
 
-function inScope<T extends { readonly namespace: string }>(items: readonly T[], options: ViewOptions): readonly T[] {
-  if (options.allNamespaces === true) return items;
-  const namespace = options.namespace ?? 'default';
-  return items.filter((i) => i.namespace === namespace);
+interface Columns<T> {
+  readonly header: readonly string[];
+  readonly wideHeader: readonly string[];
+  /** Every cell after NAME. */
+  cells(object: T, cluster: Cluster): string[];
+  wideCells(object: T, cluster: Cluster): string[];
 }
 
-function table(options: ViewOptions, header: string[], rows: { namespace?: string; cells: string[] }[], noun: string): string {
-  if (rows.length === 0) {
-    // kubectl writes this to stderr and nothing to stdout; callers get it as the text.
-    return options.allNamespaces === true || noun === 'nodes' ? 'No resources found\n' : `No resources found in ${options.namespace ?? 'default'} namespace.\n`;
-  }
-  if (options.allNamespaces === true) return formatTable(['NAMESPACE', ...header], rows.map((r) => [r.namespace ?? '', ...r.cells]));
-  return formatTable(header, rows.map((r) => r.cells));
-}
+const NODE_COLUMNS: Columns<Node> = {
+  header: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'],
+  wideHeader: ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'],
+  cells: (n) => [n.ready ? 'Ready' : 'NotReady', n.roles === undefined || n.roles.length === 0 ? '<none>' : n.roles.join(','), AGE, n.kubeletVersion ?? ''],
+  wideCells: (n) => [n.ip, '<none>', '<unknown>', '<unknown>', '<unknown>'],
+};
 
-export function getNodes(cluster: Cluster, options: ViewOptions = {}): string {
-  const header = ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'];
-  if (options.wide === true) header.push('INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME');
-  const rows = cluster.nodes.map((n) => {
-    const roles = n.roles === undefined || n.roles.length === 0 ? '<none>' : n.roles.join(',');
-    const cells = [n.name, n.ready ? 'Ready' : 'NotReady', roles, AGE, n.kubeletVersion ?? ''];
-    if (options.wide === true) cells.push(n.ip, '<none>', '<unknown>', '<unknown>', '<unknown>');
-    return { cells };
-  });
-  return table({ ...options, allNamespaces: false }, header, rows, 'nodes');
-}
-
-export function getPods(cluster: Cluster, options: ViewOptions = {}): string {
-  const header = ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'];
-  if (options.wide === true) header.push('IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES');
-  const rows = inScope(cluster.pods, options).map((p) => {
-    // The model keeps readiness per pod; a not-ready pod counts none of its containers ready.
-    const total = p.containers.length;
-    const cells = [p.name, `${p.ready ? total : 0}/${total}`, p.status ?? 'Running', String(p.restarts ?? 0), AGE];
-    if (options.wide === true) cells.push(p.ip === '' ? '<none>' : p.ip, p.nodeName === '' ? '<none>' : p.nodeName, '<none>', '<none>');
-    return { namespace: p.namespace, cells };
-  });
-  return table(options, header, rows, 'pods');
-}
+const POD_COLUMNS: Columns<Pod> = {
+  header: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
+  wideHeader: ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'],
+  // The model keeps readiness per pod; a not-ready pod counts none of its containers ready.
+  cells: (p) => [`${p.ready ? p.containers.length : 0}/${p.containers.length}`, p.status ?? 'Running', String(p.restarts ?? 0), AGE],
+  wideCells: (p) => [p.ip === '' ? '<none>' : p.ip, p.nodeName === '' ? '<none>' : p.nodeName, '<none>', '<none>'],
+};
 
 /** The PORT(S) column: `80:30080/TCP`, ports joined by commas. */
 export const formatServicePorts = (service: Service): string =>
@@ -69,21 +60,86 @@ function externalIP(service: Service): string {
   return ips === '' ? '<none>' : ips;
 }
 
-export function getServices(cluster: Cluster, options: ViewOptions = {}): string {
-  const header = ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'];
-  if (options.wide === true) header.push('SELECTOR');
-  const rows = inScope(cluster.services, options).map((s) => {
-    const cells = [s.name, s.type, s.clusterIP === '' ? '<none>' : s.clusterIP, externalIP(s), formatServicePorts(s), AGE];
-    if (options.wide === true) cells.push(formatLabels(s.selector));
-    return { namespace: s.namespace, cells };
-  });
-  return table(options, header, rows, 'services');
+const SERVICE_COLUMNS: Columns<Service> = {
+  header: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
+  wideHeader: ['SELECTOR'],
+  cells: (s) => [s.type, s.clusterIP === '' ? '<none>' : s.clusterIP, externalIP(s), formatServicePorts(s), AGE],
+  wideCells: (s) => [formatLabels(s.selector)],
+};
+
+const ENDPOINTS_COLUMNS: Columns<Service> = {
+  header: ['NAME', 'ENDPOINTS', 'AGE'],
+  wideHeader: [],
+  cells: (s, cluster) => [formatEndpointsColumn(slicesOf(cluster, s)), AGE],
+  wideCells: () => [],
+};
+
+/** Every cell after NAME, the wide ones included when asked. */
+function cellsOf(item: ResourceItem, cluster: Cluster, wide: boolean): string[] {
+  const pick = <T>(columns: Columns<T>, object: T): string[] => [...columns.cells(object, cluster), ...(wide ? columns.wideCells(object, cluster) : [])];
+  switch (item.type) {
+    case 'nodes':
+      return pick(NODE_COLUMNS, item.object);
+    case 'pods':
+      return pick(POD_COLUMNS, item.object);
+    case 'services':
+      return pick(SERVICE_COLUMNS, item.object);
+    case 'endpoints':
+      return pick(ENDPOINTS_COLUMNS, item.object);
+  }
 }
 
-export function getEndpoints(cluster: Cluster, options: ViewOptions = {}): string {
-  // The Endpoints controller mirrors every service with a selector; selector-less ones only if slices exist.
-  const rows = inScope(cluster.services, options)
-    .filter((s) => s.selector !== null || slicesOf(cluster, s).length > 0)
-    .map((s) => ({ namespace: s.namespace, cells: [s.name, formatEndpointsColumn(slicesOf(cluster, s)), AGE] }));
-  return table(options, ['NAME', 'ENDPOINTS', 'AGE'], rows, 'endpoints');
+const HEADERS: Readonly<Record<ResourceType, Pick<Columns<never>, 'header' | 'wideHeader'>>> = {
+  nodes: NODE_COLUMNS,
+  pods: POD_COLUMNS,
+  services: SERVICE_COLUMNS,
+  endpoints: ENDPOINTS_COLUMNS,
+};
+
+/** One type's table; `items` are all of `type`. */
+export function formatGetTable(cluster: Cluster, type: ResourceType, items: readonly ResourceItem[], options: TableOptions = {}): string {
+  const { header, wideHeader } = HEADERS[type];
+  const namespaced = options.allNamespaces === true && type !== 'nodes';
+  const fullHeader = [
+    ...(namespaced ? ['NAMESPACE'] : []),
+    ...header,
+    ...(options.wide === true ? wideHeader : []),
+    ...(options.showLabels === true ? ['LABELS'] : []),
+  ];
+  const rows = items.map((item) => {
+    if (item.type !== type) throw new Error(`formatGetTable: a ${item.type} item in a ${type} table`);
+    const name = options.withType === true ? `${SINGULAR[type]}/${item.object.name}` : item.object.name;
+    return [
+      ...(namespaced ? [namespaceOf(item) ?? ''] : []),
+      name,
+      ...cellsOf(item, cluster, options.wide === true),
+      ...(options.showLabels === true ? [formatLabels(labelsOf(item))] : []),
+    ];
+  });
+  return formatTable(fullHeader, rows);
 }
+
+/** kubectl's words for an empty listing (written to stderr, nothing to stdout). */
+export function noResourcesFound(options: ViewOptions, clusterScoped: boolean): string {
+  return options.allNamespaces === true || clusterScoped ? 'No resources found\n' : `No resources found in ${options.namespace ?? 'default'} namespace.\n`;
+}
+
+/** The objects of `type` that a listing in `options`' namespace (or every one, -A) shows. */
+export function inScope(cluster: Cluster, type: ResourceType, options: ViewOptions): ResourceItem[] {
+  const items = itemsOf(cluster, type);
+  if (options.allNamespaces === true || type === 'nodes') return items;
+  const namespace = options.namespace ?? 'default';
+  return items.filter((i) => namespaceOf(i) === namespace);
+}
+
+function view(type: ResourceType) {
+  return (cluster: Cluster, options: ViewOptions = {}): string => {
+    const items = inScope(cluster, type, options);
+    return items.length === 0 ? noResourcesFound(options, type === 'nodes') : formatGetTable(cluster, type, items, options);
+  };
+}
+
+export const getNodes = view('nodes');
+export const getPods = view('pods');
+export const getServices = view('services');
+export const getEndpoints = view('endpoints');
