@@ -4,6 +4,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { benchClusterBuild } from './cluster-build.js';
 import { MMC_FARM, runMmcFarm } from './mmc-farm.js';
 import { benchProxy } from './proxy.js';
 import { benchWholeSim, type WholeSimFigures } from './whole-sim.js';
@@ -67,6 +68,11 @@ const CASES: Record<string, () => void | Promise<void>> = {
     log(`  100,000 services: ${big.nsPerRequest.toFixed(0)} ns/request (${(big.nsPerRequest / small.nsPerRequest).toFixed(2)}×; target <= 1.3×), setup ${big.setupS.toFixed(2)} s, ${big.rules.toFixed(0)} rules walked`);
   },
   proxy: () => benchProxy(log),
+  build() {
+    const b = benchClusterBuild();
+    log('cluster model · buildCluster for 100,000 services (20,000 NodePort) on 10 nodes, median of 3');
+    log(`  ${b.services.toLocaleString('en-US')} services in ${(b.medianMs / 1000).toFixed(2)} s (target < 2 s), peak RSS ${peakMiB().toFixed(0)} MiB`);
+  },
 };
 
 const only = process.argv[2];

@@ -9,6 +9,7 @@ import { buildCluster } from '../cluster/build.js';
 import { readManifestFiles } from '../io/read-manifests.js';
 import { buildServicePorts } from '../proxy/service-map.js';
 import { registerCapacity } from './commands/capacity.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerDescribe } from './commands/describe.js';
 import { registerDiagnose } from './commands/diagnose.js';
 import { registerGet } from './commands/get.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     const { cluster } = buildCluster(readManifestFiles(files));
     return { servicePorts: buildServicePorts(cluster), nodeIPs: new Map(cluster.nodes.map((n) => [n.name, n.ip])) };
   });
+  registerCompletion(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

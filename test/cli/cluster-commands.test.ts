@@ -3,9 +3,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { CommandResult } from '../../src/cli/cluster-input.js';
 import { runDescribe } from '../../src/cli/commands/describe.js';
 import { runDiagnose } from '../../src/cli/commands/diagnose.js';
-import { runGet } from '../../src/cli/commands/get.js';
+import { type GetFlags, runGet } from '../../src/cli/commands/get.js';
+import { buildCluster } from '../../src/cluster/build.js';
+import { selectorMatches } from '../../src/cluster/selector.js';
+import { readManifestFiles } from '../../src/io/read-manifests.js';
+import { RICH_CLUSTER } from '../support/rich-cluster.js';
 
 const TUTORIAL = 'experiments/manifests/nginx.yaml';
 const dir = mkdtempSync(join(tmpdir(), 'nodeport-sim-cli-'));
@@ -84,5 +90,152 @@ describe('diagnose', () => {
     const result = runDiagnose({ filename: [file] });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/error: Service default\/nginx-nodeport: selector app=web matches no pod.*have app=nginx/);
+  });
+});
+
+const rich = write('rich.yaml', RICH_CLUSTER.map((o) => stringify(o)).join('---\n'));
+
+const ok = (result: CommandResult): string => {
+  expect(result.stderr, result.stderr).toBe('');
+  expect(result.exitCode).toBe(0);
+  return result.stdout;
+};
+
+/** Every object's keys in sorted order, at every depth. */
+const keysSorted = (value: unknown): boolean => {
+  if (Array.isArray(value)) return value.every(keysSorted);
+  if (value === null || typeof value !== 'object') return true;
+  const keys = Object.keys(value);
+  return keys.every((k, i) => i === 0 || keys[i - 1] < k) && Object.values(value).every(keysSorted);
+};
+
+describe('get -o json|yaml', () => {
+  for (const [label, file, flags] of [
+    ['the tutorial on three nodes', TUTORIAL, { nodes: '3' }],
+    ['a cluster with roles, zones, policies, affinity, external IPs and a crash-looping pod', rich, {}],
+  ] as const) {
+    for (const format of ['yaml', 'json'] as const) {
+      it(`round-trips ${label} through -o ${format}: read back with -f, the get tables are the same`, () => {
+        const all = { filename: [file], allNamespaces: true, ...flags };
+        const printed = write(`printed-${format}-${label.length}.${format}`, ok(runGet('nodes,pods,svc', { ...all, output: format })));
+        const table = (f: GetFlags) => ok(runGet('nodes,pods,svc', { ...f, output: 'wide', showLabels: true }));
+        expect(table({ filename: [printed], allNamespaces: true })).toBe(table(all));
+      });
+    }
+  }
+
+  it('prints a v1 List whose items are the objects of each type, keys sorted at every depth', () => {
+    const list = JSON.parse(ok(runGet('svc,pods', { filename: [rich], output: 'json' })));
+    expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
+    const { cluster } = buildCluster(readManifestFiles([rich]));
+    const inDefault = <T extends { namespace: string; name: string }>(xs: readonly T[]) => xs.filter((x) => x.namespace === 'default').map((x) => x.name);
+    expect(list.items.map((i: { kind: string; metadata: { name: string } }) => `${i.kind}/${i.metadata.name}`)).toEqual([
+      ...inDefault(cluster.services).map((n) => `Service/${n}`),
+      ...inDefault(cluster.pods).map((n) => `Pod/${n}`),
+    ]);
+    expect(keysSorted(list)).toBe(true);
+  });
+
+  it('prints one named object alone, not in a List, and the same bytes every time', () => {
+    const once = ok(runGet(['svc', 'web'], { filename: [rich], output: 'json' }));
+    expect(JSON.parse(once)).toMatchObject({ kind: 'Service', metadata: { name: 'web' }, spec: { sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } } } });
+    expect(ok(runGet('svc/web', { filename: [rich], output: 'json' }))).toBe(once);
+  });
+
+  it('lists each Endpoints object with the ready and not-ready addresses of its slices', () => {
+    const manual = JSON.parse(ok(runGet('ep/manual', { filename: [rich], output: 'json' })));
+    expect(manual.subsets).toEqual([{ addresses: [{ ip: '10.0.5.5', nodeName: 'node1' }], notReadyAddresses: [{ ip: '10.0.5.6', nodeName: 'node3' }], ports: [{ port: 9000, protocol: 'TCP' }] }]);
+  });
+
+  it('prints an empty List for no match, where the table prints nothing and says so on stderr', () => {
+    expect(JSON.parse(ok(runGet('pods', { filename: [rich], output: 'json', selector: 'app=none' })))).toMatchObject({ kind: 'List', items: [] });
+    expect(runGet('pods', { filename: [rich], selector: 'app=none' })).toEqual({ stdout: '', stderr: 'No resources found in default namespace.\n', exitCode: 0 });
+  });
+});
+
+describe('get -o name, names, types and selectors', () => {
+  const { cluster } = buildCluster(readManifestFiles([rich]));
+
+  it('-o name prints service/NAME for every service of the namespace', () => {
+    const names = cluster.services.filter((s) => s.namespace === 'default').map((s) => `service/${s.name}\n`);
+    expect(ok(runGet('svc', { filename: [rich], output: 'name' }))).toBe(names.join(''));
+  });
+
+  it('-l selects the pods whose labels a Service selector with the same pairs would select', () => {
+    for (const selector of [{ app: 'web' }, { app: 'web', tier: 'front' }, { app: 'db' }, { tier: 'back' }] as Record<string, string>[]) {
+      const text = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+      const expected = cluster.pods.filter((p) => selectorMatches(selector, p.labels)).map((p) => `pod/${p.name}\n`).join('');
+      const result = runGet('pods', { filename: [rich], output: 'name', selector: text, allNamespaces: true });
+      expect(result.stdout, text).toBe(expected);
+    }
+  });
+
+  it('svc,pods prints one table per type, a blank line apart, names prefixed by their type', () => {
+    const both = ok(runGet('svc,pods', { filename: [rich] })).split('\n\n');
+    expect(both).toHaveLength(2);
+    const prefixed = (type: string, table: string) => table.replace(/^(\S+)/gm, (name, _m, offset) => (offset === 0 ? name : `${type}/${name}`));
+    const widen = (text: string) => text.split('\n').map((l) => l.split(/\s{2,}/).join(' '));
+    expect(widen(both[0])).toEqual(widen(prefixed('service', ok(runGet('svc', { filename: [rich] })).trimEnd())));
+    expect(widen(both[1].trimEnd())).toEqual(widen(prefixed('pod', ok(runGet('pods', { filename: [rich] })).trimEnd())));
+  });
+
+  it('--show-labels adds the labels of each object, kubectl-formatted', () => {
+    const rows = ok(runGet('nodes', { filename: [rich], showLabels: true })).trimEnd().split('\n');
+    expect(rows[0]).toMatch(/\bLABELS$/);
+    expect(rows[1]).toMatch(/ node-role\.kubernetes\.io\/control-plane=,topology\.kubernetes\.io\/zone=zone-a$/);
+  });
+
+  it('a missing name exits 1 with kubectl NotFound wording, after printing what was found', () => {
+    const result = runGet(['svc/web', 'svc/nope', 'pod/gone'], { filename: [rich], output: 'name' });
+    expect(result).toEqual({
+      stdout: 'service/web\n',
+      stderr: 'Error from server (NotFound): services "nope" not found\nError from server (NotFound): pods "gone" not found\n',
+      exitCode: 1,
+    });
+  });
+
+  it('refuses names with a selector, names across namespaces, a bad selector and an unknown format with exit 2', () => {
+    for (const [resources, flags] of [
+      [['svc', 'web'], { selector: 'app=web' }],
+      ['svc/web', { selector: 'app=web' }],
+      [['svc', 'web'], { allNamespaces: true }],
+      ['pods', { selector: 'app in ()' }],
+      ['pods', { output: 'xml' }],
+      [['svc', 'svc/web'], {}],
+    ] as const) {
+      const result = runGet(resources, { filename: [rich], ...flags });
+      expect(result.exitCode, JSON.stringify([resources, flags])).toBe(2);
+      expect(result.stderr).toMatch(/^error: /);
+    }
+  });
+});
+
+describe('diagnose -o json', () => {
+  for (const [label, file] of [
+    ['the tutorial', TUTORIAL],
+    ['the rich cluster', rich],
+  ]) {
+    it(`lists ${label}'s findings as {severity, kind, object, message, fix}, as the text does, same exit code`, () => {
+      const text = runDiagnose({ filename: [file] });
+      const json = runDiagnose({ filename: [file], output: 'json' });
+      expect(json.exitCode).toBe(text.exitCode);
+      const records = JSON.parse(json.stdout) as Record<string, string>[];
+      expect(records.length).toBeGreaterThan(0);
+      for (const r of records) expect(Object.keys(r)).toEqual(['fix', 'kind', 'message', 'object', 'severity']);
+      const blocks = records.map((r) => `${r.severity}: ${r.kind} ${r.object}: ${r.message}\n  fix: ${r.fix}\n`).join('');
+      expect(text.stdout.startsWith(blocks)).toBe(true);
+    });
+  }
+});
+
+describe('rules -o json', () => {
+  it('prints the node rules as JSON from the real binary: mode, node, node IP and each service port with its endpoints', () => {
+    const run = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'rules', '-f', rich, '--node', 'node1', '--mode', 'nftables', '-o', 'json'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const rules = JSON.parse(run.stdout);
+    expect(rules).toMatchObject({ mode: 'nftables', node: 'node1', nodeIP: '192.168.1.10' });
+    const { cluster } = buildCluster(readManifestFiles([rich]));
+    expect(rules.servicePorts).toHaveLength(cluster.services.reduce((n, s) => n + s.ports.length, 0));
+    expect(keysSorted(rules)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
 import { endpointsForServicePort } from '../../src/cluster/endpoint-slices.js';
 import { InputError } from '../../src/input/problems.js';
-import { deployment, docs, nodePortService, pod, scaledTutorial, tutorialDocs } from './fixtures.js';
+import { deployment, docs, nodePortService, pod, scaledTutorial, tutorialDocs } from '../support/manifests.js';
 
 const firstPortEndpoints = (cluster: ReturnType<typeof buildCluster>['cluster']) => {
   const service = cluster.services[0];
@@ -166,7 +166,8 @@ describe('given values are taken as is', () => {
 });
 
 describe('scale', () => {
-  it('builds 100,000 services in well under 2 s', () => {
+  // Its wall time is a figure of `npm run bench` (case build), not an assertion here.
+  it('builds 100,000 services, each with its own cluster IP, and 20,000 distinct nodePorts inside the range', () => {
     const objects: unknown[] = [deployment('web', 50, { app: 'web' })];
     for (let i = 0; i < 100_000; i++) {
       const nodePort = i < 20_000;
@@ -177,12 +178,14 @@ describe('scale', () => {
         spec: { type: nodePort ? 'NodePort' : 'ClusterIP', selector: { app: i % 10 === 0 ? 'web' : `none-${i}` }, ports: [{ port: 80 }] },
       });
     }
-    const input = docs(...objects);
-    const started = performance.now();
-    const { cluster } = buildCluster(input, { nodes: 10, nodePortRange: '20000-59999' });
-    const elapsedMs = performance.now() - started;
+    const { cluster } = buildCluster(docs(...objects), { nodes: 10, nodePortRange: '20000-59999' });
     expect(cluster.services).toHaveLength(100_000);
     expect(new Set(cluster.services.map((s) => s.clusterIP)).size).toBe(100_000);
-    expect(elapsedMs).toBeLessThan(2000);
+    const nodePorts = cluster.services.flatMap((s) => s.ports.map((p) => p.nodePort)).filter((p) => p !== undefined);
+    expect(new Set(nodePorts).size).toBe(20_000);
+    expect(nodePorts.every((p) => p >= 20_000 && p <= 59_999)).toBe(true);
+    // Every tenth service selects the 50 web pods; the others select nothing.
+    const endpoints = (i: number) => endpointsForServicePort(cluster, cluster.services[i], cluster.services[i].ports[0]).length;
+    expect([endpoints(0), endpoints(1), endpoints(99_990), endpoints(99_999)]).toEqual([50, 0, 50, 0]);
   });
 });

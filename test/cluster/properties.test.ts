@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
 import { endpointsForServicePort, MAX_ENDPOINTS_PER_SLICE } from '../../src/cluster/endpoint-slices.js';
-import { docs } from './fixtures.js';
+import { docs } from '../support/manifests.js';
 
 const APPS = ['web', 'api', 'db'];
 

@@ -3,7 +3,7 @@
 
 import { expect, it } from 'vitest';
 import { EventQueue } from '../../src/engine/event-queue.js';
-import { mulberry32 } from '../proxy/seeded.js';
+import { mulberry32 } from '../support/seeded.js';
 
 interface Pending {
   readonly at: number;

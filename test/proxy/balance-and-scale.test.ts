@@ -7,7 +7,7 @@ import { NodeProxyState } from '../../src/proxy/node-state.js';
 import { syntheticServicePorts } from '../../src/proxy/synthetic.js';
 import { DEFAULT_COSTS } from '../../src/proxy/types.js';
 import { servicePort } from './fixtures.js';
-import { mulberry32 } from './seeded.js';
+import { mulberry32 } from '../support/seeded.js';
 
 const four = servicePort({ nodePort: 30080, endpoints: [1, 2, 3, 4].map((i) => ({ ip: `10.244.0.${i}`, node: 'node-a' })) });
 

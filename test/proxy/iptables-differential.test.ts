@@ -11,7 +11,7 @@ import type { ServicePortInfo } from '../../src/proxy/service-map.js';
 import { DEFAULT_COSTS, Verdict } from '../../src/proxy/types.js';
 import { servicePort, type EndpointSpec } from './fixtures.js';
 import { NaiveWalker, oneDrawRescaled, perRuleDraws } from './naive-walker.js';
-import { mulberry32 } from './seeded.js';
+import { mulberry32 } from '../support/seeded.js';
 
 const NODES = ['node-a', 'node-b', 'node-c'];
 const NODE_IP = '192.168.1.10';

@@ -6,7 +6,7 @@ import { compileNodeTable } from '../../src/proxy/compile.js';
 import { ipv4ToUint32 } from '../../src/proxy/ipv4.js';
 import { DEFAULT_COSTS, type NodeProxyTable, type ProxyMode, Verdict } from '../../src/proxy/types.js';
 import { servicePort } from './fixtures.js';
-import { mulberry32 } from './seeded.js';
+import { mulberry32 } from '../support/seeded.js';
 
 const EXTERNAL = '203.0.113.9';
 const POD = '10.244.3.3';

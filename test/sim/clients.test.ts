@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Outcome } from '../../src/metrics/outcome.js';
 import { simulate } from '../../src/sim/simulate.js';
-import { simConfig } from '../support/sim-config.js';
-import { tinyCluster } from '../support/tiny-cluster.js';
+import { simConfig } from './sim-config.js';
+import { tinyCluster } from './tiny-cluster.js';
 
 describe('clients', () => {
   it('in a closed loop obey the interactive response time law X = N / (R + Z)', () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/cluster/model.js';
 import { type RequestRecord, simulate } from '../../src/sim/simulate.js';
 import { Outcome } from '../../src/metrics/outcome.js';
-import { simConfig } from '../support/sim-config.js';
-import { tinyCluster } from '../support/tiny-cluster.js';
+import { simConfig } from './sim-config.js';
+import { tinyCluster } from './tiny-cluster.js';
 
 const withAffinity = (c: Cluster): Cluster => ({
   ...c,

@@ -3,7 +3,7 @@ import { Admission } from '../../src/engine/station.js';
 import { Fate, fateOfVerdict } from '../../src/sim/fate.js';
 import { PodFleet } from '../../src/sim/pod-fleet.js';
 import { Verdict } from '../../src/proxy/types.js';
-import { tinyCluster } from '../support/tiny-cluster.js';
+import { tinyCluster } from './tiny-cluster.js';
 
 const S = 1e9;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mmcMeanWait } from '../../src/engine/erlang.js';
 import { simulate } from '../../src/sim/simulate.js';
-import { simConfig } from '../support/sim-config.js';
-import { tinyCluster } from '../support/tiny-cluster.js';
+import { simConfig } from './sim-config.js';
+import { tinyCluster } from './tiny-cluster.js';
 
 /** Tolerance: 5 binomial standard errors of a share p over n trials. */
 const tol = (p: number, n: number) => 5 * Math.sqrt((p * (1 - p)) / n);

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { buildCluster } from '../../cluster/build.js';
-import { describeService } from '../../cluster/views.js';
+import { describeService } from '../../kubectl/describe-service.js';
 import { addClusterOptions, type ClusterFlags, type CommandResult, emit, runWithInput } from '../cluster-input.js';
 
 const SERVICE_WORDS = new Set(['svc', 'service', 'services']);

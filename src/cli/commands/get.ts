@@ -1,48 +1,45 @@
-// `nodeport-sim get nodes|pods|svc|endpoints -f FILE... [-o wide]`: kubectl's tables for the
-// cluster the manifests describe.
+// `nodeport-sim get TYPE[,TYPE...] [NAME...] | TYPE/NAME... -f FILE... [-o wide|name|json|yaml]
+// [-l SELECTOR] [--show-labels]`: kubectl get for the cluster the manifests describe.
+// Exit 0 when everything asked was found, 1 when a named object was not, 2 for usage.
 
 import type { Command } from 'commander';
 import { buildCluster } from '../../cluster/build.js';
-import { getEndpoints, getNodes, getPods, getServices, type ViewOptions } from '../../cluster/views.js';
+import { formatGetAnswer, GET_OUTPUTS, type GetOutput } from '../../kubectl/get-output.js';
+import { answerGet, parseGetArguments } from '../../kubectl/get-request.js';
+import type { ViewOptions } from '../../kubectl/get-tables.js';
+import { parseLabelSelector } from '../../kubectl/label-selector.js';
 import { addClusterOptions, type ClusterFlags, type CommandResult, emit, runWithInput } from '../cluster-input.js';
-
-/** kubectl's names and short names for the resources shown. */
-const RESOURCES: Readonly<Record<string, typeof getNodes>> = {
-  nodes: getNodes,
-  node: getNodes,
-  no: getNodes,
-  pods: getPods,
-  pod: getPods,
-  po: getPods,
-  services: getServices,
-  service: getServices,
-  svc: getServices,
-  endpoints: getEndpoints,
-  ep: getEndpoints,
-};
 
 export interface GetFlags extends ClusterFlags {
   readonly output?: string;
+  readonly selector?: string;
+  readonly showLabels?: boolean;
 }
 
-export function runGet(resource: string, flags: GetFlags): CommandResult {
-  const view = RESOURCES[resource];
-  if (view === undefined) {
-    return { stdout: '', stderr: `error: the server doesn't have a resource type "${resource}" (expected nodes, pods, svc or endpoints)\n`, exitCode: 2 };
+const usage = (message: string): CommandResult => ({ stdout: '', stderr: `error: ${message}\n`, exitCode: 2 });
+
+/** `resources` as kubectl takes them: `svc`, `svc,pods`, `svc NAME`, `svc/NAME`; one string is one argument. */
+export function runGet(resources: string | readonly string[], flags: GetFlags): CommandResult {
+  const args = typeof resources === 'string' ? [resources] : resources;
+  const output = flags.output;
+  if (output !== undefined && !(GET_OUTPUTS as readonly string[]).includes(output)) {
+    return usage(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${GET_OUTPUTS.join(',')}`);
   }
-  if (flags.output !== undefined && flags.output !== 'wide') {
-    return { stdout: '', stderr: `error: unable to match a printer suitable for the output format "${flags.output}", allowed formats are: wide\n`, exitCode: 2 };
-  }
+  const selector = parseLabelSelector(flags.selector ?? '');
+  if (!selector.ok) return usage(`-l ${JSON.stringify(flags.selector)}: ${selector.message}`);
+  const request = parseGetArguments(args, selector.selector.length > 0);
+  if (!request.ok) return usage(request.message);
+  if (request.value.names !== undefined && flags.allNamespaces === true) return usage('a resource cannot be retrieved by name across all namespaces');
   return runWithInput(flags, (docs, options) => {
     const { cluster } = buildCluster(docs, options);
     const viewOptions: ViewOptions = {
-      wide: flags.output === 'wide',
       ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
       allNamespaces: flags.allNamespaces === true,
+      showLabels: flags.showLabels === true,
     };
-    const text = view(cluster, viewOptions);
-    // kubectl reports an empty list on stderr and prints nothing else.
-    return text.startsWith('No resources found') ? { stdout: '', stderr: text, exitCode: 0 } : { stdout: text, stderr: '', exitCode: 0 };
+    const answer = answerGet(cluster, request.value, viewOptions, selector.selector);
+    const text = formatGetAnswer(cluster, request.value, answer, output as GetOutput | undefined, viewOptions);
+    return { ...text, exitCode: answer.notFound.length > 0 ? 1 : 0 };
   });
 }
 
@@ -51,9 +48,11 @@ export function registerGet(program: Command): void {
     program
       .command('get')
       .description('list nodes, pods, services or endpoints as kubectl get prints them')
-      .argument('<resource>', 'nodes | pods | svc | endpoints')
-      .option('-o, --output <format>', 'wide for more columns')
+      .argument('<resources...>', 'nodes | pods | svc | endpoints, comma-separated, then names; or TYPE/NAME')
+      .option('-o, --output <format>', `output format: ${GET_OUTPUTS.join(' | ')}`)
+      .option('-l, --selector <selector>', 'label selector, e.g. app=nginx,tier!=db or env in (prod,qa)')
+      .option('--show-labels', 'add a LABELS column')
       .option('-n, --namespace <ns>', 'namespace to list', 'default')
       .option('-A, --all-namespaces', 'list every namespace'),
-  ).action((resource: string, flags: GetFlags) => emit(runGet(resource, flags)));
+  ).action((resources: string[], flags: GetFlags) => emit(runGet(resources, flags)));
 }

@@ -1,8 +1,10 @@
-// `nodeport-sim rules -f FILE... --mode iptables|ipvs|nftables --node NAME`: print the rules
-// kube-proxy would program on a node. The manifest loader is injected so this file stays
-// independent of the YAML reader.
+// `nodeport-sim rules -f FILE... --mode iptables|ipvs|nftables --node NAME [-o json]`: print the
+// rules kube-proxy would program on a node, as the mode's own text or as JSON per service port.
+// The manifest loader is injected so this file stays independent of the YAML reader.
 
 import type { Command } from 'commander';
+import { nodeRulesObject } from '../../kubectl/node-rules.js';
+import { formatJson } from '../../kubectl/print-objects.js';
 import { renderNodeRules } from '../../proxy/render.js';
 import type { ServicePortInfo } from '../../proxy/service-map.js';
 import { IPVS_SCHEDULERS, type IpvsScheduler, PROXY_MODES, type ProxyMode } from '../../proxy/types.js';
@@ -15,12 +17,8 @@ export interface LoadedServicePorts {
 
 export type LoadServicePorts = (files: readonly string[]) => Promise<LoadedServicePorts>;
 
-/** Until main wires the YAML loader: reject with a usage error naming what is missing. */
-const notWired: LoadServicePorts = async () => {
-  throw new Error('rules: no manifest loader is wired in yet');
-};
-
-export function registerRules(program: Command, loadServicePorts: LoadServicePorts = notWired): Command {
+/** main passes the loader that reads the manifests and builds the cluster's service ports. */
+export function registerRules(program: Command, loadServicePorts: LoadServicePorts): Command {
   return program
     .command('rules')
     .description('print the rules kube-proxy would program on a node')
@@ -29,7 +27,13 @@ export function registerRules(program: Command, loadServicePorts: LoadServicePor
     .requiredOption('--node <name>', 'node whose rules to print')
     .option('--ipvs-scheduler <name>', `IPVS scheduler: ${IPVS_SCHEDULERS.join('|')}`, 'rr')
     .option('--cluster-cidr <cidr>', "pod CIDR for kube-proxy's local-traffic detector ('' for none)")
-    .action(async (opts: { file: string[]; mode: string; node: string; ipvsScheduler: string; clusterCidr?: string }) => {
+    .option('-o, --output <format>', 'json: per service port, its endpoints and its chains, map entries or virtual server')
+    .action(async (opts: { file: string[]; mode: string; node: string; ipvsScheduler: string; clusterCidr?: string; output?: string }) => {
+      if (opts.output !== undefined && opts.output !== 'json') {
+        console.error(`rules: --output ${opts.output}: expected json (or no --output for the mode's own text)`);
+        process.exitCode = 2;
+        return;
+      }
       if (!PROXY_MODES.includes(opts.mode as ProxyMode)) {
         console.error(`rules: --mode ${opts.mode}: expected one of ${PROXY_MODES.join(', ')}`);
         process.exitCode = 2;
@@ -47,12 +51,14 @@ export function registerRules(program: Command, loadServicePorts: LoadServicePor
         process.exitCode = 2;
         return;
       }
+      const options = {
+        nodeIP,
+        ipvsScheduler: opts.ipvsScheduler as IpvsScheduler,
+        ...(opts.clusterCidr !== undefined ? { podCIDR: opts.clusterCidr } : {}),
+      };
+      const mode = opts.mode as ProxyMode;
       process.stdout.write(
-        renderNodeRules(opts.mode as ProxyMode, opts.node, loaded.servicePorts, {
-          nodeIP,
-          ipvsScheduler: opts.ipvsScheduler as IpvsScheduler,
-          ...(opts.clusterCidr !== undefined ? { podCIDR: opts.clusterCidr } : {}),
-        }),
+        opts.output === 'json' ? formatJson(nodeRulesObject(mode, opts.node, loaded.servicePorts, options)) : renderNodeRules(mode, opts.node, loaded.servicePorts, options),
       );
     });
 }

@@ -2,13 +2,13 @@
 // each explained with its fix: selector mismatches, targetPort mismatches, bad nodePorts,
 // services without ready endpoints, Local-policy nodes that drop traffic, missing readiness probes.
 
-import { buildClusterLenient, type ClusterOptions } from './build.js';
-import { endpointsForServicePort, resolveTargetPort, slicesOf } from './endpoint-slices.js';
-import type { Cluster, Container, Pod, Service, ServicePort } from './model.js';
-import { serviceKey } from './model.js';
-import type { ManifestDoc } from './manifest-doc.js';
-import { DEFAULT_NODE_PORT_RANGE, outOfRangeMessage, parsePortRange, type PortRange } from './node-ports.js';
-import { formatLabels, PodIndex } from './selector.js';
+import { buildClusterLenient, type ClusterOptions } from '../cluster/build.js';
+import { endpointsForServicePort, resolveTargetPort, slicesOf } from '../cluster/endpoint-slices.js';
+import type { Cluster, Container, Pod, Service, ServicePort } from '../cluster/model.js';
+import { serviceKey } from '../cluster/model.js';
+import type { ManifestDoc } from '../cluster/manifest-doc.js';
+import { DEFAULT_NODE_PORT_RANGE, outOfRangeMessage, parsePortRange, type PortRange } from '../cluster/node-ports.js';
+import { formatLabels, PodIndex } from '../cluster/selector.js';
 
 export interface Finding {
   readonly severity: 'error' | 'warning';

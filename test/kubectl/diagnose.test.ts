@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diagnoseManifests, type Finding } from '../../src/cluster/diagnose.js';
-import { deployment, docs, nodePortService, pod, tutorialDocs } from './fixtures.js';
+import { diagnoseManifests, type Finding } from '../../src/kubectl/diagnose.js';
+import { deployment, docs, nodePortService, pod, tutorialDocs } from '../support/manifests.js';
 
 const errors = (findings: readonly Finding[]) => findings.filter((f) => f.severity === 'error');
 const probe = { readinessProbe: { httpGet: { path: '/healthz', port: 80 } } };

@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
-import { describeService, getEndpoints, getNodes, getPods, getServices } from '../../src/cluster/views.js';
-import { deployment, docs, nodePortService, scaledTutorial, tutorialDocs } from './fixtures.js';
-
-// Pods and addresses exactly as the tutorial's outputs show them, so its printed lines can be compared verbatim.
-const tutorialPodNames = ['nginx-deployment-7c79c4bf97-4xkbm', 'nginx-deployment-7c79c4bf97-9fzpw', 'nginx-deployment-7c79c4bf97-xm7qk'];
-const tutorialPodIPs = ['10.244.0.5', '10.244.1.3', '10.244.2.7'];
-
-const tutorialAsApplied = () => {
-  const [, service] = tutorialDocs();
-  const svc = service.doc as { spec: Record<string, unknown> };
-  const pods = tutorialPodNames.map((name, i) => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels: { app: 'nginx' } },
-    spec: { nodeName: `node${i + 1}`, containers: [{ name: 'nginx', image: 'nginx:1.25', ports: [{ containerPort: 80 }] }] },
-    status: { phase: 'Running', podIP: tutorialPodIPs[i], conditions: [{ type: 'Ready', status: 'True' }] },
-  }));
-  return buildCluster([...docs(...pods), { ...service, doc: { ...svc, spec: { ...svc.spec, clusterIP: '10.96.175.233' } } }]).cluster;
-};
+import { getEndpoints, getNodes, getPods, getServices } from '../../src/kubectl/get-tables.js';
+import { deployment, docs, nodePortService, scaledTutorial, tutorialDocs } from '../support/manifests.js';
+import { tutorialAsApplied } from './tutorial-as-applied.js';
 
 const lines = (text: string) => text.trimEnd().split('\n');
 const columns = (line: string) => line.trim().split(/\s{2,}/);
@@ -94,50 +78,5 @@ describe('kubectl get endpoints', () => {
   it('shows <none> when the selector matches no pod', () => {
     const cluster = buildCluster(docs(deployment('web', 3, { app: 'web' }), nodePortService('nginx-nodeport', { app: 'nginx' }))).cluster;
     expect(columns(lines(getEndpoints(cluster))[1])).toEqual(['nginx-nodeport', '<none>', '<unknown>']);
-  });
-});
-
-describe('kubectl describe service', () => {
-  // The tutorial's `kubectl describe service nginx-nodeport`, without its leading `# `.
-  const tutorialDescribe = [
-    'Name:                     nginx-nodeport',
-    'Namespace:                default',
-    'Labels:                   app=nginx',
-    'Selector:                 app=nginx',
-    'Type:                     NodePort',
-    'IP Family Policy:         SingleStack',
-    'IP Families:              IPv4',
-    'IP:                       10.96.175.233',
-    'IPs:                      10.96.175.233',
-    'Port:                     http  80/TCP',
-    'TargetPort:               80/TCP',
-    'NodePort:                 http  30080/TCP',
-    'Endpoints:                10.244.0.5:80,10.244.1.3:80,10.244.2.7:80',
-    'Session Affinity:         None',
-    'External Traffic Policy:  Cluster',
-    'Events:                   <none>',
-  ];
-
-  it('prints every line of the tutorial output verbatim and in the same order', () => {
-    const out = lines(describeService(tutorialAsApplied(), 'nginx-nodeport') as string);
-    const positions = tutorialDescribe.map((l) => out.indexOf(l));
-    expect(positions.every((p) => p >= 0), out.join('\n')).toBe(true);
-    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
-  });
-
-  it('adds the lines real kubectl prints that the tutorial left out', () => {
-    const out = lines(describeService(tutorialAsApplied(), 'nginx-nodeport') as string);
-    expect(out).toContain('Annotations:              <none>');
-    expect(out).toContain('Internal Traffic Policy:  Cluster');
-    expect(out).toHaveLength(tutorialDescribe.length + 2);
-  });
-
-  it('leaves Endpoints empty when no endpoint is ready', () => {
-    const cluster = buildCluster(docs(deployment('web', 3, { app: 'web' }), nodePortService('svc', { app: 'nginx' }))).cluster;
-    expect(lines(describeService(cluster, 'svc') as string)).toContain('Endpoints:                ');
-  });
-
-  it('returns undefined for a service that does not exist', () => {
-    expect(describeService(tutorialAsApplied(), 'nope')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-// Manifest builders shared by the cluster tests: plain objects shaped like real YAML documents.
+// Manifest builders shared by the cluster and kubectl tests: plain objects shaped like real YAML documents.
 
 import type { ManifestDoc } from '../../src/cluster/manifest-doc.js';
 import { readManifestFiles } from '../../src/io/read-manifests.js';

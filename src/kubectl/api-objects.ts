@@ -1,0 +1,158 @@
+// The Kubernetes API objects `get -o json|yaml` prints: each model object as the input gave it
+// or as the simulator built it, with the fields the model knows (apiVersion, kind, metadata,
+// spec, status). Read back with -f, an object decodes to the same model object, so the `get`
+// tables of the printed objects are the tables of the originals.
+
+import { slicesOf } from '../cluster/endpoint-slices.js';
+import type { Cluster, EndpointSlice, Labels, Node, Pod, Service } from '../cluster/model.js';
+import type { JsonObject } from './print-objects.js';
+import { nodeLabels, type ResourceItem } from './resources.js';
+
+/** A Kubernetes object as a plain JSON object. */
+export type ApiObject = JsonObject;
+
+/** Labels and annotations only when there are some, as the API omits empty maps. */
+const nonEmpty = (key: string, map: Labels | undefined): ApiObject => (map === undefined || Object.keys(map).length === 0 ? {} : { [key]: { ...map } });
+const condition = (type: string, holds: boolean): ApiObject => ({ type, status: holds ? 'True' : 'False' });
+
+export function nodeObject(node: Node): ApiObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: node.name, ...nonEmpty('labels', nodeLabels(node)) },
+    status: {
+      addresses: [{ type: 'InternalIP', address: node.ip }],
+      conditions: [condition('Ready', node.ready)],
+      ...(node.kubeletVersion === undefined ? {} : { nodeInfo: { kubeletVersion: node.kubeletVersion } }),
+    },
+  };
+}
+
+/** PodPhase values; any other STATUS (CrashLoopBackOff, OOMKilled, ...) is a container's reason. */
+const PHASES = new Set(['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown']);
+
+export function podObject(pod: Pod): ApiObject {
+  const status = pod.status ?? 'Running';
+  const reason = PHASES.has(status) ? undefined : status;
+  const restarts = pod.restarts ?? 0;
+  // The model keeps a pod's restarts as one sum and its reason once: both go on the first container.
+  const containerStatuses: ApiObject =
+    reason === undefined && restarts === 0
+      ? {}
+      : {
+          containerStatuses: pod.containers.map((c, i) => ({
+            name: c.name,
+            ready: pod.ready,
+            restartCount: i === 0 ? restarts : 0,
+            ...(i === 0 && reason !== undefined ? { state: { waiting: { reason } } } : {}),
+          })),
+        };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: pod.name, namespace: pod.namespace, ...nonEmpty('labels', pod.labels) },
+    spec: {
+      containers: pod.containers.map((c) => ({
+        name: c.name,
+        ...(c.ports.length === 0
+          ? {}
+          : { ports: c.ports.map((p) => ({ ...(p.name === undefined ? {} : { name: p.name }), containerPort: p.containerPort, protocol: p.protocol })) }),
+        // The model keeps only that a readiness probe exists, not its handler.
+        ...(c.hasReadinessProbe ? { readinessProbe: {} } : {}),
+      })),
+      ...(pod.nodeName === '' ? {} : { nodeName: pod.nodeName }),
+    },
+    status: {
+      phase: reason === undefined ? status : 'Running',
+      ...(pod.ip === '' ? {} : { podIP: pod.ip, podIPs: [{ ip: pod.ip }] }),
+      conditions: [condition('Ready', pod.ready)],
+      ...containerStatuses,
+    },
+  };
+}
+
+export function serviceObject(service: Service): ApiObject {
+  const s = service;
+  const external = s.type !== 'ClusterIP';
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: s.name, namespace: s.namespace, ...nonEmpty('labels', s.labels), ...nonEmpty('annotations', s.annotations) },
+    spec: {
+      type: s.type,
+      ...(s.clusterIP === '' ? {} : { clusterIP: s.clusterIP, clusterIPs: [s.clusterIP] }),
+      // The apiserver's defaults for a single-family cluster, as describe prints them.
+      ipFamilies: [s.clusterIP.includes(':') ? 'IPv6' : 'IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      ...(s.selector === null ? {} : { selector: { ...s.selector } }),
+      ports: s.ports.map((p) => ({
+        ...(p.name === '' ? {} : { name: p.name }),
+        protocol: p.protocol,
+        port: p.port,
+        targetPort: p.targetPort,
+        ...(p.nodePort === undefined ? {} : { nodePort: p.nodePort }),
+      })),
+      ...(s.externalIPs.length === 0 ? {} : { externalIPs: [...s.externalIPs] }),
+      // The API sets externalTrafficPolicy only for services reachable from outside.
+      ...(external ? { externalTrafficPolicy: s.externalTrafficPolicy } : {}),
+      internalTrafficPolicy: 'Cluster',
+      ...(s.healthCheckNodePort === undefined ? {} : { healthCheckNodePort: s.healthCheckNodePort }),
+      // A LoadBalancer without nodePorts is one that was built with allocateLoadBalancerNodePorts false.
+      ...(s.type === 'LoadBalancer' ? { allocateLoadBalancerNodePorts: s.ports.every((p) => p.nodePort !== undefined) } : {}),
+      sessionAffinity: s.sessionAffinity,
+      ...(s.sessionAffinity === 'ClientIP' ? { sessionAffinityConfig: { clientIP: { timeoutSeconds: s.sessionAffinityTimeoutS } } } : {}),
+    },
+    status: { loadBalancer: {} },
+  };
+}
+
+/**
+ * The v1 Endpoints object the Endpoints controller mirrors from the service's slices: one
+ * subset per port set, ready addresses and not-ready ones apart, each list sorted by IP.
+ */
+export function endpointsObject(service: Service, slices: readonly EndpointSlice[]): ApiObject {
+  const subsets = new Map<string, { slice: EndpointSlice; ready: Map<string, ApiObject>; notReady: Map<string, ApiObject> }>();
+  for (const slice of slices) {
+    const key = slice.ports.map((p) => `${p.name}/${p.protocol}/${p.port}`).join(',');
+    let subset = subsets.get(key);
+    if (subset === undefined) {
+      subset = { slice, ready: new Map(), notReady: new Map() };
+      subsets.set(key, subset);
+    }
+    for (const e of slice.endpoints) {
+      const address = {
+        ip: e.ip,
+        ...(e.nodeName === '' ? {} : { nodeName: e.nodeName }),
+        ...(e.podName === undefined ? {} : { targetRef: { kind: 'Pod', name: e.podName, namespace: slice.namespace } }),
+      };
+      (e.ready ? subset.ready : subset.notReady).set(e.ip, address);
+    }
+  }
+  const sorted = (m: Map<string, ApiObject>): ApiObject[] => [...m.keys()].sort().map((ip) => m.get(ip) as ApiObject);
+  const list = [...subsets.values()]
+    .filter((s) => s.ready.size + s.notReady.size > 0)
+    .map((s) => ({
+      ...(s.ready.size === 0 ? {} : { addresses: sorted(s.ready) }),
+      ...(s.notReady.size === 0 ? {} : { notReadyAddresses: sorted(s.notReady) }),
+      ...(s.slice.ports.length === 0 ? {} : { ports: s.slice.ports.map((p) => ({ ...(p.name === '' ? {} : { name: p.name }), port: p.port, protocol: p.protocol })) }),
+    }));
+  return {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: service.name, namespace: service.namespace, ...nonEmpty('labels', service.labels) },
+    ...(list.length === 0 ? {} : { subsets: list }),
+  };
+}
+
+export function apiObject(cluster: Cluster, item: ResourceItem): ApiObject {
+  switch (item.type) {
+    case 'nodes':
+      return nodeObject(item.object);
+    case 'pods':
+      return podObject(item.object);
+    case 'services':
+      return serviceObject(item.object);
+    case 'endpoints':
+      return endpointsObject(item.object, slicesOf(cluster, item.object));
+  }
+}

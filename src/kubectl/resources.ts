@@ -1,0 +1,74 @@
+// The resource types `get` lists, kubectl's names for them, and the objects of each type a
+// cluster holds. An Endpoints object is the one the Endpoints controller mirrors from a Service,
+// so it is listed by its service.
+
+import { slicesOf } from '../cluster/endpoint-slices.js';
+import type { Cluster, Labels, Node, Pod, Service } from '../cluster/model.js';
+
+export type ResourceType = 'nodes' | 'pods' | 'services' | 'endpoints';
+
+/** kubectl's names, singular names and short names for each type. */
+export const RESOURCE_NAMES: Readonly<Record<string, ResourceType>> = {
+  nodes: 'nodes',
+  node: 'nodes',
+  no: 'nodes',
+  pods: 'pods',
+  pod: 'pods',
+  po: 'pods',
+  services: 'services',
+  service: 'services',
+  svc: 'services',
+  endpoints: 'endpoints',
+  ep: 'endpoints',
+};
+
+/** `-o name`'s and a mixed table's prefix: the lower-case kind (`service/nginx`). */
+export const SINGULAR: Readonly<Record<ResourceType, string>> = { nodes: 'node', pods: 'pod', services: 'service', endpoints: 'endpoints' };
+
+export type ResourceItem =
+  | { readonly type: 'nodes'; readonly object: Node }
+  | { readonly type: 'pods'; readonly object: Pod }
+  | { readonly type: 'services'; readonly object: Service }
+  | { readonly type: 'endpoints'; readonly object: Service };
+
+/** Nodes are cluster-scoped: they have no namespace. */
+export const namespaceOf = (item: ResourceItem): string | undefined => (item.type === 'nodes' ? undefined : item.object.namespace);
+
+const ZONE_LABEL = 'topology.kubernetes.io/zone';
+const ROLE_PREFIX = 'node-role.kubernetes.io/';
+
+/** The labels the model keeps of a node: its zone and its roles. */
+export function nodeLabels(node: Node): Labels {
+  const labels: Record<string, string> = {};
+  for (const role of node.roles ?? []) labels[`${ROLE_PREFIX}${role}`] = '';
+  if (node.zone !== '') labels[ZONE_LABEL] = node.zone;
+  return labels;
+}
+
+/** The controller copies a service's labels onto its Endpoints object. */
+export function labelsOf(item: ResourceItem): Labels {
+  switch (item.type) {
+    case 'nodes':
+      return nodeLabels(item.object);
+    case 'pods':
+      return item.object.labels;
+    case 'services':
+    case 'endpoints':
+      return item.object.labels ?? {};
+  }
+}
+
+/** Every object of `type`, in the cluster's order, in every namespace. */
+export function itemsOf(cluster: Cluster, type: ResourceType): ResourceItem[] {
+  switch (type) {
+    case 'nodes':
+      return cluster.nodes.map((object) => ({ type, object }));
+    case 'pods':
+      return cluster.pods.map((object) => ({ type, object }));
+    case 'services':
+      return cluster.services.map((object) => ({ type, object }));
+    case 'endpoints':
+      // The Endpoints controller mirrors every service with a selector; selector-less ones only if slices exist.
+      return cluster.services.filter((s) => s.selector !== null || slicesOf(cluster, s).length > 0).map((object) => ({ type, object }));
+  }
+}
