@@ -3,9 +3,10 @@
 // Nothing here touches process or console; a user's mistake is thrown as an InputError.
 
 import type { Cluster } from './cluster/model.js';
-import { InputError } from './cluster/problems.js';
+import { InputError } from './input/problems.js';
 import { setPath } from './experiment/plan.js';
-import { type ExperimentResults, type RunnerOptions, runExperiment as runPlan } from './experiment/runner.js';
+import type { ExperimentResults } from './experiment/results.js';
+import { type RunnerOptions, runExperiment as runPlan } from './experiment/runner.js';
 import type { Experiment } from './experiment/schema.js';
 import { validateExperiment } from './experiment/schema.js';
 import { manifestPaths, readExperimentFile } from './io/read-experiment.js';
@@ -78,10 +79,11 @@ export function renderRules(cluster: Cluster, options: RenderRulesOptions): stri
 // Re-exported as they are.
 export { buildCluster, type BuildResult, type ClusterOptions } from './cluster/build.js';
 export type { Cluster, Endpoint, EndpointSlice, Node, Pod, Service } from './cluster/model.js';
-export { formatIssue, InputError, type InputIssue } from './cluster/problems.js';
+export { formatIssue, InputError, type InputIssue } from './input/problems.js';
 export { type PlannedRun, planRuns, type SweepPoint } from './experiment/plan.js';
 export { type ResolvedCluster, resolveCluster, simConfigFor } from './experiment/resolve.js';
-export type { Cell, ExperimentResults, Row, RunnerOptions, RunProgress } from './experiment/runner.js';
+export type { Cell, ExperimentResults, Row } from './experiment/results.js';
+export type { RunnerOptions, RunProgress } from './experiment/runner.js';
 export { type Experiment, validateExperiment } from './experiment/schema.js';
 export { summarize } from './experiment/summary.js';
 export { parseManifestText, readManifestFiles, type ManifestDoc } from './io/read-manifests.js';
