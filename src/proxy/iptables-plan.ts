@@ -10,7 +10,7 @@ import {
   pushClusterEndpoints,
   pushLocalEndpoints,
 } from './categorize.js';
-import { ipv4ToUint32 } from './ipv4.js';
+import { ipv4ToUint32 } from '../net/ipv4.js';
 import type { ServicePortInfo } from './service-map.js';
 import type { ResolvedOptions } from './types.js';
 
