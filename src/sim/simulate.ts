@@ -21,7 +21,7 @@ import { SoftirqCpus } from '../traffic/softirq-cpus.js';
 import { Ingress } from '../traffic/ingress.js';
 import { planChanges } from './changes.js';
 import type { SimConfig } from './config.js';
-import { NodeProxies } from './node-proxies.js';
+import { NodeProxies } from '../proxy/node-proxies.js';
 import { OUTCOMES, Outcome } from '../metrics/outcome.js';
 import { RequestTable } from './requests.js';
 
