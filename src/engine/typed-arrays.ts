@@ -2,21 +2,22 @@
 // (no object per event or per connection), and grow them by copying into a larger array.
 
 /** A copy of `a` with room for `length` elements (at least a.length), the new tail zeroed. */
-export function growFloat64(a: Float64Array, length: number): Float64Array {
+export function growFloat64(a: Float64Array, length: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(Math.max(length, a.length));
   b.set(a);
   return b;
 }
 
-/** A copy of `a` with room for `length` elements (at least a.length), the new tail zeroed. */
-export function growInt32(a: Int32Array, length: number): Int32Array {
+/** A copy of `a` with room for `length` elements (at least a.length), the new tail set to `fill`. */
+export function growInt32(a: Int32Array, length: number, fill = 0): Int32Array<ArrayBuffer> {
   const b = new Int32Array(Math.max(length, a.length));
   b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
   return b;
 }
 
 /** A copy of `a` with room for `length` elements (at least a.length), the new tail zeroed. */
-export function growUint8(a: Uint8Array, length: number): Uint8Array {
+export function growUint8(a: Uint8Array, length: number): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(Math.max(length, a.length));
   b.set(a);
   return b;
