@@ -6,7 +6,7 @@
 
 import { decodeManifests, type DecodedManifests, type DecodedPod, type DecodedService, type Source } from './decode.js';
 import { deriveEndpointSlices } from './endpoint-slices.js';
-import { cidrContains, type Cidr, formatIPv4, parseCidr, parseIPv4 } from './ipv4.js';
+import { cidrContains, type Cidr, formatIPv4, parseCidr, parseIPv4 } from '../net/ipv4.js';
 import type { ManifestDoc } from './manifest-doc.js';
 import { type Cluster, type EndpointSlice, MAX_NODES, type Node, type Pod, type Service, type ServicePort } from './model.js';
 import { assignNodePorts, DEFAULT_NODE_PORT_RANGE, parsePortRange, type PortRange } from './node-ports.js';

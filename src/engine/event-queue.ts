@@ -1,10 +1,12 @@
 // A binary min-heap of pending events ordered by (time, sequence), held in typed arrays so that
 // scheduling and popping allocate nothing. An event is a (kind, arg) pair of small integers.
 //
-// The earliest event may wait outside the heap, in `next`: a handler often schedules an event
-// sooner than everything pending (a packet handed on after a few hundred ns of CPU), and such an
-// event is then pushed and popped in O(1) instead of sifting through the heap both ways. The
-// order of events is exactly the heap's.
+// The earliest event may wait outside the heap, in `nextEvent` (its slot, with `nextTime` and
+// `nextSeq`): a handler often schedules an event sooner than everything pending (a packet handed
+// on after a few hundred ns of CPU), and such an event is then pushed and popped in O(1) instead
+// of sifting through the heap both ways. The order of events is exactly the heap's.
+
+import { growFloat64, growInt32, growUint8 } from './typed-arrays.js';
 
 /**
  * Slots are recycled; a handle carries the slot and its generation so a stale cancel is a no-op.
@@ -188,26 +190,14 @@ export class EventQueue {
   private grow(): void {
     const cap = this.cap * 2;
     if (cap > SLOT_BITS) throw new Error(`event queue: more than ${SLOT_BITS} pending events`);
-    const grow64 = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const grow32 = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.time = grow64(this.time);
-    this.order = grow64(this.order);
-    this.kind = grow32(this.kind);
-    this.arg = grow32(this.arg);
-    this.generation = grow32(this.generation);
-    this.heap = grow32(this.heap);
-    this.free = grow32(this.free);
-    const c = new Uint8Array(cap);
-    c.set(this.cancelled);
-    this.cancelled = c;
+    this.time = growFloat64(this.time, cap);
+    this.order = growFloat64(this.order, cap);
+    this.kind = growInt32(this.kind, cap);
+    this.arg = growInt32(this.arg, cap);
+    this.generation = growInt32(this.generation, cap);
+    this.heap = growInt32(this.heap, cap);
+    this.free = growInt32(this.free, cap);
+    this.cancelled = growUint8(this.cancelled, cap);
     this.cap = cap;
   }
 }

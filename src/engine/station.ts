@@ -1,6 +1,8 @@
 // Multi-server FIFO stations (a pod's workers, a node's softirq cores) for many jobs at once,
 // in typed arrays: a station has `servers` workers and a bounded queue threaded through job ids.
 
+import { growInt32 } from './typed-arrays.js';
+
 export const Admission = { Started: 0, Queued: 1, Full: 2 } as const;
 export type Admission = (typeof Admission)[keyof typeof Admission];
 
@@ -71,8 +73,6 @@ export class Stations {
   private growJobs(job: number): void {
     let cap = this.next.length;
     while (cap <= job) cap *= 2;
-    const next = new Int32Array(cap).fill(-1);
-    next.set(this.next);
-    this.next = next;
+    this.next = growInt32(this.next, cap, -1);
   }
 }

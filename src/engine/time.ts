@@ -3,9 +3,5 @@
 export type SimTime = number;
 
 export const ns = (n: number): SimTime => Math.round(n);
-export const us = (n: number): SimTime => Math.round(n * 1e3);
 export const ms = (n: number): SimTime => Math.round(n * 1e6);
 export const s = (n: number): SimTime => Math.round(n * 1e9);
-
-export const toMs = (t: SimTime): number => t / 1e6;
-export const toS = (t: SimTime): number => t / 1e9;

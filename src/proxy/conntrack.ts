@@ -5,6 +5,8 @@
 // TIME_WAIT, where no packet of the simulation reads it again: it is kept as its expiry time
 // alone, which counts against the maximum until it passes. Operations are O(1) amortised.
 
+import { growFloat64, growInt32 } from '../engine/typed-arrays.js';
+
 /** kube-proxy's conntrack.min default (maxPerCore 32768 × cores, at least this). */
 export const DEFAULT_CONNTRACK_MAX = 131_072;
 
@@ -15,7 +17,6 @@ export const DEFAULT_CONNTRACK_MAX = 131_072;
  */
 const SLOT_SPACE = 2 ** 25;
 const GENERATIONS = 2 ** 27;
-export const CONNTRACK_MAX_LIMIT = SLOT_SPACE;
 
 /**
  * Open entries as (slot, generation) in the order they were inserted, which with one established
@@ -238,18 +239,11 @@ export class Conntrack {
   /** Adds slots up to `capacity`, keeping every entry. */
   private grow(capacity: number): void {
     const old = this.capacity;
-    const expiresNs = new Float64Array(capacity);
-    expiresNs.set(this.expiresNs);
-    const endpoint = new Int32Array(capacity);
-    endpoint.set(this.endpoint);
-    const gen = new Int32Array(capacity);
-    gen.set(this.gen);
-    const free = new Int32Array(capacity);
-    free.set(this.free.subarray(0, this.freeTop));
+    this.expiresNs = growFloat64(this.expiresNs, capacity);
+    this.endpoint = growInt32(this.endpoint, capacity);
+    this.gen = growInt32(this.gen, capacity);
+    const free = growInt32(this.free.subarray(0, this.freeTop), capacity);
     for (let s = capacity - 1; s >= old; s--) free[this.freeTop++] = s;
-    this.expiresNs = expiresNs;
-    this.endpoint = endpoint;
-    this.gen = gen;
     this.free = free;
     this.capacity = capacity;
   }

@@ -3,14 +3,9 @@
 // (iptables.ts) and the renderer (iptables-render.ts) both read this one plan, so the rules a
 // user sees and the rules the simulator walks cannot drift apart.
 
-import {
-  IntList,
-  externalPolicyLocal,
-  isProxied,
-  pushClusterEndpoints,
-  pushLocalEndpoints,
-} from './categorize.js';
-import { ipv4ToUint32 } from './ipv4.js';
+import { IntList } from '../engine/typed-arrays.js';
+import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
+import { ipv4ToUint32 } from '../net/ipv4.js';
 import type { ServicePortInfo } from './service-map.js';
 import type { ResolvedOptions } from './types.js';
 
@@ -88,17 +83,17 @@ export function planIptables(nodeName: string, servicePorts: readonly ServicePor
   let nodePorts = 0;
   let externalServices = 0;
 
+  const cat = new EndpointCategories();
   for (let p = 0; p < n; p++) {
     const sp = servicePorts[order[p]];
-    const eps = sp.endpoints;
-    clusterStart[p] = targets.length;
-    const c = pushClusterEndpoints(eps, targets);
-    clusterCount[p] = c;
-    const hasEndpoints = c > 0;
+    categorizeEndpoints(sp, nodeName, targets, cat);
+    clusterStart[p] = cat.clusterStart;
+    clusterCount[p] = cat.clusterCount;
+    localStart[p] = cat.localStart;
+    localCount[p] = cat.localCount;
+    const hasEndpoints = cat.hasAnyEndpoints;
     const extLocal = externalPolicyLocal(sp);
-    localStart[p] = targets.length;
-    const l = extLocal ? pushLocalEndpoints(eps, nodeName, targets) : 0;
-    localCount[p] = l;
+    const l = cat.localCount;
     flags[p] = (hasEndpoints ? HAS_ENDPOINTS : 0) | (extLocal ? EXT_LOCAL : 0) | (sp.sessionAffinity === 'ClientIP' ? AFFINITY : 0);
     const hasExternalEndpoints = hasEndpoints && (!extLocal || l > 0);
     const tcp = sp.protocol === 'TCP';

@@ -2,7 +2,9 @@
 // implement them when every real server has weight 1 (kube-proxy always sets 1): the state
 // each keeps lives per node per virtual server and survives kube-proxy syncs.
 
-import type { IpvsScheduler } from './types.js';
+/** IPVS schedulers modelled (kube-proxy --ipvs-scheduler); every real server has weight 1. */
+export type IpvsScheduler = 'rr' | 'wrr' | 'lc' | 'sh' | 'sed' | 'nq';
+export const IPVS_SCHEDULERS: readonly IpvsScheduler[] = ['rr', 'wrr', 'lc', 'sh', 'sed', 'nq'];
 
 export class IpvsVirtualServerState {
   /** rr/wrr: list position of the last real server used (ip_vs_rr's sched_data); -1 = head. */

@@ -2,7 +2,8 @@
 // the node's scheduler state per virtual server, persistence for ClientIP affinity
 // (pkg/proxy/ipvs/proxier.go). Lookup is a hash probe, so the modelled cost is a constant.
 
-import { isProxied, pushClusterEndpoints, pushLocalEndpoints, IntList, externalPolicyLocal } from './categorize.js';
+import { IntList } from '../engine/typed-arrays.js';
+import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
 import { IpvsVirtualServerState, schedule } from './ipvs-schedulers.js';
 import { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
@@ -61,23 +62,24 @@ export class IpvsTable implements NodeProxyTable {
     for (const sp of servicePorts) if (sp.nodePort > maxNodePort) maxNodePort = sp.nodePort;
     this.byNodePort = new Int32Array(maxNodePort + 1).fill(-1);
     const scratch = new IntList(64);
+    const cat = new EndpointCategories();
     for (let i = 0; i < servicePorts.length; i++) {
       const sp = servicePorts[i];
       if (!isProxied(sp) || sp.nodePort <= 0 || sp.protocol !== 'TCP') continue;
       scratch.length = 0;
-      let local = false;
-      let replyLost = false;
-      if (externalPolicyLocal(sp)) {
-        local = true;
-        // syncEndpoint(onlyNodeLocalEndpoints): local endpoints, else every cluster endpoint
-        // (kubernetes#97081: "the reply will have the POD address and will be discarded").
-        if (pushLocalEndpoints(sp.endpoints, nodeName, scratch) === 0) replyLost = pushClusterEndpoints(sp.endpoints, scratch) > 0;
-      } else pushClusterEndpoints(sp.endpoints, scratch);
+      categorizeEndpoints(sp, nodeName, scratch, cat);
+      const local = externalPolicyLocal(sp);
+      // syncEndpoint(onlyNodeLocalEndpoints): local endpoints, else every cluster endpoint
+      // (kubernetes#97081: "the reply will have the POD address and will be discarded").
+      const useLocal = local && cat.localCount > 0;
+      const replyLost = local && !useLocal && cat.hasAnyEndpoints;
+      const start = useLocal ? cat.localStart : cat.clusterStart;
+      const count = useLocal ? cat.localCount : cat.clusterCount;
       this.byNodePort[sp.nodePort] = this.virtualServers.length;
       this.virtualServers.push({
         sp: i,
         key: `${this.options.nodeIP}:${sp.nodePort}/TCP`,
-        realServers: scratch.done(),
+        realServers: scratch.data.slice(start, start + count),
         masquerade: !local,
         replyLost,
         persistentTimeoutNs: sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS * 1e9 : 0,

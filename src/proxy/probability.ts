@@ -1,5 +1,7 @@
 // The iptables statistic match as kube-proxy prints it and as the kernel applies it.
 
+import { growFloat64 } from '../engine/typed-arrays.js';
+
 /**
  * `fmt.Sprintf("%0.10f", 1/n)` (computeProbability in pkg/proxy/iptables/proxier.go).
  * Go rounds an exact tie to even; JavaScript's toFixed rounds it up. 1/n is an exact binary
@@ -27,8 +29,7 @@ let thresholds = new Float64Array(0);
 /** Threshold of the statistic rule when `remaining` endpoints are left (1/remaining), cached. */
 function thresholdFor(remaining: number): number {
   if (remaining >= thresholds.length) {
-    const next = new Float64Array(Math.max(remaining + 1, thresholds.length * 2, 64));
-    next.set(thresholds);
+    const next = growFloat64(thresholds, Math.max(remaining + 1, thresholds.length * 2, 64));
     for (let m = Math.max(1, thresholds.length); m < next.length; m++) next[m] = kernelThreshold(printedProbability(m));
     thresholds = next;
   }

@@ -73,12 +73,3 @@ export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
   return out;
 }
 
-/**
- * The endpoints a node may use, as pkg/proxy/topology.go CategorizeEndpoints picks them:
- * ready ones, else serving+terminating ones; for Local only this node's.
- */
-export function usableEndpoints(eps: readonly EndpointInfo[], nodeName: string | null): EndpointInfo[] {
-  const mine = nodeName === null ? eps : eps.filter((e) => e.nodeName === nodeName);
-  const ready = mine.filter((e) => e.ready);
-  return ready.length > 0 ? ready : mine.filter((e) => e.serving && e.terminating);
-}

@@ -56,25 +56,6 @@ export interface SyncWork {
   readonly full?: boolean;
 }
 
-export interface SyncTiming {
-  readonly startNs: number;
-  readonly durationNs: number;
-  /** When the new rules take effect. */
-  readonly doneNs: number;
-}
-
-/**
- * The sync that picks up a change observed at `observedNs` (after the watch delay), given when
- * the node's previous sync started (-Infinity if never). A sync runs no sooner than
- * minSyncPeriod after the previous start. (The runner's burst of 2 is not modelled: a change
- * arriving right after a sync waits the full period.)
- */
-export function nextSync(mode: ProxyMode, observedNs: number, lastStartNs: number, work: SyncWork, cfg: SyncConfig = DEFAULT_SYNC): SyncTiming {
-  const startNs = syncStartNs(observedNs, lastStartNs, cfg);
-  const durationNs = syncDuration(mode, work, cfg);
-  return { startNs, durationNs, doneNs: startNs + durationNs };
-}
-
 export function syncDuration(mode: ProxyMode, work: SyncWork, cfg: SyncConfig = DEFAULT_SYNC): number {
   switch (mode) {
     case 'iptables':

@@ -1,16 +1,16 @@
 // What every proxy mode compiles to: a per-node table the simulator asks once per new connection.
 
-import type { ServicePortInfo } from './service-map.js';
+import type { IpvsScheduler } from './ipvs-schedulers.js';
 import type { NodeProxyState } from './node-state.js';
+import type { ServicePortInfo } from './service-map.js';
 
 export type ProxyMode = 'iptables' | 'ipvs' | 'nftables';
 export const PROXY_MODES: readonly ProxyMode[] = ['iptables', 'ipvs', 'nftables'];
 
-/** IPVS schedulers modelled (kube-proxy --ipvs-scheduler); every real server has weight 1. */
-export type IpvsScheduler = 'rr' | 'wrr' | 'lc' | 'sh' | 'sed' | 'nq';
-export const IPVS_SCHEDULERS: readonly IpvsScheduler[] = ['rr', 'wrr', 'lc', 'sh', 'sed', 'nq'];
+// Defined beside the schedulers themselves, so that module needs nothing from this one.
+export { IPVS_SCHEDULERS, type IpvsScheduler } from './ipvs-schedulers.js';
 
-/** Modelled CPU cost of the data path (DESIGN.md §3.4 gives each default's source). */
+/** Modelled CPU cost of the data path (each default's source is given beside it). */
 export interface CostModel {
   readonly iptablesRuleNs: number;
   readonly ipvsLookupNs: number;

@@ -12,7 +12,7 @@ import type { NodeProxyTable } from '../proxy/types.js';
 import { SoftirqCpus } from '../traffic/softirq-cpus.js';
 import type { SimConfig } from './config.js';
 import { Fate, fateOfVerdict } from './fate.js';
-import { NodeProxies } from './node-proxies.js';
+import { NodeProxies } from '../proxy/node-proxies.js';
 import type { PodFleet } from './pod-fleet.js';
 
 export class Dataplane {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IptablesTable } from '../../src/proxy/iptables.js';
 import { renderIptables } from '../../src/proxy/iptables-render.js';
-import { ipv4ToUint32 } from '../../src/proxy/ipv4.js';
+import { ipv4ToUint32 } from '../../src/net/ipv4.js';
 import { NodeProxyState } from '../../src/proxy/node-state.js';
 import { cascadePick } from '../../src/proxy/probability.js';
 import type { ServicePortInfo } from '../../src/proxy/service-map.js';

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { compileNodeTable } from '../../src/proxy/compile.js';
-import { ipv4ToUint32 } from '../../src/proxy/ipv4.js';
+import { ipv4ToUint32 } from '../../src/net/ipv4.js';
 import { DEFAULT_COSTS, type NodeProxyTable, type ProxyMode, Verdict } from '../../src/proxy/types.js';
 import { servicePort } from './fixtures.js';
 import { mulberry32 } from '../support/seeded.js';

@@ -1,14 +1,17 @@
-// Every node's kube-proxy during a run: the table it routes on, and how an EndpointSlice change
-// reaches it — a watch delay, then a sync no sooner than minSyncPeriod after the last one began,
-// taking the modelled restore time. Until its own sync ends a node routes on its old table.
+// Every node's kube-proxy during a run: its informer and its sync runner. The table it routes on,
+// and how an EndpointSlice change reaches it — a watch delay, then a sync no sooner than
+// minSyncPeriod after the last one began, taking the modelled restore time. Until its own sync
+// ends a node routes on its old table.
 
 import type { Node } from '../cluster/model.js';
 import type { Simulator } from '../engine/simulator.js';
-import { compileNodeTable } from '../proxy/compile.js';
-import { NodeProxyState } from '../proxy/node-state.js';
-import { type EndpointInfo, type ServicePortInfo, usableEndpoints } from '../proxy/service-map.js';
-import { type SyncConfig, type SyncWork, syncDuration, syncStartNs } from '../proxy/sync.js';
-import type { CostModel, IpvsScheduler, NodeProxyTable, ProxyMode } from '../proxy/types.js';
+import { IntList } from '../engine/typed-arrays.js';
+import { EndpointCategories, categorizeEndpoints } from './categorize.js';
+import { compileNodeTable } from './compile.js';
+import { NodeProxyState } from './node-state.js';
+import type { EndpointInfo, ServicePortInfo } from './service-map.js';
+import { type SyncConfig, type SyncWork, syncDuration, syncStartNs } from './sync.js';
+import type { CostModel, IpvsScheduler, NodeProxyTable, ProxyMode } from './types.js';
 
 export interface NodeProxiesConfig {
   readonly mode: ProxyMode;
@@ -25,7 +28,11 @@ export interface SyncStats {
   readonly lagMaxNs: number;
 }
 
-/** NAT rules kube-proxy writes for a service port with n endpoints (kube-proxy-notes §1.5). */
+/**
+ * NAT rules kube-proxy's iptables proxier writes for a service port with n endpoints
+ * (syncProxyRules): about six for the service's own chains and dispatch rules, three per
+ * endpoint (the KUBE-SVC statistic jump, the KUBE-SEP hairpin check and DNAT).
+ */
 const natRulesPerService = (sp: ServicePortInfo): number => 6 + 3 * sp.endpoints.length;
 
 export class NodeProxies {
@@ -36,11 +43,11 @@ export class NodeProxies {
   /** Every endpoint list the control plane published for the target, and when. */
   private readonly versions: { readonly endpoints: readonly EndpointInfo[]; readonly madeAtNs: number }[];
   /** Per node: the newest version its informer has delivered. */
-  private readonly observed: Int32Array;
+  private readonly observedVersion: Int32Array;
   /** Per node: the version its running (or last) sync reads. */
-  private readonly syncing: Int32Array;
-  /** Per node: the endpoints its table was built from (its health check answers from them). */
-  private readonly installed: (readonly EndpointInfo[])[];
+  private readonly syncingVersion: Int32Array;
+  /** Per node: the target service port as its table was built (its health check answers from it). */
+  private readonly installed: ServicePortInfo[];
   private readonly lastStart: Float64Array;
   private readonly syncScheduled: Uint8Array;
   private readonly syncRunning: Uint8Array;
@@ -51,6 +58,9 @@ export class NodeProxies {
   private readonly lagSum: Float64Array;
   private readonly lagMax: Float64Array;
   private readonly staticRules: number;
+  /** Reused by the health check's categorisation. */
+  private readonly scratch = new IntList(64);
+  private readonly categories = new EndpointCategories();
   private readonly OBSERVE: number;
   private readonly SYNC_START: number;
   private readonly SYNC_END: number;
@@ -65,9 +75,9 @@ export class NodeProxies {
     const n = nodes.length;
     this.versions = [{ endpoints: servicePorts[0].endpoints, madeAtNs: 0 }];
     this.state = nodes.map(() => new NodeProxyState());
-    this.observed = new Int32Array(n);
-    this.syncing = new Int32Array(n);
-    this.installed = nodes.map(() => servicePorts[0].endpoints);
+    this.observedVersion = new Int32Array(n);
+    this.syncingVersion = new Int32Array(n);
+    this.installed = nodes.map(() => servicePorts[0]);
     this.lastStart = new Float64Array(n).fill(-Infinity);
     this.syncScheduled = new Uint8Array(n);
     this.syncRunning = new Uint8Array(n);
@@ -97,14 +107,18 @@ export class NodeProxies {
     return this.history[node][version];
   }
 
-  /** Ready endpoints on this node in its last synced state (kube-proxy's health server counts these). */
+  /**
+   * The target's localEndpoints on this node in its last synced state: its Ready endpoints here,
+   * else its Serving+Terminating ones (CategorizeEndpoints; 0 unless the target's external
+   * policy is Local). The health check answers from this count.
+   */
   localEndpointCount(node: number): number {
-    return usableEndpoints(this.installed[node], this.nodes[node].name).length;
+    return this.categorize(node).localCount;
   }
 
-  /** Whether this node's last synced state lists any endpoint (a TCP check of the nodePort passes). */
+  /** The target's hasAnyEndpoints in this node's last synced state (a TCP check of the nodePort passes). */
   anyEndpoint(node: number): boolean {
-    return usableEndpoints(this.installed[node], null).length > 0;
+    return this.categorize(node).hasAnyEndpoints;
   }
 
   /** The EndpointSlice controller published new endpoints for the target. */
@@ -121,8 +135,8 @@ export class NodeProxies {
 
   /** The node's informer delivers a version; a sync follows no sooner than minSyncPeriod after the last began. */
   private observe(node: number, version: number): void {
-    if (version <= this.observed[node]) return;
-    this.observed[node] = version;
+    if (version <= this.observedVersion[node]) return;
+    this.observedVersion[node] = version;
     if (Number.isNaN(this.pendingSince[node])) this.pendingSince[node] = this.versions[version].madeAtNs;
     // A running sync is followed by another when it ends; a scheduled one will read this version.
     if (this.syncRunning[node] === 0 && this.syncScheduled[node] === 0) this.scheduleSync(node);
@@ -137,20 +151,21 @@ export class NodeProxies {
     this.syncScheduled[node] = 0;
     this.syncRunning[node] = 1;
     this.lastStart[node] = this.sim.now;
-    this.syncing[node] = this.observed[node];
+    this.syncingVersion[node] = this.observedVersion[node];
     this.syncStartedFor[node] = this.pendingSince[node];
     this.pendingSince[node] = Number.NaN;
-    const endpoints = this.versions[this.syncing[node]].endpoints;
+    const endpoints = this.versions[this.syncingVersion[node]].endpoints;
     this.sim.schedule(Math.round(syncDuration(this.cfg.mode, this.work(endpoints), this.cfg.sync)), this.SYNC_END, node);
   }
 
   /** The restore is done: the node routes on what it read when the sync began. */
   private syncEnd(node: number): void {
     this.syncRunning[node] = 0;
-    const endpoints = this.versions[this.syncing[node]].endpoints;
-    this.tables[node] = this.compile(node, [{ ...this.servicePorts[0], endpoints }, ...this.servicePorts.slice(1)]);
+    const endpoints = this.versions[this.syncingVersion[node]].endpoints;
+    const target = { ...this.servicePorts[0], endpoints };
+    this.tables[node] = this.compile(node, [target, ...this.servicePorts.slice(1)]);
     this.history[node].push(this.tables[node]);
-    this.installed[node] = endpoints;
+    this.installed[node] = target;
     const lag = this.sim.now - this.syncStartedFor[node];
     this.syncs[node]++;
     this.lagSum[node] += lag;
@@ -168,6 +183,13 @@ export class NodeProxies {
       totalRules: this.staticRules + target,
       partialRules: dispatch + target,
     };
+  }
+
+  /** CategorizeEndpoints of the target as this node last installed it. */
+  private categorize(node: number): EndpointCategories {
+    this.scratch.length = 0;
+    categorizeEndpoints(this.installed[node], this.nodes[node].name, this.scratch, this.categories);
+    return this.categories;
   }
 
   private compile(node: number, servicePorts: readonly ServicePortInfo[]): NodeProxyTable {

@@ -1,0 +1,71 @@
+// CategorizeEndpoints against kube-proxy's own table (pkg/proxy/topology_test.go
+// TestCategorizeEndpoints): the cases without topology hints or internalTrafficPolicy Local
+// (neither is modelled), with ProxyTerminatingEndpoints on, as it is since it went GA.
+
+import { describe, expect, it } from 'vitest';
+import { EndpointCategories, categorizeEndpoints } from '../../src/proxy/categorize.js';
+import { IntList } from '../../src/engine/typed-arrays.js';
+import type { TrafficPolicy } from '../../src/cluster/model.js';
+import { type EndpointSpec, servicePort } from './fixtures.js';
+
+const NODE = 'this-node';
+const local = (ip: string, e: Partial<EndpointSpec> = {}): EndpointSpec => ({ ip, node: NODE, ...e });
+const remote = (ip: string, e: Partial<EndpointSpec> = {}): EndpointSpec => ({ ip, node: 'other-node', ...e });
+const terminating = { ready: false, serving: true, terminating: true };
+
+interface Case {
+  name: string;
+  policy: TrafficPolicy;
+  nodePort: number;
+  endpoints: EndpointSpec[];
+  cluster: string[];
+  /** null: the service does not use Local endpoints. */
+  local: string[] | null;
+  all: string[];
+  hasAny: boolean;
+}
+
+const cases: Case[] = [
+  { name: 'Cluster traffic policy, endpoints not Ready', policy: 'Cluster', nodePort: 0, endpoints: [remote('10.0.0.0', { ready: false }), remote('10.0.0.1', { ready: false })], cluster: [], local: null, all: [], hasAny: false },
+  { name: 'Cluster traffic policy, some endpoints are Ready', policy: 'Cluster', nodePort: 0, endpoints: [remote('10.0.0.0', { ready: false }), remote('10.0.0.1')], cluster: ['10.0.0.1:80'], local: null, all: ['10.0.0.1:80'], hasAny: true },
+  { name: 'Cluster traffic policy, all endpoints are terminating', policy: 'Cluster', nodePort: 0, endpoints: [local('10.0.0.0', terminating), remote('10.0.0.1', terminating)], cluster: ['10.0.0.0:80', '10.0.0.1:80'], local: null, all: ['10.0.0.0:80', '10.0.0.1:80'], hasAny: true },
+  { name: 'eTP: Local, some endpoints local', policy: 'Local', nodePort: 8080, endpoints: [local('10.0.0.0'), remote('10.0.0.1')], cluster: ['10.0.0.0:80', '10.0.0.1:80'], local: ['10.0.0.0:80'], all: ['10.0.0.0:80', '10.0.0.1:80'], hasAny: true },
+  { name: 'eTP: Local, all endpoints remote', policy: 'Local', nodePort: 8080, endpoints: [remote('10.0.0.0'), remote('10.0.0.1')], cluster: ['10.0.0.0:80', '10.0.0.1:80'], local: [], all: ['10.0.0.0:80', '10.0.0.1:80'], hasAny: true },
+  {
+    name: 'eTP: Local, with terminating endpoints',
+    policy: 'Local',
+    nodePort: 8080,
+    endpoints: [remote('10.0.0.0'), local('10.0.0.1', { ready: false, serving: false }), local('10.0.0.2', terminating), remote('10.0.0.3', terminating)],
+    cluster: ['10.0.0.0:80'],
+    local: ['10.0.0.2:80'],
+    all: ['10.0.0.0:80', '10.0.0.2:80'],
+    hasAny: true,
+  },
+  { name: 'externalTrafficPolicy ignored if not externally accessible', policy: 'Local', nodePort: 0, endpoints: [remote('10.0.0.0'), local('10.0.0.1')], cluster: ['10.0.0.0:80', '10.0.0.1:80'], local: null, all: ['10.0.0.0:80', '10.0.0.1:80'], hasAny: true },
+];
+
+describe('categorizeEndpoints', () => {
+  it.each(cases)('$name', (c) => {
+    const sp = servicePort({ nodePort: c.nodePort, policy: c.policy, endpoints: c.endpoints });
+    // Something already in the list: the results are ranges after it.
+    const out = new IntList(1);
+    out.push(-7);
+    const cat = new EndpointCategories();
+    categorizeEndpoints(sp, NODE, out, cat);
+    const keys = (start: number, count: number) => Array.from(out.data.subarray(start, start + count), (i) => sp.endpoints[i].key).sort();
+    expect(keys(cat.clusterStart, cat.clusterCount)).toEqual(c.cluster);
+    expect(keys(cat.localStart, cat.localCount)).toEqual(c.local ?? []);
+    expect([...new Set(keys(cat.clusterStart, cat.localStart + cat.localCount - cat.clusterStart))].sort()).toEqual(c.all);
+    expect(cat.hasAnyEndpoints).toBe(c.hasAny);
+    expect(out.length).toBe(1 + cat.clusterCount + cat.localCount);
+    expect(out.data[0]).toBe(-7);
+  });
+
+  it('keeps no state between calls when one categories object is reused', () => {
+    const out = new IntList();
+    const cat = new EndpointCategories();
+    categorizeEndpoints(servicePort({ nodePort: 8080, policy: 'Local', endpoints: [local('10.0.0.0')] }), NODE, out, cat);
+    categorizeEndpoints(servicePort({ nodePort: 8080, policy: 'Cluster', endpoints: [remote('10.0.0.5', { ready: false })] }), NODE, out, cat);
+    expect([cat.clusterStart, cat.clusterCount, cat.localStart, cat.localCount, cat.hasAnyEndpoints]).toEqual([2, 0, 2, 0, false]);
+  });
+});
