@@ -1,6 +1,7 @@
 // Per-request state in parallel typed arrays with a free list: a request is an integer id, so
 // the event loop carries it as an event argument and allocates nothing per request.
 
+import { growFloat64, growInt32, growUint8 } from '../engine/typed-arrays.js';
 import type { Fate } from './fate.js';
 
 export class RequestTable {
@@ -78,21 +79,9 @@ export class RequestTable {
   }
 
   private grow(capacity: number): void {
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(capacity);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(capacity);
-      b.set(a);
-      return b;
-    };
-    const u8 = (a: Uint8Array) => {
-      const b = new Uint8Array(capacity);
-      b.set(a);
-      return b;
-    };
+    const f64 = (a: Float64Array) => growFloat64(a, capacity);
+    const i32 = (a: Int32Array) => growInt32(a, capacity);
+    const u8 = (a: Uint8Array) => growUint8(a, capacity);
     this.client = i32(this.client);
     this.conn = f64(this.conn);
     this.ingressNode = i32(this.ingressNode);
