@@ -16,6 +16,7 @@ import { registerGet } from './commands/get.js';
 import { registerMerge } from './commands/merge.js';
 import { registerRules } from './commands/rules.js';
 import { registerRun } from './commands/run.js';
+import { registerSchema } from './commands/schema.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     return { servicePorts: buildServicePorts(cluster), nodeIPs: new Map(cluster.nodes.map((n) => [n.name, n.ip])) };
   });
   registerCompletion(program);
+  registerSchema(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -7,38 +7,59 @@ export interface Check<T> {
   (value: unknown): string | null;
   /** Never set: only the type of a value that passes. */
   readonly valueType?: T;
+  /** The values that pass, as JSON Schema, for editors (experiment.schema.json); absent when it cannot be said. */
+  readonly jsonSchema?: JsonSchema;
 }
+
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** `check`, labelled with the JSON Schema of the values it passes. */
+export const withSchema = <T>(check: Check<T>, jsonSchema: JsonSchema): Check<T> => Object.assign(check, { jsonSchema });
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 
-export const str: Check<string> = (v) => (typeof v === 'string' ? null : 'a string');
-export const bool: Check<boolean> = (v) => (typeof v === 'boolean' ? null : 'true or false');
-export const strList: Check<readonly string[]> = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'a list of strings');
+export const str: Check<string> = withSchema((v) => (typeof v === 'string' ? null : 'a string'), { type: 'string' });
+export const bool: Check<boolean> = withSchema((v) => (typeof v === 'boolean' ? null : 'true or false'), { type: 'boolean' });
+export const strList: Check<readonly string[]> = withSchema((v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'a list of strings'), {
+  type: 'array',
+  items: { type: 'string' },
+});
 
-export const int = (min: number, max = Number.MAX_SAFE_INTEGER): Check<number> => (v) =>
-  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`;
+export const int = (min: number, max = Number.MAX_SAFE_INTEGER): Check<number> =>
+  withSchema(
+    (v) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? null : `an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`),
+    { type: 'integer', minimum: min, ...(max < Number.MAX_SAFE_INTEGER ? { maximum: max } : {}) },
+  );
 
-export const num = (min: number, exclusive = false): Check<number> => (v) =>
-  typeof v === 'number' && Number.isFinite(v) && (exclusive ? v > min : v >= min) ? null : `a number ${exclusive ? '>' : '>='} ${min}`;
+export const num = (min: number, exclusive = false): Check<number> =>
+  withSchema((v) => (typeof v === 'number' && Number.isFinite(v) && (exclusive ? v > min : v >= min) ? null : `a number ${exclusive ? '>' : '>='} ${min}`), {
+    type: 'number',
+    ...(exclusive ? { exclusiveMinimum: min } : { minimum: min }),
+  });
 
-export const oneOf = <const V extends string>(values: readonly V[]): Check<V> => (v) =>
-  typeof v === 'string' && (values as readonly string[]).includes(v) ? null : `one of ${values.join(', ')}`;
+export const oneOf = <const V extends string>(values: readonly V[]): Check<V> =>
+  withSchema((v) => (typeof v === 'string' && (values as readonly string[]).includes(v) ? null : `one of ${values.join(', ')}`), { enum: values });
 
-export const nullable = <T>(check: Check<T>): Check<T | null> => (v) => (v === null ? null : check(v));
+export const nullable = <T>(check: Check<T>): Check<T | null> =>
+  withSchema((v) => (v === null ? null : check(v)), { anyOf: [check.jsonSchema ?? {}, { type: 'null' }] });
 
 /** A string matching `pattern`, described as `expected`. */
-export const matching = (pattern: RegExp, expected: string): Check<string> => (v) => (typeof v === 'string' && pattern.test(v) ? null : expected);
+export const matching = (pattern: RegExp, expected: string): Check<string> =>
+  withSchema((v) => (typeof v === 'string' && pattern.test(v) ? null : expected), { type: 'string', pattern: pattern.source });
 
-export const portRange: Check<string> = (v) => {
-  const m = typeof v === 'string' ? /^(\d+)-(\d+)$/.exec(v) : null;
-  return m && +m[1] >= 1 && +m[1] <= +m[2] && +m[2] <= 65535 ? null : 'a port range such as 30000-32767';
-};
+export const portRange: Check<string> = withSchema(
+  (v) => {
+    const m = typeof v === 'string' ? /^(\d+)-(\d+)$/.exec(v) : null;
+    return m && +m[1] >= 1 && +m[1] <= +m[2] && +m[2] <= 65535 ? null : 'a port range such as 30000-32767';
+  },
+  { type: 'string', pattern: '^\\d+-\\d+$' },
+);
 
 const nonNegative = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0;
 
-/** A duration: milliseconds as a number, or `{dist, ...Ms}` with exactly its parameters. */
-export const duration: Check<DurationSpec> = (v) => {
+// The check itself; `duration` below labels it with its JSON Schema.
+const durationCheck: Check<DurationSpec> = (v) => {
   const expected = `milliseconds as a number >= 0, or {dist: ${DURATION_KINDS.join('|')}, ...} with its parameters in ms`;
   if (typeof v === 'number') return nonNegative(v) ? null : expected;
   if (!isObject(v)) return expected;
@@ -64,3 +85,23 @@ export const duration: Check<DurationSpec> = (v) => {
       return expected;
   }
 };
+
+const ms = { type: 'number', minimum: 0 };
+const dist = (name: string, params: Readonly<Record<string, unknown>>) => ({
+  type: 'object',
+  required: ['dist', ...Object.keys(params)],
+  additionalProperties: false,
+  properties: { dist: { const: name }, ...params },
+});
+
+/** A duration: milliseconds as a number, or `{dist, ...Ms}` with exactly its parameters. */
+export const duration: Check<DurationSpec> = withSchema(durationCheck, {
+  anyOf: [
+    ms,
+    dist('constant', { valueMs: ms }),
+    dist('uniform', { minMs: ms, maxMs: ms }),
+    dist('exponential', { meanMs: { type: 'number', exclusiveMinimum: 0 } }),
+    dist('lognormal', { meanMs: { type: 'number', exclusiveMinimum: 0 }, sdMs: ms }),
+    dist('empirical', { valuesMs: { type: 'array', minItems: 1, items: ms } }),
+  ],
+});

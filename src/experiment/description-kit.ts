@@ -2,7 +2,7 @@
 // whole) and what is read off one: the value type, the defaults, each leaf's dotted path.
 
 import type { Segment } from '../input/yaml-lines.js';
-import type { Check } from './checks.js';
+import type { Check, JsonSchema } from './checks.js';
 
 /** What a list-valued key's own check reports into. */
 export interface CheckContext {
@@ -35,6 +35,8 @@ export interface Whole<T> {
   readonly validate: (value: unknown, at: readonly Segment[], context: CheckContext) => void;
   readonly default: T;
   readonly doc: string;
+  /** The values that pass, as JSON Schema, for editors. */
+  readonly jsonSchema: JsonSchema;
 }
 
 export type Field = Leaf<any> | Section<Fields> | Whole<any>;
@@ -59,7 +61,13 @@ export const required = <T>(check: Check<T>, doc: string): Leaf<T> => ({ kind: '
 
 export const section = <F extends Fields>(doc: string, fields: F): Section<F> => ({ kind: 'section', fields, doc });
 
-export const whole = <T>(validate: Whole<T>['validate'], defaultValue: T, doc: string): Whole<T> => ({ kind: 'whole', validate, default: defaultValue, doc });
+export const whole = <T>(validate: Whole<T>['validate'], defaultValue: T, doc: string, jsonSchema: JsonSchema): Whole<T> => ({
+  kind: 'whole',
+  validate,
+  default: defaultValue,
+  doc,
+  jsonSchema,
+});
 
 /** Every leaf with its dotted path, in the description's order. */
 export function leafPaths(fields: Fields, prefix = ''): [string, Leaf<unknown>][] {

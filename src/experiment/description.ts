@@ -10,10 +10,10 @@
 
 import { MAX_NODES } from '../cluster/model.js';
 import { DEFAULT_COSTS, IPVS_SCHEDULERS, PROXY_MODES } from '../proxy/types.js';
-import { type ClusterEvent, DEFAULT_CHANGE_TIMING } from '../sim/changes.js';
+import { type ClusterEvent, DEFAULT_CHANGE_TIMING, EVENT_ACTIONS } from '../sim/changes.js';
 import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
 import { INGRESS_KINDS } from '../traffic/ingress.js';
-import { bool, type Check, duration, int, isObject, matching, nullable, num, oneOf, portRange, str, strList } from './checks.js';
+import { bool, type Check, duration, int, isObject, matching, nullable, num, oneOf, portRange, str, strList, withSchema } from './checks.js';
 import { type InferFrom, leaf, required, section, whole } from './description-kit.js';
 import { checkAssert, checkEventList, checkSweep } from './whole-checks.js';
 
@@ -22,7 +22,7 @@ export interface NodeSpec {
   readonly zone?: string;
 }
 
-const nodes: Check<number | readonly NodeSpec[]> = (v) => {
+const nodesCheck: Check<number | readonly NodeSpec[]> = (v) => {
   if (typeof v === 'number') return int(1, MAX_NODES)(v);
   const spec = (n: unknown) => isObject(n) && typeof n.name === 'string' && (n.zone === undefined || typeof n.zone === 'string');
   if (Array.isArray(v) && v.length > 0 && v.length <= MAX_NODES && v.every(spec)) {
@@ -31,10 +31,25 @@ const nodes: Check<number | readonly NodeSpec[]> = (v) => {
   return `a node count (1 to ${MAX_NODES}) or a list of {name, zone}`;
 };
 
-const placement: Check<'spread' | 'packed' | readonly number[]> = (v) =>
-  v === 'spread' || v === 'packed' || (Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 0))
-    ? null
-    : 'spread, packed, or a list of pod counts per node';
+const nodes = withSchema(nodesCheck, {
+  anyOf: [
+    { type: 'integer', minimum: 1, maximum: MAX_NODES },
+    {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_NODES,
+      items: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string' }, zone: { type: 'string' } } },
+    },
+  ],
+});
+
+const placement: Check<'spread' | 'packed' | readonly number[]> = withSchema(
+  (v) =>
+    v === 'spread' || v === 'packed' || (Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x) && x >= 0))
+      ? null
+      : 'spread, packed, or a list of pod counts per node',
+  { anyOf: [{ enum: ['spread', 'packed'] }, { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } }] },
+);
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SERVICE_REF = /^[a-z0-9-.]+\/[a-z0-9-.]+$/;
@@ -139,9 +154,18 @@ export const EXPERIMENT = {
     nftablesLookupNs: leaf(num(0), DEFAULT_COSTS.nftablesLookupNs, 'Per nftables verdict-map lookup.'),
     conntrackHitNs: leaf(num(0), DEFAULT_COSTS.conntrackHitNs, 'Per packet of a tracked connection.'),
   }),
-  sweep: whole<Readonly<Record<string, readonly unknown[]>>>(checkSweep, {}, 'Dotted paths to lists of values; runs the cross product.'),
-  events: whole<readonly ClusterEvent[]>(checkEventList, [], 'Cluster changes at given times (see sim/changes.ts).'),
-  assert: whole<readonly string[]>(checkAssert, [], 'Conditions on runs.csv metrics, e.g. "latency_p99_ms < 20".'),
+  sweep: whole<Readonly<Record<string, readonly unknown[]>>>(checkSweep, {}, 'Dotted paths to lists of values; runs the cross product.', {
+    type: 'object',
+    additionalProperties: { type: 'array', minItems: 1 },
+  }),
+  events: whole<readonly ClusterEvent[]>(checkEventList, [], 'Cluster changes at given times (see sim/changes.ts).', {
+    type: 'array',
+    items: { type: 'object', required: ['atS', 'action'], properties: { atS: { type: 'number', minimum: 0 }, action: { enum: EVENT_ACTIONS } } },
+  }),
+  assert: whole<readonly string[]>(checkAssert, [], 'Conditions on runs.csv metrics, e.g. "latency_p99_ms < 20".', {
+    type: 'array',
+    items: { type: 'string' },
+  }),
 };
 
 export type Experiment = InferFrom<typeof EXPERIMENT>;

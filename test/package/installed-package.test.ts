@@ -70,7 +70,7 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('the packed tarball', () => {
-  it('ships the build of every source file but the benchmarks, without source maps, plus LICENSE, NOTICE and README', () => {
+  it('ships the build of every source file but the benchmarks, without source maps, plus the experiment schema, LICENSE, NOTICE and README', () => {
     const sources = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
     const built = sources('src')
@@ -79,7 +79,7 @@ describe('the packed tarball', () => {
         const base = `dist/${f.slice('src/'.length, -'.ts'.length)}`;
         return [`${base}.js`, `${base}.d.ts`];
       });
-    expect(packed).toEqual([...built, 'LICENSE', 'NOTICE', 'README.md', 'package.json'].sort());
+    expect(packed).toEqual([...built, 'LICENSE', 'NOTICE', 'README.md', 'experiment.schema.json', 'package.json'].sort());
   });
 
   it('holds the files its bin, exports and types name, and the Apache-2.0 license it declares', () => {
