@@ -1,4 +1,4 @@
-// How evenly load spreads over pods: the indices DESIGN.md §4 reports, from per-pod counts.
+// How evenly load spreads over pods: the balance indices runs.csv reports, from per-pod counts.
 
 export interface Balance {
   /** Coefficient of variation: population standard deviation over mean. */

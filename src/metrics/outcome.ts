@@ -1,4 +1,4 @@
-// How a request ends (DESIGN.md §4): the simulator's outcome codes, which index the per-outcome
+// How a request ends: the simulator's outcome codes, which index the per-outcome
 // counters, and the metric names runs.csv gives them.
 
 export const OUTCOMES = [

@@ -1,4 +1,4 @@
-// The per-run metrics of DESIGN.md §4, declared once: the column list gives the row type and the
+// The per-run metrics, declared once: the column list gives the row type and the
 // order of runs.csv.
 
 import { OUTCOMES } from './outcome.js';
