@@ -9,7 +9,8 @@ import type { ExperimentResults } from './experiment/results.js';
 import { type RunnerOptions, runExperiment as runPlan } from './experiment/runner.js';
 import type { Experiment } from './experiment/schema.js';
 import { validateExperiment } from './experiment/schema.js';
-import { manifestPaths, readExperimentFile } from './io/read-experiment.js';
+import { locateInFile } from './cli/load-experiment.js';
+import { manifestPaths, readExperimentSource } from './io/read-experiment.js';
 import { type ManifestDoc, readManifestFiles } from './io/read-manifests.js';
 import { renderNodeRules } from './proxy/render.js';
 import { buildServicePorts } from './proxy/service-map.js';
@@ -31,9 +32,10 @@ export interface LoadedExperiment {
  * seed: 7 }`). Throws an InputError listing every problem (file, dotted path, value, expected).
  */
 export function loadExperiment(file: string, overrides: Readonly<Record<string, unknown>> = {}): LoadedExperiment {
-  let raw = readExperimentFile(file);
+  const { doc, text } = readExperimentSource(file);
+  let raw = doc;
   for (const [path, value] of Object.entries(overrides)) raw = setPath(raw, path, value);
-  const { experiment, issues } = validateExperiment(raw, file);
+  const { experiment, issues } = validateExperiment(raw, file, locateInFile(text, Object.keys(overrides)));
   if (!experiment) throw new InputError(issues);
   return { file, experiment, docs: readManifestFiles(manifestPaths(file, experiment.cluster.manifests)) };
 }

@@ -34,7 +34,7 @@ export interface ExperimentFlags {
 }
 
 /** Lines of the file's keys, except under a path the flags replaced: that value is not the file's. */
-function locateInFile(text: string, overridden: readonly string[]): LocateLine {
+export function locateInFile(text: string, overridden: readonly string[]): LocateLine {
   const lines = yamlPathLines(text);
   const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
   return (at) => {
