@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
@@ -10,6 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { validateExperiment } from '../../src/experiment/schema.js';
 import { parseShard } from '../../src/experiment/shard.js';
 import { execForm, imageEntrypoint, installDir, last, readDockerfile } from '../package/dockerfile.js';
+import { fileTree } from '../support/file-tree.js';
 
 // examples/indexed-job.yaml: validated against the Kubernetes API schema (kubernetes-models), and
 // its containers' own command lines run here, as the kubelet would start them, with the image's
@@ -72,18 +73,6 @@ function runContainer(job: Doc, container: Doc, volumeDirs: Readonly<Record<stri
   });
 }
 
-function tree(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(root, p), readFileSync(p));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 describe('examples/indexed-job.yaml', () => {
   it('holds only objects that validate against the Kubernetes API schema', () => {
@@ -144,8 +133,8 @@ describe('examples/indexed-job.yaml', () => {
     expect(single.status).toBe(0);
     const mergeContainer = merge.spec.template.spec.containers[0];
     const mounts = mergeContainer.volumeMounts.map((m: Doc) => [m.mountPath, volumes[m.name as keyof typeof volumes]] as const);
-    const want = tree(join(root, 'single'));
-    const got = tree(mapPaths(mergeContainer.args.at(-1), mounts));
+    const want = fileTree(join(root, 'single'));
+    const got = fileTree(mapPaths(mergeContainer.args.at(-1), mounts));
     expect([...got.keys()]).toEqual([...want.keys()]);
     for (const [path, bytes] of want) expect(bytes.equals(got.get(path) as Buffer), path).toBe(true);
   });

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fileTree } from '../support/file-tree.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nodeport-sim-shards-'));
 const file = join(dir, 'e.yaml');
@@ -12,18 +13,6 @@ writeFileSync(
 );
 const cli = (args: string[], env: Record<string, string> = {}) => spawnSync('npx', ['tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
-function tree(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(root, p), readFileSync(p));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 describe('run --shard and merge from the command line', () => {
   it('gives byte for byte the files of an unsharded run', () => {
@@ -34,8 +23,8 @@ describe('run --shard and merge from the command line', () => {
     const merge = cli(['merge', join(dir, 's0'), join(dir, 's1'), '--quiet', '--out', join(dir, 'merged')]);
     expect(merge.stderr).toBe('');
     expect(merge.status).toBe(0);
-    const whole = tree(join(dir, 'whole'));
-    const merged = tree(join(dir, 'merged'));
+    const whole = fileTree(join(dir, 'whole'));
+    const merged = fileTree(join(dir, 'merged'));
     expect([...merged.keys()]).toEqual([...whole.keys()]);
     for (const [path, bytes] of whole) expect(bytes.equals(merged.get(path) as Buffer), path).toBe(true);
   });

@@ -1,12 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCluster } from '../../src/cluster/build.js';
 import { formatCell } from '../../src/io/csv.js';
 import { readManifestFiles } from '../../src/io/read-manifests.js';
 import { imageEntrypoint, installDir, readDockerfile } from './dockerfile.js';
+import { fileTree } from '../support/file-tree.js';
 
 // The package as a user gets it: `npm pack` of this repository's build (run `npm run build`
 // first), installed into an empty folder the way the image's install stage does it, then run
@@ -31,18 +32,6 @@ let packed: string[] = [];
 
 const installed = (...parts: string[]) => join(app, 'node_modules', pkg.name, ...parts);
 
-function tree(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p), readFileSync(p));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 beforeAll(() => {
   if (!existsSync('dist/index.js') || !existsSync('dist/index.d.ts')) throw new Error('dist/ is not built: run `npm run build` first');
@@ -123,8 +112,8 @@ describe('installed from the tarball into an empty folder', () => {
     expect(fromTarball.status).toBe(0);
     const fromRepo = spawnSync('node', ['dist/cli/main.js', 'run', experiment, '--png', '--quiet', '--out', join(root, 'repo')], { encoding: 'utf8' });
     expect(fromRepo.status).toBe(0);
-    const want = tree(join(root, 'repo'));
-    const got = tree(join(root, 'installed'));
+    const want = fileTree(join(root, 'repo'));
+    const got = fileTree(join(root, 'installed'));
     expect([...got.keys()]).toEqual([...want.keys()]);
     expect([...got.keys()].filter((k) => k.endsWith('.png')).length).toBeGreaterThan(0);
     for (const [path, bytes] of want) expect(bytes.equals(got.get(path) as Buffer), path).toBe(true);
