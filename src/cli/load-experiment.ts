@@ -30,13 +30,15 @@ export interface ExperimentFlags {
   readonly seed?: number;
   readonly replications?: number;
   readonly set: readonly string[];
+  /** Largest input file read, in bytes. */
+  readonly maxInput?: number;
 }
 
 export function loadExperiment(file: string, flags: ExperimentFlags): { experiment: Experiment; docs: ManifestDoc[] } {
-  let raw = applySets(readExperimentFile(file), flags.set);
+  let raw = applySets(readExperimentFile(file, flags.maxInput), flags.set);
   if (flags.seed !== undefined) raw = setPath(raw, 'seed', flags.seed);
   if (flags.replications !== undefined) raw = setPath(raw, 'replications', flags.replications);
   const { experiment, issues } = validateExperiment(raw, file);
   if (!experiment) throw new InputError(issues);
-  return { experiment, docs: readManifestFiles(manifestPaths(file, experiment.cluster.manifests)) };
+  return { experiment, docs: readManifestFiles(manifestPaths(file, experiment.cluster.manifests), flags.maxInput) };
 }

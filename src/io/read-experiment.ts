@@ -1,18 +1,13 @@
 // Reads an experiment file (one YAML document) and the manifests it names, relative to it.
 
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../cluster/problems.js';
+import { DEFAULT_MAX_INPUT_BYTES, readInputText } from './read-input.js';
 import { parseManifestText } from './read-manifests.js';
 
-export function readExperimentFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError([{ file, path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read file (${code})` }]);
-  }
+/** A regular file or `-` (stdin), at most `maxBytes`. */
+export function readExperimentFile(file: string, maxBytes: number = DEFAULT_MAX_INPUT_BYTES): unknown {
+  const text = readInputText(file, maxBytes);
   const docs = parseManifestText(file, text);
   if (docs.length !== 1) {
     throw new InputError([{ file, path: '', message: `expected one YAML document holding the experiment, found ${docs.length}` }]);
