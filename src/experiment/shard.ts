@@ -65,7 +65,8 @@ export function payloadHash(p: ShardPayload): string {
 }
 
 export function encodeShard(payload: ShardPayload, toolVersion: string): string {
-  const data: ShardData = { format: SHARD_FORMAT, toolVersion, sha256: payloadHash(payload), ...payload };
+  const { shard, totalRuns, experiment, results } = payload;
+  const data: ShardData = { format: SHARD_FORMAT, toolVersion, sha256: payloadHash(payload), shard, totalRuns, experiment, results };
   return `${JSON.stringify(data, replacer, 1)}\n`;
 }
 

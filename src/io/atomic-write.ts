@@ -42,6 +42,7 @@ export type FileOps = Pick<
   | 'renameSync'
   | 'rmSync'
   | 'unlinkSync'
+  | 'linkSync'
   | 'readFileSync'
   | 'readdirSync'
   | 'lstatSync'
@@ -174,7 +175,7 @@ function readJournal(ops: FileOps, n: Names): Journal | undefined {
 export type Recovery = 'clean' | 'kept-new' | 'restored-old' | 'removed-debris';
 
 /** Finishes or undoes what an interrupted writer left; call only while holding the lock. */
-export function recoverResultSet(outDir: string, ops: FileOps = fs): Recovery {
+export function recoverResultSet(outDir: string, ops: FileOps = fs, owner?: LockOwner): Recovery {
   const n = namesFor(outDir);
   const target = join(n.parent, n.name);
   const journal = readJournal(ops, n);
@@ -195,7 +196,10 @@ export function recoverResultSet(outDir: string, ops: FileOps = fs): Recovery {
   }
   const names = step(n.parent, 'list the folder', () => ops.readdirSync(n.parent) as string[]);
   for (const entry of names) {
-    const debris = entry.startsWith(n.stagingPrefix) || entry.startsWith(n.backupPrefix) || entry === `.${n.name}.journal.tmp`;
+    // A locker's own pid file (`.NAME.lock-PID`) is debris once that process is gone.
+    const lockerPid = entry.startsWith(`.${n.name}.lock-`) ? Number(entry.slice(`.${n.name}.lock-`.length)) : Number.NaN;
+    const deadLocker = Number.isInteger(lockerPid) && owner !== undefined && lockerPid !== owner.pid && !owner.isAlive(lockerPid);
+    const debris = deadLocker || entry.startsWith(n.stagingPrefix) || entry.startsWith(n.backupPrefix) || entry === `.${n.name}.journal.tmp`;
     if (!debris) continue;
     step(join(n.parent, entry), 'remove debris of an interrupted write', () => ops.rmSync(join(n.parent, entry), { recursive: true, force: true }));
     if (outcome === 'clean') outcome = 'removed-debris';
@@ -217,39 +221,44 @@ export function lockResultSet(outDir: string, owner: LockOwner, ops: FileOps = f
   const n = namesFor(outDir);
   step(n.parent, 'create the folder', () => makeFolders(ops, n.parent));
   for (let attempt = 0; ; attempt++) {
+    // The pid is written in full to a file of this process's own, then linked to the lock name:
+    // link(2) fails if the lock exists, and a lock never exists without its pid.
+    const mine = `${n.lock}-${owner.pid}`;
+    step(mine, 'create the lock of the output folder', () => {
+      ops.rmSync(mine, { force: true });
+      writeExclusive(ops, mine, `${owner.pid}\n`);
+    });
+    let linked = false;
     try {
-      const fd = ops.openSync(n.lock, EXCLUSIVE, 0o644);
-      try {
-        ops.writeFileSync(fd, `${owner.pid}\n`);
-      } catch (error) {
-        // A lock without a pid would look held for ever: take it back.
-        ops.closeSync(fd);
-        ops.unlinkSync(n.lock);
-        throw fsInputError(n.lock, 'write the lock of the output folder', error);
-      }
-      ops.closeSync(fd);
-      break;
+      ops.linkSync(mine, n.lock);
+      linked = true;
     } catch (error) {
-      if (error instanceof InputError) throw error;
-      if (errnoCode(error) !== 'EEXIST' || attempt > 0) throw fsInputError(n.lock, 'create the lock of the output folder', error);
-      let holder = Number.NaN;
-      try {
-        holder = Number.parseInt(ops.readFileSync(n.lock, 'utf8') as string, 10);
-      } catch {
-        // Unreadable: treated as held, below.
+      if (errnoCode(error) !== 'EEXIST') {
+        removeQuietly(ops, mine);
+        throw fsInputError(n.lock, 'create the lock of the output folder', error);
       }
-      if (!Number.isInteger(holder) || owner.isAlive(holder)) {
-        throw new InputError([
-          {
-            file: resolve(outDir),
-            path: '',
-            message: `another nodeport-sim (pid ${Number.isInteger(holder) ? holder : 'unknown'}) is writing these results; wait for it to finish, or remove ${n.lock} if no such process runs`,
-          },
-        ]);
-      }
-      // The holder died (SIGKILL, power cut): its lock is stale.
-      step(n.lock, 'remove a stale lock', () => ops.unlinkSync(n.lock));
     }
+    step(mine, 'create the lock of the output folder', () => ops.unlinkSync(mine));
+    if (linked) break;
+    let holder = Number.NaN;
+    try {
+      holder = Number.parseInt(ops.readFileSync(n.lock, 'utf8') as string, 10);
+    } catch (error) {
+      // Gone meanwhile: its holder finished; try again.
+      if (errnoCode(error) !== 'ENOENT') throw fsInputError(n.lock, 'read the lock of the output folder', error);
+    }
+    // A lock naming this very process is one its own release failed to remove.
+    if (attempt > 0 || (Number.isInteger(holder) && holder !== owner.pid && owner.isAlive(holder))) {
+      throw new InputError([
+        {
+          file: resolve(outDir),
+          path: '',
+          message: `another nodeport-sim (pid ${Number.isInteger(holder) ? holder : 'unknown'}) is writing these results; wait for it to finish, or remove ${n.lock} if no such process runs`,
+        },
+      ]);
+    }
+    // The holder died (SIGKILL, power cut): its lock is stale.
+    if (Number.isInteger(holder)) step(n.lock, 'remove a stale lock', () => ops.unlinkSync(n.lock));
   }
   let held = true;
   const lock: ResultSetLock = {
@@ -261,7 +270,7 @@ export function lockResultSet(outDir: string, owner: LockOwner, ops: FileOps = f
     },
   };
   try {
-    recoverResultSet(outDir, ops);
+    recoverResultSet(outDir, ops, owner);
   } catch (error) {
     lock.release();
     throw error;
@@ -350,7 +359,9 @@ export function replaceResultSet(lock: ResultSetLock, files: readonly OutputFile
  */
 export function settleResultSet(outDir: string, owner: LockOwner, ops: FileOps = fs): void {
   const n = namesFor(outDir);
-  if (!exists(ops, n.journal) && !exists(ops, n.lock)) return;
+  const ours = (entry: string) => entry.startsWith(`.${n.name}.`);
+  const names = step(n.parent, 'list the folder', () => ops.readdirSync(n.parent) as string[]);
+  if (!names.some(ours)) return;
   lockResultSet(outDir, owner, ops).release();
 }
 
