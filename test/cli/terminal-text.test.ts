@@ -6,7 +6,7 @@ describe('terminal text', () => {
     // CSI colour, OSC window title ended by BEL, a C1 CSI, a backspace, DEL.
     const hostile = 'a\u001b[31mred\u001b]0;pwned\u0007\u009b2J\bb\u007f\tc\nd';
     const shown = printable(hostile);
-    expect(shown).toBe('a^[[31mred^[]0;pwnedb\tc\nd'.replace('b\t', '2Jb\t'));
+    expect(shown).toBe('a^[[31mred^[]0;pwned2Jb\tc\nd');
     expect([...shown].every((ch) => ch === '\t' || ch === '\n' || (ch >= ' ' && ch !== '\u007f' && !(ch >= '\u0080' && ch <= '\u009f')))).toBe(true);
   });
 
