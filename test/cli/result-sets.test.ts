@@ -17,7 +17,8 @@ writeFileSync(file, `name: sets\ndurationS: 0.3\nwarmupS: 0.1\ncluster: {nodes: 
 const cli = (args: string[], env: Record<string, string> = {}, preload = false) =>
   spawnSync('node', [...(preload ? ['--import', PRELOAD] : []), CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
-const notAlive = { pid: -1, isAlive: (pid: number) => spawnSync('kill', ['-0', String(pid)]).status === 0 };
+// A reader of the folder: the liveness probe is real, so a killed writer's lock is seen as stale.
+const reader = { pid: -1, isAlive: (pid: number) => spawnSync('kill', ['-0', String(pid)]).status === 0 };
 
 function tree(root: string): string {
   if (!existsSync(root)) return '(missing)';
@@ -60,7 +61,7 @@ describe('a signal while results are written', () => {
     expect(tree(out)).toBe(OLD);
     const r = cli(['run', file, '-q', '--seed', '2', '--out', out], { KILL_UNDER: p, KILL_AT_STEP: String(step), KILL_SIGNAL: signal }, true);
     expect(r.signal).toBe(signal);
-    settleResultSet(out, notAlive);
+    settleResultSet(out, reader);
     expect([OLD, NEW]).toContain(tree(out));
     const again = cli(['run', file, '-q', '--seed', '2', '--out', out]);
     expect(again.stderr).toBe('');
