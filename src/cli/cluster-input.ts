@@ -6,6 +6,7 @@ import type { ClusterOptions } from '../cluster/build.js';
 import type { Placement } from '../cluster/placement.js';
 import { InputError } from '../input/problems.js';
 import { type ManifestDoc, readManifestFiles } from '../io/read-manifests.js';
+import { issueLines } from './terminal-text.js';
 
 export interface ClusterFlags {
   readonly filename: string[];
@@ -60,7 +61,7 @@ export function runWithInput(flags: ClusterFlags, body: (docs: ManifestDoc[], op
     const options = clusterOptions(flags);
     return body(read(flags.filename), options);
   } catch (error) {
-    if (error instanceof InputError) return { stdout: '', stderr: `error: ${error.message.split('\n').join('\nerror: ')}\n`, exitCode: 2 };
+    if (error instanceof InputError) return { stdout: '', stderr: issueLines(error.issues), exitCode: 2 };
     throw error;
   }
 }

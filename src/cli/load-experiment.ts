@@ -31,6 +31,8 @@ export interface ExperimentFlags {
   readonly seed?: number;
   readonly replications?: number;
   readonly set: readonly string[];
+  /** Largest input file read, in bytes. */
+  readonly maxInput?: number;
 }
 
 /** Lines of the file's keys, except under a path the flags replaced: that value is not the file's. */
@@ -44,12 +46,12 @@ export function locateInFile(text: string, overridden: readonly string[]): Locat
 }
 
 export function loadExperiment(file: string, flags: ExperimentFlags): { experiment: Experiment; docs: ManifestDoc[] } {
-  const { doc, text } = readExperimentSource(file);
+  const { doc, text } = readExperimentSource(file, flags.maxInput);
   let raw = applySets(doc, flags.set);
   if (flags.seed !== undefined) raw = setPath(raw, 'seed', flags.seed);
   if (flags.replications !== undefined) raw = setPath(raw, 'replications', flags.replications);
   const overridden = [...flags.set.map((s) => s.slice(0, s.indexOf('='))), ...(flags.seed === undefined ? [] : ['seed']), ...(flags.replications === undefined ? [] : ['replications'])];
   const { experiment, issues } = validateExperiment(raw, file, locateInFile(text, overridden));
   if (!experiment) throw new InputError(issues);
-  return { experiment, docs: readManifestFiles(manifestPaths(file, experiment.cluster.manifests)) };
+  return { experiment, docs: readManifestFiles(manifestPaths(file, experiment.cluster.manifests), flags.maxInput) };
 }

@@ -4,8 +4,9 @@
 
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { formatIssue, InputError } from '../input/problems.js';
+import { InputError } from '../input/problems.js';
 import { buildCluster } from '../cluster/build.js';
+import { isFsError, reasonInWords } from '../io/fs-error.js';
 import { readManifestFiles } from '../io/read-manifests.js';
 import { buildServicePorts } from '../proxy/service-map.js';
 import { registerCapacity } from './commands/capacity.js';
@@ -17,6 +18,7 @@ import { registerMerge } from './commands/merge.js';
 import { registerRules } from './commands/rules.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
+import { issueLines, printable } from './terminal-text.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -24,6 +26,7 @@ export function buildProgram(): Command {
   const program = new Command('nodeport-sim')
     .description('Discrete-event simulator of Kubernetes NodePort Services: hops, latency and balance per proxy mode and traffic policy')
     .version(version)
+    .configureOutput({ writeErr: (text) => process.stderr.write(printable(text)) })
     .showHelpAfterError()
     .exitOverride();
   registerRun(program);
@@ -49,9 +52,16 @@ try {
     // --help and --version end here with code 0; usage mistakes exit 2.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else if (error instanceof InputError) {
-    for (const issue of error.issues) process.stderr.write(`error: ${formatIssue(issue)}\n`);
+    process.stderr.write(issueLines(error.issues));
+    process.exitCode = 2;
+  } else if (isFsError(error)) {
+    // Any file-system failure not already named by src/io: the path and the reason, exit 2.
+    process.stderr.write(printable(`error: ${error.path ?? error.syscall}: ${reasonInWords(error)}\n`));
     process.exitCode = 2;
   } else {
-    throw error;
+    // A bug: one line, no stack trace, exit 1 (NODEPORT_SIM_DEBUG=1 shows the stack).
+    process.stderr.write(printable(`error: internal error: ${error instanceof Error ? error.message : String(error)}\n`));
+    if (process.env.NODEPORT_SIM_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    process.exitCode = 1;
   }
 }

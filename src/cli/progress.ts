@@ -1,9 +1,13 @@
 // Progress on stderr: a cli-progress bar (runs done, ETA) on a terminal, plain lines otherwise,
 // nothing with --quiet. Wall-clock figures go here and never into result files.
+// The bar never hides the cursor nor turns off line wrapping: runs block the event loop, so a
+// Ctrl-C arriving mid-run kills the process before any handler could turn them back on, and a
+// terminal left without a cursor is worse than a bar that wraps on a narrow window.
 
 import cliProgress from 'cli-progress';
 import type { ExperimentResults } from '../experiment/results.js';
 import type { RunProgress } from '../experiment/runner.js';
+import { printable } from './terminal-text.js';
 
 /** What progress needs of stderr; tests pass a fake. */
 export interface ProgressStream {
@@ -33,7 +37,8 @@ export function progressReporter(quiet: boolean, stream: ProgressStream = proces
         {
           stream: stream as NodeJS.WritableStream,
           format: 'runs {bar} {value}/{total} | ETA {eta_formatted} | last p99 {p99} ms',
-          hideCursor: true,
+          hideCursor: false,
+          linewrap: true,
           clearOnComplete: true,
           // The runs block the event loop, so redraw on each update rather than on a timer.
           synchronousUpdate: true,
@@ -61,11 +66,11 @@ export function progressReporter(quiet: boolean, stream: ProgressStream = proces
       if (quiet) return;
       const events = results.runs.reduce((sum, r) => sum + (r.events as number), 0);
       const requests = results.runs.reduce((sum, r) => sum + (r.requests as number), 0);
-      for (const note of results.notes) stream.write(`note: ${note}\n`);
+      for (const note of results.notes) stream.write(printable(`note: ${note}\n`));
       stream.write(
         `${results.runs.length} runs, ${requests} measured requests, ${events} events in ${wallS.toFixed(2)} s wall (${(events / wallS / 1e6).toFixed(2)} M events/s)\n`,
       );
-      stream.write(`wrote ${outDir}/{${files.join(',')}}\n`);
+      stream.write(printable(`wrote ${outDir}/{${files.join(',')}}\n`));
     },
   };
 }

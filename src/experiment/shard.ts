@@ -1,10 +1,13 @@
 // Shards: run `run % count == index` of a plan on each of several machines, then merge their
 // rows into exactly what one machine would have produced. A shard keeps its rows at full
 // precision (shard.json), since CSV rounds and summaries of rounded rows would differ.
+// shard.json records the tool version that wrote it and a SHA-256 of its payload: merge refuses
+// shards of another version (their numbers may differ) and payloads changed after writing.
 
+import { createHash } from 'node:crypto';
 import { InputError, type InputIssue } from '../input/problems.js';
 import type { ExperimentResults, Row } from './results.js';
-import type { Experiment } from './schema.js';
+import { type Experiment, validateExperiment } from './schema.js';
 
 export interface Shard {
   readonly index: number;
@@ -13,12 +16,20 @@ export interface Shard {
 
 export const SHARD_FORMAT = 'nodeport-sim-shard/1';
 
-export interface ShardData {
-  readonly format: typeof SHARD_FORMAT;
+/** What a shard holds, before its integrity fields are added. */
+export interface ShardPayload {
   readonly shard: Shard;
   readonly totalRuns: number;
   readonly experiment: Experiment;
   readonly results: ExperimentResults;
+}
+
+export interface ShardData extends ShardPayload {
+  readonly format: typeof SHARD_FORMAT;
+  /** The nodeport-sim version that ran the shard. */
+  readonly toolVersion: string;
+  /** SHA-256 (hex) of the payload's canonical JSON (see payloadHash). */
+  readonly sha256: string;
 }
 
 export const inShard = (shard: Shard | undefined, run: number): boolean => shard === undefined || run % shard.count === shard.index;
@@ -42,8 +53,21 @@ export function parseShard(text: string, autoIndex: string | undefined): Shard {
 }
 
 /** JSON keeps doubles exactly but has no NaN or ±Infinity; those become `{"nonFinite": "NaN"}`. */
-export function encodeShard(data: ShardData): string {
-  return `${JSON.stringify(data, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? { nonFinite: String(v) } : v), 1)}\n`;
+const replacer = (_: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? { nonFinite: String(v) } : v);
+
+/**
+ * The hash of a payload: SHA-256 of its compact JSON, keys in insertion order. Decoding and
+ * re-encoding gives the same text (JSON numbers round-trip exactly), so merge recomputes it.
+ */
+export function payloadHash(p: ShardPayload): string {
+  const canonical = JSON.stringify({ shard: p.shard, totalRuns: p.totalRuns, experiment: p.experiment, results: p.results }, replacer);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export function encodeShard(payload: ShardPayload, toolVersion: string): string {
+  const { shard, totalRuns, experiment, results } = payload;
+  const data: ShardData = { format: SHARD_FORMAT, toolVersion, sha256: payloadHash(payload), shard, totalRuns, experiment, results };
+  return `${JSON.stringify(data, replacer, 1)}\n`;
 }
 
 export function decodeShard(text: string): unknown {
@@ -56,6 +80,39 @@ export function decodeShard(text: string): unknown {
 const isShardData = (v: unknown): v is ShardData =>
   typeof v === 'object' && v !== null && (v as ShardData).format === SHARD_FORMAT && typeof (v as ShardData).shard?.count === 'number';
 
+const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isRowList = (v: unknown): boolean =>
+  Array.isArray(v) &&
+  v.every((row) => row !== null && typeof row === 'object' && !Array.isArray(row) && Number.isInteger((row as Row).run) && Object.values(row).every((c) => typeof c === 'string' || typeof c === 'number'));
+
+/** What a shard must hold beyond its format tag before its rows are trusted. */
+function shardIssues(source: string, data: ShardData, toolVersion: string): InputIssue[] {
+  const issues: InputIssue[] = [];
+  if (data.toolVersion !== toolVersion) {
+    issues.push({ file: source, path: 'toolVersion', message: `the shard was written by nodeport-sim ${JSON.stringify(data.toolVersion)}, this is ${toolVersion}; run every shard with one version` });
+  }
+  const { index, count } = data.shard;
+  if (!Number.isInteger(index) || !Number.isInteger(count) || count < 1 || index < 0 || index >= count) {
+    issues.push({ file: source, path: 'shard', message: 'expected integers 0 <= index < count' });
+  }
+  if (!Number.isInteger(data.totalRuns) || data.totalRuns < 0) issues.push({ file: source, path: 'totalRuns', message: 'expected a whole number' });
+  const r = data.results as unknown as Record<string, unknown> | undefined;
+  const listsOk =
+    r !== undefined &&
+    r !== null &&
+    ['params', 'runColumns', 'podColumns', 'nodeColumns', 'timeseriesColumns', 'notes'].every((k) => isStringList(r[k])) &&
+    ['runs', 'pods', 'nodes', 'timeseries'].every((k) => isRowList(r[k]));
+  if (!listsOk) issues.push({ file: source, path: 'results', message: 'expected the column lists, rows of strings and numbers, and notes that run writes' });
+  if (issues.length > 0) return issues;
+  if (data.sha256 !== payloadHash(data)) {
+    return [{ file: source, path: 'sha256', message: 'does not match the shard\'s contents: the file was changed after run --shard wrote it; run the shard again' }];
+  }
+  // The stored experiment is checked exactly as run checks an experiment file.
+  const { experiment, issues: invalid } = validateExperiment(data.experiment, source);
+  if (!experiment) return invalid.map((i) => ({ ...i, path: i.path === '' ? 'experiment' : `experiment.${i.path}` }));
+  return [];
+}
+
 /** Rows of several shards in run order; rows of one run keep their order. */
 const byRun = (lists: readonly (readonly Row[])[]): Row[] =>
   lists
@@ -65,12 +122,16 @@ const byRun = (lists: readonly (readonly Row[])[]): Row[] =>
     .map(([row]) => row);
 
 /** Merges shards (each named by where it came from) into one experiment's results. */
-export function mergeShards(shards: readonly { readonly source: string; readonly data: unknown }[]): { experiment: Experiment; results: ExperimentResults } {
+export function mergeShards(shards: readonly { readonly source: string; readonly data: unknown }[], toolVersion: string): { experiment: Experiment; results: ExperimentResults } {
   const issues: InputIssue[] = [];
   const valid = shards.filter((s) => {
-    if (isShardData(s.data)) return true;
-    issues.push({ file: s.source, path: '', message: `is not a nodeport-sim shard (expected format ${SHARD_FORMAT})` });
-    return false;
+    if (!isShardData(s.data)) {
+      issues.push({ file: s.source, path: '', message: `is not a nodeport-sim shard (expected format ${SHARD_FORMAT})` });
+      return false;
+    }
+    const found = shardIssues(s.source, s.data, toolVersion);
+    issues.push(...found);
+    return found.length === 0;
   }) as { source: string; data: ShardData }[];
   if (issues.length > 0 || valid.length === 0) throw new InputError(issues.length > 0 ? issues : [{ path: '', message: 'no shard folders given' }]);
 

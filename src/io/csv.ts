@@ -1,12 +1,19 @@
 // Tidy CSV text from rows, through @fast-csv/format. Numbers are written to 6 significant
 // digits so files stay readable and identical across runs; NaN (undefined metric) is empty.
+// A text cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP's
+// advice for CSV injection), so a name like `=cmd|' /C calc'!A0` stays text.
 
 import { writeToString } from '@fast-csv/format';
 import type { Cell, Row } from '../experiment/results.js';
 
+/** Spreadsheets start a formula at =, +, -, @, and (LibreOffice, Excel) after a tab or CR. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export const guardFormula = (text: string): string => (FORMULA_START.test(text) ? `'${text}` : text);
+
 export function formatCell(v: Cell | undefined): string {
   if (v === undefined) return '';
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return guardFormula(v);
   if (!Number.isFinite(v)) return Number.isNaN(v) ? '' : String(v);
   if (Number.isInteger(v)) return String(v);
   return String(Number(v.toPrecision(6)));

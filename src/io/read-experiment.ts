@@ -1,23 +1,17 @@
 // Reads an experiment file (one YAML document) and the manifests it names, relative to it.
 
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../input/problems.js';
+import { DEFAULT_MAX_INPUT_BYTES, readInputText } from './read-input.js';
 import { parseManifestText } from './read-manifests.js';
 
-export function readExperimentFile(file: string): unknown {
-  return readExperimentSource(file).doc;
+export function readExperimentFile(file: string, maxBytes: number = DEFAULT_MAX_INPUT_BYTES): unknown {
+  return readExperimentSource(file, maxBytes).doc;
 }
 
-/** The experiment file's document and its text (for the lines of keys in messages). */
-export function readExperimentSource(file: string): { doc: unknown; text: string } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError([{ file, path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read file (${code})` }]);
-  }
+/** The experiment file's document and its text (for the lines of keys in messages): a regular file or `-` (stdin), at most `maxBytes`. */
+export function readExperimentSource(file: string, maxBytes: number = DEFAULT_MAX_INPUT_BYTES): { doc: unknown; text: string } {
+  const text = readInputText(file, maxBytes);
   const docs = parseManifestText(file, text);
   if (docs.length !== 1) {
     throw new InputError([{ file, path: '', message: `expected one YAML document holding the experiment, found ${docs.length}` }]);

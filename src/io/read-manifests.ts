@@ -1,10 +1,10 @@
 // Reads multi-document Kubernetes YAML into ManifestDocs; a syntax error becomes an
 // InputError naming the file and line.
 
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { ManifestDoc } from '../cluster/manifest-doc.js';
 import { InputError, type InputIssue } from '../input/problems.js';
+import { DEFAULT_MAX_INPUT_BYTES, readInputText } from './read-input.js';
 
 export type { ManifestDoc } from '../cluster/manifest-doc.js';
 
@@ -42,17 +42,17 @@ export function parseManifestText(file: string, text: string): ManifestDoc[] {
   return docs;
 }
 
-/** Reads and parses every file, reporting all unreadable files and syntax errors at once. */
-export function readManifestFiles(paths: readonly string[]): ManifestDoc[] {
+/** Reads and parses every file (each a regular file or `-`, at most `maxBytes`), reporting all unreadable files and syntax errors at once. */
+export function readManifestFiles(paths: readonly string[], maxBytes: number = DEFAULT_MAX_INPUT_BYTES): ManifestDoc[] {
   const docs: ManifestDoc[] = [];
   const issues: InputIssue[] = [];
   for (const file of paths) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readInputText(file, maxBytes);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      issues.push({ file, path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read file (${code})` });
+      if (!(error instanceof InputError)) throw error;
+      issues.push(...error.issues);
       continue;
     }
     const result = syntaxIssues(file, text);

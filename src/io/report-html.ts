@@ -34,8 +34,11 @@ export const REPORT_METRICS = [
   'timeout',
 ] as const;
 
-const escapeHtml = (s: string): string =>
+export const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/** Any value as page text; numbers too, since a merged shard's values come from a file. */
+const text = (v: unknown): string => escapeHtml(String(v));
 
 /** Four significant digits, trailing zeros dropped; an undefined value shows as a dash. */
 const num = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toPrecision(4))) : '–');
@@ -44,7 +47,8 @@ const num = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v)
  * An SVG ready to sit inline: the namespace declarations go (HTML needs none, and the page then
  * names no URL at all) and ids get the chart's name, since ids are global to the page.
  */
-export function inlineSvg(name: string, svg: string): string {
+export function inlineSvg(chartName: string, svg: string): string {
+  const name = escapeHtml(chartName).replace(/\$/g, '$$$$');
   return svg
     .replace(/^<\?xml[^>]*>\s*/, '')
     .replace(/\s+xmlns(:\w+)?="[^"]*"/g, '')
@@ -59,9 +63,9 @@ function whatWasRun(e: Experiment, runs: number): string {
     sweep.length === 0
       ? '<li>No sweep: one configuration.</li>'
       : `<li>Sweep (cross product): ${sweep.map(([path, values]) => `<code>${escapeHtml(path)}</code> ∈ {${values.map((v) => escapeHtml(JSON.stringify(v))).join(', ')}}`).join('; ')}.</li>`,
-    `<li>${e.replications} replication${e.replications === 1 ? '' : 's'} per point, ${runs} runs in all; seed ${e.seed}.</li>`,
-    `<li>${e.durationS} s of simulated time measured per run, after ${e.warmupS} s of warm-up.</li>`,
-    `<li>Proxy mode ${escapeHtml(e.proxy.mode)}, ${e.traffic.clients} clients at ${e.traffic.ratePerS} requests/s through ${escapeHtml(e.traffic.ingress)} ingress (unless swept).</li>`,
+    `<li>${text(e.replications)} replication${e.replications === 1 ? '' : 's'} per point, ${text(runs)} runs in all; seed ${text(e.seed)}.</li>`,
+    `<li>${text(e.durationS)} s of simulated time measured per run, after ${text(e.warmupS)} s of warm-up.</li>`,
+    `<li>Proxy mode ${escapeHtml(e.proxy.mode)}, ${text(e.traffic.clients)} clients at ${text(e.traffic.ratePerS)} requests/s through ${escapeHtml(e.traffic.ingress)} ingress (unless swept).</li>`,
   ];
   return `<ul>\n${items.join('\n')}\n</ul>`;
 }
@@ -120,7 +124,7 @@ export function formatReport(input: ReportInput): string {
     '<p>Mean over replications ± half-width of its 95% confidence interval (Student t); every metric is in <code>summary.csv</code>.</p>',
     summaryTable(results.params, summary),
     '<h2>Charts</h2>',
-    ...charts.map((c) => `<figure id="chart-${c.name}">\n<figcaption><h3>${escapeHtml(c.title)}</h3></figcaption>\n${inlineSvg(c.name, c.svg)}\n</figure>`),
+    ...charts.map((c) => `<figure id="chart-${escapeHtml(c.name)}">\n<figcaption><h3>${escapeHtml(c.title)}</h3></figcaption>\n${inlineSvg(c.name, c.svg)}\n</figure>`),
     '<details>',
     '<summary>The experiment as run (after defaults)</summary>',
     `<pre>${escapeHtml(JSON.stringify(e, null, 2))}</pre>`,

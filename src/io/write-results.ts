@@ -4,7 +4,7 @@ import type { ExperimentResults } from '../experiment/results.js';
 import type { Experiment } from '../experiment/schema.js';
 import { checkAssertions, formatViolation } from '../experiment/gates.js';
 import { summarize, summaryColumns } from '../experiment/summary.js';
-import { type OutputFile, writeFilesAtomically } from './atomic-write.js';
+import { type LockOwner, type OutputFile, writeResultSet } from './atomic-write.js';
 import { chartsFor } from './chart-specs.js';
 import { toCsv } from './csv.js';
 import { renderSvg } from './render-chart.js';
@@ -40,8 +40,9 @@ export async function resultFiles(experiment: Experiment, results: ExperimentRes
   return files;
 }
 
-export async function writeResults(outDir: string, experiment: Experiment, results: ExperimentResults, options: ResultOptions = {}): Promise<string[]> {
+/** Builds the files and replaces the folder's result set with them (see atomic-write.ts). */
+export async function writeResults(outDir: string, experiment: Experiment, results: ExperimentResults, owner: LockOwner, options: ResultOptions = {}): Promise<string[]> {
   const files = await resultFiles(experiment, results, options);
-  writeFilesAtomically(outDir, files);
+  writeResultSet(outDir, files, owner);
   return files.map((f) => f.path);
 }

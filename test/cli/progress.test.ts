@@ -29,6 +29,20 @@ describe('progress', () => {
     expect(out).not.toMatch(/^run \d/m);
   });
 
+  it('leaves cursor and line wrapping alone on a terminal, so a Ctrl-C mid-run has nothing to restore', () => {
+    // Runs block the event loop, so no signal handler could undo these before the process dies:
+    // DECTCEM hide (ESC[?25l) and DECAWM off (ESC[?7l) must never be sent.
+    const stream = fakeStream(true);
+    const p = progressReporter(false, stream);
+    p.start(3);
+    p.runDone(progress(1, 3));
+    // Interrupted here: no stop().
+    const out = stream.chunks.join('');
+    expect(out).toMatch(/runs .* 0\/3/);
+    expect(out).not.toContain('\u001b[?25l');
+    expect(out).not.toContain('\u001b[?7l');
+  });
+
   it('prints nothing with --quiet', () => {
     expect(drive(fakeStream(true), true)).toBe('');
     expect(drive(fakeStream(false), true)).toBe('');

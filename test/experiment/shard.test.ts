@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/experiment/runner.js';
 import { validateExperiment } from '../../src/experiment/schema.js';
-import { decodeShard, mergeShards, parseShard } from '../../src/experiment/shard.js';
+import { decodeShard, encodeShard, mergeShards, parseShard, type ShardData } from '../../src/experiment/shard.js';
 import { readManifestFiles } from '../../src/io/read-manifests.js';
 import { shardFiles } from '../../src/io/shard-files.js';
 import { resultFiles } from '../../src/io/write-results.js';
@@ -19,12 +19,13 @@ const { experiment } = validateExperiment({
 if (!experiment) throw new Error('invalid test experiment');
 const docs = readManifestFiles(['experiments/manifests/nginx.yaml']);
 const TOTAL = 8;
+const V = '0.0.0-test';
 
 const asText = (files: { path: string; content: string | Uint8Array }[]) => new Map(files.map((f) => [f.path, Buffer.from(f.content).toString('latin1')]));
 
 async function shardData(index: number, count: number) {
   const results = runExperiment(experiment as NonNullable<typeof experiment>, docs, { shard: { index, count } });
-  const files = await shardFiles(experiment as NonNullable<typeof experiment>, results, { index, count }, TOTAL);
+  const files = await shardFiles(experiment as NonNullable<typeof experiment>, results, { index, count }, TOTAL, V);
   const json = files.find((f) => f.path === 'shard.json')?.content as string;
   return { source: `shard-${index}`, data: decodeShard(json), runs: results.runs.map((r) => r.run) };
 }
@@ -37,7 +38,7 @@ describe('shards', () => {
   it.each([2, 3])('merges %i shards into files byte-identical to one unsharded run', async (count) => {
     const whole = asText(await resultFiles(experiment, runExperiment(experiment, docs)));
     const shards = await Promise.all(Array.from({ length: count }, (_, i) => shardData(count - 1 - i, count)));
-    const merged = mergeShards(shards);
+    const merged = mergeShards(shards, V);
     const files = asText(await resultFiles(merged.experiment, merged.results));
     expect([...files.keys()]).toEqual([...whole.keys()]);
     expect([...files.keys()]).toEqual(expect.arrayContaining(['runs.csv', 'summary.csv', 'pods.csv', 'nodes.csv', 'report.html', 'charts/hops.svg']));
@@ -50,11 +51,12 @@ describe('shards', () => {
 
   it('refuses a missing shard, a duplicate, or shards of different experiments', async () => {
     const [a, b] = [await shardData(0, 2), await shardData(1, 2)];
-    expect(() => mergeShards([a])).toThrow(/shards 1 of 2 are missing/);
-    expect(() => mergeShards([a, a, b])).toThrow(/shard 0 is also in shard-0/);
-    const other = { source: 'other', data: { ...(b.data as object), experiment: { ...experiment, seed: 99 } } };
-    expect(() => mergeShards([a, other])).toThrow(/other: experiment: differs from shard-0's/);
-    expect(() => mergeShards([{ source: 'x/shard.json', data: { hello: 1 } }])).toThrow(/x\/shard\.json: is not a nodeport-sim shard/);
+    expect(() => mergeShards([a], V)).toThrow(/shards 1 of 2 are missing/);
+    expect(() => mergeShards([a, a, b], V)).toThrow(/shard 0 is also in shard-0/);
+    // A genuine shard of another experiment: its hash is right, its experiment differs.
+    const other = { source: 'other', data: decodeShard(encodeShard({ ...(b.data as ShardData), experiment: { ...experiment, seed: 99 } }, V)) };
+    expect(() => mergeShards([a, other], V)).toThrow(/other: experiment: differs from shard-0's/);
+    expect(() => mergeShards([{ source: 'x/shard.json', data: { hello: 1 } }], V)).toThrow(/x\/shard\.json: is not a nodeport-sim shard/);
   });
 });
 

@@ -28,7 +28,7 @@ describe('report.html in a browser', () => {
     });
     if (!experiment) throw new Error('invalid test experiment');
     const out = mkdtempSync(join(tmpdir(), 'nodeport-sim-browser-'));
-    const written = await writeResults(out, experiment, runExperiment(experiment, readManifestFiles(['experiments/manifests/nginx.yaml'])));
+    const written = await writeResults(out, experiment, runExperiment(experiment, readManifestFiles(['experiments/manifests/nginx.yaml'])), { pid: process.pid, isAlive: () => true });
     const charts = written.filter((p) => p.endsWith('.svg')).map((p) => p.slice('charts/'.length, -'.svg'.length));
     expect(charts.length).toBeGreaterThanOrEqual(4);
 

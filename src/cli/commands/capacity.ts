@@ -5,10 +5,14 @@ import { InvalidArgumentError } from 'commander';
 import { InputError } from '../../input/problems.js';
 import { type CapacityResult, experimentProbe, type Probe, searchCapacity } from '../../experiment/capacity.js';
 import { parseAssertion } from '../../experiment/gates.js';
+import { setPath, sweepPoints } from '../../experiment/plan.js';
+import { capacityProbes, checkBudget, MIN_CAPACITY_TOLERANCE } from '../../experiment/run-budget.js';
+import { addLimitOptions, type LimitFlags, limitsFrom } from '../limits.js';
 import { loadExperiment } from '../load-experiment.js';
 import { collect, integerOption } from '../options.js';
+import { printable } from '../terminal-text.js';
 
-interface CapacityOptions {
+interface CapacityOptions extends LimitFlags {
   readonly slo: string;
   readonly min?: number;
   readonly max?: number;
@@ -52,7 +56,7 @@ export function formatCapacity(result: CapacityResult, slo: string, metric: stri
 }
 
 export function registerCapacity(program: Command): void {
-  program
+  const command = program
     .command('capacity')
     .description('find the highest traffic.ratePerS at which the experiment meets an SLO, on the mean over replications')
     .argument('<experiment>', 'experiment file (YAML), without a sweep')
@@ -63,22 +67,34 @@ export function registerCapacity(program: Command): void {
     .option('--seed <n>', 'override the experiment seed', integerOption('--seed'))
     .option('--replications <n>', 'override the number of replications', integerOption('--replications'))
     .option('--set <path=value>', 'override any experiment key, e.g. --set durationS=5 for quicker probes (repeatable)', collect, [])
-    .option('-q, --quiet', 'print only the answer')
-    .action((file: string, opts: CapacityOptions) => {
+    .option('-q, --quiet', 'print only the answer');
+  addLimitOptions(command).action((file: string, opts: CapacityOptions) => {
       const slo = parseAssertion(opts.slo);
       if ('expected' in slo) throw new InputError([{ path: '--slo', message: `got "${opts.slo}", expected ${slo.expected}` }]);
       if (opts.min !== undefined && opts.max !== undefined && opts.min >= opts.max) {
         throw new InputError([{ path: '--min', message: `got ${opts.min}, expected less than --max ${opts.max}` }]);
       }
+      if (opts.tolerance < MIN_CAPACITY_TOLERANCE) {
+        throw new InputError([{ path: '--tolerance', message: `got ${opts.tolerance}, expected at least ${MIN_CAPACITY_TOLERANCE}: below that the bisection's midpoint stops moving` }]);
+      }
       const { experiment, docs } = loadExperiment(file, opts);
-      const measure = experimentProbe(experiment, docs, slo, file);
+      const limits = limitsFrom(opts);
+      // The whole search is bounded: at most capacityProbes(tolerance) probes, each checked at
+      // its own rate before it runs (bracketing doubles the rate up to 2^31 times).
+      const probes = capacityProbes(opts.tolerance);
+      const perProbe = { maxEvents: limits.maxEvents / probes, maxMemoryBytes: limits.maxMemoryBytes };
+      const probe = experimentProbe(experiment, docs, slo, file);
+      const measure = (r: number) => {
+        checkBudget(setPath(experiment, 'traffic.ratePerS', r), perProbe, sweepPoints, `${file} (probe at ${rate(r)} requests/s, one of up to ${probes})`);
+        return probe(r);
+      };
       const result = searchCapacity(measure, slo, {
         start: experiment.traffic.ratePerS,
         tolerance: opts.tolerance,
         ...(opts.min === undefined ? {} : { min: opts.min }),
         ...(opts.max === undefined ? {} : { max: opts.max }),
         onProbe: (p) => {
-          if (!opts.quiet) process.stderr.write(`probe ${rate(p.rate)} requests/s: ${stat(slo.metric, p)} → ${p.meets ? 'meets' : 'misses'} the SLO\n`);
+          if (!opts.quiet) process.stderr.write(printable(`probe ${rate(p.rate)} requests/s: ${stat(slo.metric, p)} → ${p.meets ? 'meets' : 'misses'} the SLO\n`));
         },
       });
       const out = formatCapacity(result, opts.slo.replace(/\s+/g, ''), slo.metric);

@@ -2,21 +2,25 @@
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { planRuns } from '../../experiment/plan.js';
+import { planRuns, sweepPoints } from '../../experiment/plan.js';
+import { checkBudget } from '../../experiment/run-budget.js';
 import { runExperiment } from '../../experiment/runner.js';
 import { parseShard } from '../../experiment/shard.js';
-import { writeFilesAtomically } from '../../io/atomic-write.js';
+import { lockResultSet, type OutputFile, replaceResultSet } from '../../io/atomic-write.js';
 import { shardFiles } from '../../io/shard-files.js';
-import { writeResults } from '../../io/write-results.js';
+import { resultFiles } from '../../io/write-results.js';
+import { addLimitOptions, type LimitFlags, limitsFrom } from '../limits.js';
 import { loadExperiment } from '../load-experiment.js';
 import { collect, integerOption } from '../options.js';
+import { thisProcess } from '../process-owner.js';
 import { progressReporter } from '../progress.js';
+import { TOOL_VERSION } from '../tool-version.js';
 import { reportViolations } from '../violations.js';
 
 // Kept importable from here, where tests and users first looked for it.
 export { applySets } from '../load-experiment.js';
 
-interface RunOptions {
+interface RunOptions extends LimitFlags {
   readonly out?: string;
   readonly seed?: number;
   readonly replications?: number;
@@ -27,36 +31,40 @@ interface RunOptions {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('run an experiment file and write CSV, charts, report.html and the resolved experiment to results/<name>/')
-    .argument('<experiment>', 'experiment file (YAML)')
-    .option('-o, --out <dir>', 'output folder (default: results/<experiment name>/, or results/<name>/shard-I-of-N/ with --shard)')
+    .argument('<experiment>', 'experiment file (YAML), or - for stdin')
+    .option('-o, --out <dir>', 'output folder, replaced whole (default: results/<experiment name>/, or results/<name>/shard-I-of-N/ with --shard)')
     .option('--seed <n>', 'override the experiment seed', integerOption('--seed'))
     .option('--replications <n>', 'override the number of replications', integerOption('--replications'))
     .option('--set <path=value>', 'override any experiment key by its dotted path (repeatable)', collect, [])
     .option('--shard <I/N>', 'run only runs with run % N == I and write a shard folder for `merge`; auto/N takes I from JOB_COMPLETION_INDEX')
     .option('--png', 'also render every chart to PNG')
-    .option('-q, --quiet', 'print nothing but errors')
-    .action(async (file: string, opts: RunOptions) => {
-      const shard = opts.shard === undefined ? undefined : parseShard(opts.shard, process.env.JOB_COMPLETION_INDEX);
-      const { experiment, docs } = loadExperiment(file, opts);
+    .option('-q, --quiet', 'print nothing but errors');
+  addLimitOptions(command).action(async (file: string, opts: RunOptions) => {
+    const shard = opts.shard === undefined ? undefined : parseShard(opts.shard, process.env.JOB_COMPLETION_INDEX);
+    const { experiment, docs } = loadExperiment(file, opts);
+    // Refused before anything is simulated or locked: the estimate names the key to change.
+    checkBudget(experiment, limitsFrom(opts), sweepPoints, file, shard ? 1 / shard.count : 1);
+    const outDir = resolve(opts.out ?? (shard ? `results/${experiment.name}/shard-${shard.index}-of-${shard.count}` : `results/${experiment.name}`));
+    // Locked before simulating, so a second run into the same folder is told at once.
+    const lock = lockResultSet(outDir, thisProcess);
+    try {
       const progress = progressReporter(opts.quiet === true);
       const started = process.hrtime.bigint();
       const results = runExperiment(experiment, docs, { file, onStart: progress.start, onRunDone: progress.runDone, ...(shard ? { shard } : {}) });
       progress.stop();
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
-      if (shard) {
-        const outDir = resolve(opts.out ?? `results/${experiment.name}/shard-${shard.index}-of-${shard.count}`);
-        const files = await shardFiles(experiment, results, shard, planRuns(experiment).length);
-        writeFilesAtomically(outDir, files);
-        progress.finished(results, wallS, outDir, files.map((f) => f.path));
-        return;
-      }
-      const outDir = resolve(opts.out ?? `results/${experiment.name}`);
-      const written = await writeResults(outDir, experiment, results, { png: opts.png === true });
-      progress.finished(results, wallS, outDir, written);
+      const files: OutputFile[] = shard
+        ? await shardFiles(experiment, results, shard, planRuns(experiment).length, TOOL_VERSION)
+        : await resultFiles(experiment, results, { png: opts.png === true });
+      replaceResultSet(lock, files);
+      progress.finished(results, wallS, outDir, files.map((f) => f.path));
       // Results are written first: a failed gate is a finding to look at, not a reason to lose it.
-      reportViolations(experiment, results);
-    });
+      if (!shard) reportViolations(experiment, results);
+    } finally {
+      lock.release();
+    }
+  });
 }
