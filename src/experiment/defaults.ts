@@ -1,6 +1,6 @@
 // Every default of the experiment file in one place; each modelling default names its source.
 
-import { DEFAULT_COSTS } from '../proxy/types.js';
+import { DEFAULT_COSTS, DEFAULT_EBPF } from '../proxy/types.js';
 
 export const DEFAULTS = {
   // Shown in report.html: a title (else the name) and the question the experiment answers.
@@ -33,6 +33,9 @@ export const DEFAULTS = {
     watchDelayMs: 50,
     // MinimizeIPTablesRestore (KEP-3453), on by default since 1.27, GA 1.28.
     iptablesPartialRestore: true,
+    // cilium-agent's defaults: --bpf-lb-algorithm=random, --bpf-lb-maglev-table-size=16381
+    // (pkg/maglev DefaultTableSize), --bpf-lb-mode=snat.
+    ebpf: { ...DEFAULT_EBPF },
   },
   conntrack: {
     // kube-proxy --conntrack-min (the floor over maxPerCore 32768 × cores).

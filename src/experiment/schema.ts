@@ -2,7 +2,17 @@
 // Validation collects every problem with its dotted path before anything runs.
 
 import type { InputIssue } from '../cluster/problems.js';
-import { type CostModel, IPVS_SCHEDULERS, type IpvsScheduler, PROXY_MODES, type ProxyMode } from '../proxy/types.js';
+import { MAGLEV_TABLE_SIZES } from '../proxy/maglev.js';
+import {
+  type CostModel,
+  EBPF_ALGORITHMS,
+  EBPF_NODEPORT_MODES,
+  type EbpfConfig,
+  IPVS_SCHEDULERS,
+  type IpvsScheduler,
+  PROXY_MODES,
+  type ProxyMode,
+} from '../proxy/types.js';
 import { type ClusterEvent, EVENT_ACTIONS } from '../sim/changes.js';
 import type { SimConfig } from '../sim/config.js';
 import { DURATION_KINDS } from '../traffic/duration.js';
@@ -40,6 +50,8 @@ export interface Experiment {
     readonly minSyncPeriodS: number;
     readonly watchDelayMs: number;
     readonly iptablesPartialRestore: boolean;
+    /** Cilium's options, read in eBPF mode only. */
+    readonly ebpf: EbpfConfig;
   };
   // The model's own sections are the simulator's: one definition, no drift.
   readonly conntrack: SimConfig['conntrack'];
@@ -76,6 +88,7 @@ const num = (min: number, exclusive = false): Check => (v) =>
 const oneOf = (values: readonly string[]): Check => (v) => (typeof v === 'string' && values.includes(v) ? null : `one of ${values.join(', ')}`);
 const nullable = (c: Check): Check => (v) => (v === null ? null : c(v));
 const bool: Check = (v) => (typeof v === 'boolean' ? null : 'true or false');
+const oneOfNumbers = (values: readonly number[]): Check => (v) => (typeof v === 'number' && values.includes(v) ? null : `one of ${values.join(', ')}`);
 const strList: Check = (v) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'a list of strings');
 
 const nodesCheck: Check = (v) => {
@@ -158,6 +171,10 @@ const SCHEMA: Readonly<Record<string, Section>> = {
     minSyncPeriodS: { check: num(0) },
     watchDelayMs: { check: num(0) },
     iptablesPartialRestore: { check: bool },
+    // A nested mapping in the file (proxy: {ebpf: {algorithm: maglev}}); a dotted leaf here.
+    'ebpf.algorithm': { check: oneOf(EBPF_ALGORITHMS) },
+    'ebpf.maglevTableSize': { check: oneOfNumbers(MAGLEV_TABLE_SIZES) },
+    'ebpf.nodePortMode': { check: oneOf(EBPF_NODEPORT_MODES) },
   },
   conntrack: {
     maxEntries: { check: int(1, 33_554_432) },
@@ -209,6 +226,7 @@ const SCHEMA: Readonly<Record<string, Section>> = {
     iptablesRuleNs: { check: num(0) },
     ipvsLookupNs: { check: num(0) },
     nftablesLookupNs: { check: num(0) },
+    ebpfLookupNs: { check: num(0) },
     conntrackHitNs: { check: num(0) },
   },
 };
@@ -295,6 +313,20 @@ export function validateExperiment(raw: unknown, file?: string): { experiment?: 
   const fill = (section: string, source: Record<string, unknown>, target: Record<string, unknown>, fallback: Record<string, unknown>) => {
     for (const [key, field] of Object.entries(SCHEMA[section])) {
       const path = section ? `${section}.${key}` : key;
+      // A dotted leaf (`ebpf.algorithm`) lives in a nested mapping of the section.
+      const dot = key.indexOf('.');
+      if (dot >= 0) {
+        const [group, leaf] = [key.slice(0, dot), key.slice(dot + 1)];
+        const given = isObject(source[group]) ? (source[group] as Record<string, unknown>) : {};
+        const into = (target[group] ??= {}) as Record<string, unknown>;
+        if (!(leaf in given)) into[leaf] = (fallback[group] as Record<string, unknown>)[leaf];
+        else {
+          const expected = field.check(given[leaf]);
+          if (expected !== null) add(path, `got ${show(given[leaf])}, expected ${expected}`);
+          into[leaf] = given[leaf];
+        }
+        continue;
+      }
       if (!(key in source)) {
         if (field.required) add(path, 'is required');
         else target[key] = fallback[key];
@@ -305,6 +337,12 @@ export function validateExperiment(raw: unknown, file?: string): { experiment?: 
       target[key] = source[key];
     }
     for (const key of Object.keys(source)) {
+      const leaves = Object.keys(SCHEMA[section]).filter((k) => k.startsWith(`${key}.`));
+      if (section && leaves.length > 0) {
+        if (!isObject(source[key])) add(`${section}.${key}`, `expected a mapping of ${leaves.join(', ')}, got ${show(source[key])}`);
+        else for (const leaf of Object.keys(source[key] as object)) if (!leaves.includes(`${key}.${leaf}`)) add(`${section}.${key}.${leaf}`, `unknown key (expected ${leaves.join(', ')})`);
+        continue;
+      }
       if (section && !(key in SCHEMA[section])) {
         const hint = closest(key, Object.keys(SCHEMA[section]));
         add(`${section}.${key}`, `unknown key${hint ? ` (did you mean ${section}.${hint}?)` : ''}`);

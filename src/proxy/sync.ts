@@ -26,6 +26,11 @@ export interface SyncConfig {
    */
   readonly ipvsPerServiceNs: number;
   readonly ipvsPerChangeNs: number;
+  /**
+   * eBPF (Cilium): per changed service, the agent's map updates (a bpf() call per backend slot)
+   * and its Maglev table rebuild. An estimate (1 ms); the agent never rewrites unchanged services.
+   */
+  readonly ebpfPerChangeNs: number;
 }
 
 export const DEFAULT_SYNC: SyncConfig = {
@@ -36,6 +41,7 @@ export const DEFAULT_SYNC: SyncConfig = {
   nftablesPerChangeNs: 100_000,
   ipvsPerServiceNs: 1_000,
   ipvsPerChangeNs: 2_000_000,
+  ebpfPerChangeNs: 1_000_000,
 };
 
 /** What a sync has to write, counted by the caller from the node's plan. */
@@ -83,6 +89,8 @@ export function syncDuration(mode: ProxyMode, work: SyncWork, cfg: SyncConfig = 
       return work.services * cfg.nftablesPerServiceNs + (work.full ? work.services : work.changedServices) * cfg.nftablesPerChangeNs;
     case 'ipvs':
       return work.services * cfg.ipvsPerServiceNs + (work.full ? work.services : work.changedServices) * cfg.ipvsPerChangeNs;
+    case 'ebpf':
+      return (work.full ? work.services : work.changedServices) * cfg.ebpfPerChangeNs;
   }
 }
 

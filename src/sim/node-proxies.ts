@@ -8,11 +8,12 @@ import { compileNodeTable } from '../proxy/compile.js';
 import { NodeProxyState } from '../proxy/node-state.js';
 import { type EndpointInfo, type ServicePortInfo, usableEndpoints } from '../proxy/service-map.js';
 import { type SyncConfig, type SyncWork, syncDuration, syncStartNs } from '../proxy/sync.js';
-import type { CostModel, IpvsScheduler, NodeProxyTable, ProxyMode } from '../proxy/types.js';
+import type { CostModel, EbpfConfig, IpvsScheduler, NodeProxyTable, ProxyMode } from '../proxy/types.js';
 
 export interface NodeProxiesConfig {
   readonly mode: ProxyMode;
   readonly ipvsScheduler: IpvsScheduler;
+  readonly ebpf: EbpfConfig;
   readonly costs: CostModel;
   readonly sync: SyncConfig;
   /** From the EndpointSlice update to this node's kube-proxy seeing it (informer watch). */
@@ -173,6 +174,7 @@ export class NodeProxies {
   private compile(node: number, servicePorts: readonly ServicePortInfo[]): NodeProxyTable {
     return compileNodeTable(this.cfg.mode, this.nodes[node].name, servicePorts, this.cfg.costs, {
       ipvsScheduler: this.cfg.ipvsScheduler,
+      ebpf: this.cfg.ebpf,
       nodeIP: this.nodes[node].ip,
       state: this.state[node],
     });

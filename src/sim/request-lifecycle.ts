@@ -12,7 +12,7 @@ import type { Simulator } from '../engine/simulator.js';
 import { Admission } from '../engine/station.js';
 import { s } from '../engine/time.js';
 import { OUTCOMES, Outcome } from '../metrics/outcome.js';
-import type { Clients } from '../traffic/clients.js';
+import { Clients } from '../traffic/clients.js';
 import { durationNs } from '../traffic/duration.js';
 import type { Balancer } from './balancer.js';
 import type { SimConfig } from './config.js';
@@ -141,6 +141,7 @@ export class RequestLifecycle {
     req.endpoint[r] = -1;
     req.conntrackHandle[r] = -1;
     req.pod[r] = -1;
+    req.directReply[r] = 0;
     req.abandoned[r] = 0;
     req.timeoutHandle[r] = this.closedLoop ? sim.scheduleCancellable(this.requestTimeoutNs, this.CLIENT_TIMEOUT, r) : -1;
     req.measured[r] = now >= this.warmupNs ? 1 : 0;
@@ -154,6 +155,7 @@ export class RequestLifecycle {
       req.pod[r] = clients.pod(client);
       req.endpoint[r] = clients.endpoint(client);
       req.masqueraded[r] = clients.masqueraded(client);
+      req.directReply[r] = clients.directReply(client);
       req.conntrackHandle[r] = clients.conntrackHandle(client);
       req.tableVersion[r] = clients.tableVersion(client);
       req.connIncarnation[r] = clients.incarnation(client);
@@ -204,19 +206,20 @@ export class RequestLifecycle {
   private connect(r: number, node: number): void {
     const { requests: req, dataplane } = this;
     const client = req.client[r];
-    const fate = dataplane.connect(node, this.clients.ip(client), this.sim.now);
+    const fate = dataplane.connect(node, this.clients.ip(client), Clients.sourcePort(req.conn[r]), this.sim.now);
     req.fate[r] = fate;
     req.tableVersion[r] = dataplane.lastTableVersion;
     req.endpoint[r] = dataplane.lastEndpoint;
     req.conntrackHandle[r] = dataplane.lastConntrackHandle;
     req.pod[r] = dataplane.lastPod;
     req.masqueraded[r] = dataplane.lastMasquerade ? 1 : 0;
+    req.directReply[r] = dataplane.lastDirectReply ? 1 : 0;
     req.cpuCostNs[r] = dataplane.lastCostNs;
     req.rulesWalked[r] = dataplane.lastRulesWalked;
     if (fate === Fate.Forward) {
       const pod = dataplane.lastPod;
       req.connIncarnation[r] = this.pods.incarnation[pod];
-      this.clients.pin(client, req.conn[r], pod, dataplane.lastEndpoint, dataplane.lastMasquerade, dataplane.lastConntrackHandle, dataplane.lastTableVersion, this.pods.incarnation[pod]);
+      this.clients.pin(client, req.conn[r], pod, dataplane.lastEndpoint, dataplane.lastMasquerade, dataplane.lastConntrackHandle, dataplane.lastTableVersion, this.pods.incarnation[pod], dataplane.lastDirectReply);
     }
   }
 
@@ -319,7 +322,8 @@ export class RequestLifecycle {
     this.sim.schedule(t, this.SERVICE_DONE, r);
   }
 
-  // The reply retraces the path: pod → its node → (the ingress node, for the un-SNAT) → client.
+  // The reply retraces the path: pod → its node → (the ingress node, for the un-SNAT) → client;
+  // with DSR the pod's node answers the client itself.
   private serviceDone(r: number): void {
     const { sim, requests: req, pods, network } = this;
     const pod = req.pod[r];
@@ -333,7 +337,7 @@ export class RequestLifecycle {
     const podNode = pods.node[pod];
     const node = req.ingressNode[r];
     let d = network.nodeToPod() + network.clientToNode();
-    if (podNode !== node) d += network.nodeToNode(podNode, node);
+    if (podNode !== node && req.directReply[r] === 0) d += network.nodeToNode(podNode, node);
     req.networkNs[r] += d;
     if (this.deliverNow) this.deliver(r, sim.now + d);
     else sim.schedule(d, this.DELIVERED, r);
