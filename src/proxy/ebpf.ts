@@ -23,6 +23,8 @@ export type EbpfFrontendKind = 'ClusterIP' | 'NodePort';
 export interface EbpfService {
   readonly sp: number;
   readonly kind: EbpfFrontendKind;
+  /** false for the 0.0.0.0:nodePort surrogate and ClusterIPs (`non-routable`): only this node answers them. */
+  readonly routable: boolean;
   readonly address: string;
   readonly port: number;
   readonly protocol: ServicePortInfo['protocol'];
@@ -94,7 +96,7 @@ export class EbpfTable implements NodeProxyTable {
       scratch.length = 0;
       pushClusterEndpoints(sp.endpoints, scratch);
       const all = scratch.done();
-      this.add({ sp: i, kind: 'ClusterIP', address: sp.clusterIP, port: sp.port, protocol: sp.protocol, revNatId, slots: all, local: false, nat: 'snat', affinityTimeoutNs });
+      this.add({ sp: i, kind: 'ClusterIP', routable: false, address: sp.clusterIP, port: sp.port, protocol: sp.protocol, revNatId, slots: all, local: false, nat: 'snat', affinityTimeoutNs });
       if (sp.nodePort <= 0) continue;
       // externalTrafficPolicy Local: the NodePort frontend lists only this node's backends
       // (pkg/service filters them for the external scope); with none, the lookup finds a
@@ -108,7 +110,11 @@ export class EbpfTable implements NodeProxyTable {
       }
       // hybrid: DSR for TCP, SNAT for UDP (the kube-proxy-free guide, "Hybrid DSR and SNAT Mode").
       const nat = nodePortMode === 'dsr' || (nodePortMode === 'hybrid' && sp.protocol === 'TCP') ? 'dsr' : 'snat';
-      this.add({ sp: i, kind: 'NodePort', address: this.options.nodeIP, port: sp.nodePort, protocol: sp.protocol, revNatId, slots, local, nat, affinityTimeoutNs });
+      // pkg/service adds the NodePort frontend for every node address, plus the 0.0.0.0 surrogate
+      // that the socket and host paths match.
+      for (const [address, routable] of [['0.0.0.0', false], [this.options.nodeIP, true]] as const) {
+        this.add({ sp: i, kind: 'NodePort', routable, address, port: sp.nodePort, protocol: sp.protocol, revNatId, slots, local, nat, affinityTimeoutNs });
+      }
     }
   }
 

@@ -40,10 +40,11 @@ describe('eBPF service lookup', () => {
     expect(t.explain()).toEqual(['no service map entry']);
   });
 
-  it('lists a ClusterIP and a NodePort frontend per service port, sharing one rev-NAT id', () => {
+  it('lists a ClusterIP and NodePort frontends (the 0.0.0.0 surrogate and the node IP) per service port, sharing one rev-NAT id', () => {
     const t = table();
     expect(t.services.map((s) => `${s.address}:${s.port}/${s.protocol} ${s.kind} ${s.revNatId}`)).toEqual([
       '172.30.0.41:80/TCP ClusterIP 1',
+      '0.0.0.0:30080/TCP NodePort 1',
       `${NODE_IP}:30080/TCP NodePort 1`,
     ]);
     expect(t.backendMap().addresses.slice(1)).toEqual(['10.244.0.2:80/TCP', '10.244.0.3:80/TCP', '10.244.1.2:80/TCP', '10.244.2.2:80/TCP']);
@@ -99,7 +100,7 @@ describe('eBPF NodePort forwarding', () => {
   it('hybrid mode: DSR for TCP, SNAT for UDP', () => {
     const t = table([mixed(), mixed({ svc: 'dns', protocol: 'UDP', nodePort: 30053, clusterIP: '172.30.0.53' })], { nodePortMode: 'hybrid' });
     expect(flows(t).remote).toEqual(['snat=false dsr=true']);
-    expect(t.services.filter((s) => s.kind === 'NodePort').map((s) => `${s.protocol} ${s.nat}`)).toEqual(['TCP dsr', 'UDP snat']);
+    expect(t.services.filter((s) => s.kind === 'NodePort' && s.routable).map((s) => `${s.protocol} ${s.nat}`)).toEqual(['TCP dsr', 'UDP snat']);
   });
 
   it('externalTrafficPolicy Local: only this node’s backends, no NAT; none here → the packet is dropped', () => {

@@ -1,11 +1,22 @@
-// `nodeport-sim rules -f FILE... --mode iptables|ipvs|nftables --node NAME`: print the rules
-// kube-proxy would program on a node. The manifest loader is injected so this file stays
+// `nodeport-sim rules -f FILE... --mode iptables|ipvs|nftables|ebpf --node NAME`: print the rules
+// kube-proxy (or Cilium's eBPF maps) would program on a node. The manifest loader is injected so this file stays
 // independent of the YAML reader.
 
 import type { Command } from 'commander';
 import { renderNodeRules } from '../../proxy/render.js';
 import type { ServicePortInfo } from '../../proxy/service-map.js';
-import { IPVS_SCHEDULERS, type IpvsScheduler, PROXY_MODES, type ProxyMode } from '../../proxy/types.js';
+import { MAGLEV_TABLE_SIZES } from '../../proxy/maglev.js';
+import {
+  DEFAULT_EBPF,
+  EBPF_ALGORITHMS,
+  EBPF_NODEPORT_MODES,
+  type EbpfAlgorithm,
+  type EbpfNodePortMode,
+  IPVS_SCHEDULERS,
+  type IpvsScheduler,
+  PROXY_MODES,
+  type ProxyMode,
+} from '../../proxy/types.js';
 
 export interface LoadedServicePorts {
   readonly servicePorts: readonly ServicePortInfo[];
@@ -29,7 +40,10 @@ export function registerRules(program: Command, loadServicePorts: LoadServicePor
     .requiredOption('--node <name>', 'node whose rules to print')
     .option('--ipvs-scheduler <name>', `IPVS scheduler: ${IPVS_SCHEDULERS.join('|')}`, 'rr')
     .option('--cluster-cidr <cidr>', "pod CIDR for kube-proxy's local-traffic detector ('' for none)")
-    .action(async (opts: { file: string[]; mode: string; node: string; ipvsScheduler: string; clusterCidr?: string }) => {
+    .option('--bpf-lb-algorithm <name>', `eBPF backend selection: ${EBPF_ALGORITHMS.join('|')}`, DEFAULT_EBPF.algorithm)
+    .option('--bpf-lb-mode <name>', `eBPF NodePort forwarding: ${EBPF_NODEPORT_MODES.join('|')}`, DEFAULT_EBPF.nodePortMode)
+    .option('--bpf-lb-maglev-table-size <n>', `eBPF Maglev table size: ${MAGLEV_TABLE_SIZES.join('|')}`, String(DEFAULT_EBPF.maglevTableSize))
+    .action(async (opts: { file: string[]; mode: string; node: string; ipvsScheduler: string; clusterCidr?: string; bpfLbAlgorithm: string; bpfLbMode: string; bpfLbMaglevTableSize: string }) => {
       if (!PROXY_MODES.includes(opts.mode as ProxyMode)) {
         console.error(`rules: --mode ${opts.mode}: expected one of ${PROXY_MODES.join(', ')}`);
         process.exitCode = 2;
@@ -40,6 +54,14 @@ export function registerRules(program: Command, loadServicePorts: LoadServicePor
         process.exitCode = 2;
         return;
       }
+      const usage = (flag: string, value: string, expected: readonly (string | number)[]) => {
+        console.error(`rules: ${flag} ${value}: expected one of ${expected.join(', ')}`);
+        process.exitCode = 2;
+      };
+      const tableSize = Number(opts.bpfLbMaglevTableSize);
+      if (!EBPF_ALGORITHMS.includes(opts.bpfLbAlgorithm as EbpfAlgorithm)) return usage('--bpf-lb-algorithm', opts.bpfLbAlgorithm, EBPF_ALGORITHMS);
+      if (!EBPF_NODEPORT_MODES.includes(opts.bpfLbMode as EbpfNodePortMode)) return usage('--bpf-lb-mode', opts.bpfLbMode, EBPF_NODEPORT_MODES);
+      if (!(MAGLEV_TABLE_SIZES as readonly number[]).includes(tableSize)) return usage('--bpf-lb-maglev-table-size', opts.bpfLbMaglevTableSize, MAGLEV_TABLE_SIZES);
       const loaded = await loadServicePorts(opts.file);
       const nodeIP = loaded.nodeIPs.get(opts.node);
       if (nodeIP === undefined) {
@@ -51,6 +73,7 @@ export function registerRules(program: Command, loadServicePorts: LoadServicePor
         renderNodeRules(opts.mode as ProxyMode, opts.node, loaded.servicePorts, {
           nodeIP,
           ipvsScheduler: opts.ipvsScheduler as IpvsScheduler,
+          ebpf: { algorithm: opts.bpfLbAlgorithm as EbpfAlgorithm, nodePortMode: opts.bpfLbMode as EbpfNodePortMode, maglevTableSize: tableSize },
           ...(opts.clusterCidr !== undefined ? { podCIDR: opts.clusterCidr } : {}),
         }),
       );
