@@ -159,6 +159,7 @@ export class RequestLifecycle {
       req.conntrackHandle[r] = clients.conntrackHandle(client);
       req.tableVersion[r] = clients.tableVersion(client);
       req.connIncarnation[r] = clients.incarnation(client);
+      if (this.balancer.withdrawn[node] === 1) node = this.moveConnection(r, client);
     } else {
       node = this.balancer.pick();
       req.conn[r] = clients.open(client, node);
@@ -174,6 +175,30 @@ export class RequestLifecycle {
     const d = this.network.clientToNode();
     req.networkNs[r] += d;
     sim.schedule(d, this.AT_NODE, r);
+  }
+
+  /**
+   * The balancer has withdrawn the connection's node, so this packet, mid-stream, goes to another
+   * node, which holds no state for the flow and routes it as new. The connection survives only
+   * if that node picks the same pod and the pod sees the same source — neither node SNATed it
+   * (Cilium: Maglev picks by the flow's hash, DSR keeps the client's address); otherwise the pod
+   * that gets the packet answers RST (Fate.Stale). The old node's entry is left to time out.
+   * Returns the new node, or -1 when none is in service.
+   */
+  private moveConnection(r: number, client: number): number {
+    const { requests: req, dataplane } = this;
+    const node = this.balancer.pick();
+    if (node < 0) return node;
+    const fate = dataplane.connect(node, this.clients.ip(client), Clients.sourcePort(req.conn[r]), this.sim.now);
+    const kept = fate === Fate.Forward && dataplane.lastPod === req.pod[r] && !dataplane.lastMasquerade && req.masqueraded[r] === 0;
+    req.fate[r] = kept ? Fate.Forward : Fate.Stale;
+    req.tableVersion[r] = dataplane.lastTableVersion;
+    req.endpoint[r] = dataplane.lastEndpoint;
+    req.conntrackHandle[r] = dataplane.lastConntrackHandle;
+    req.masqueraded[r] = dataplane.lastMasquerade ? 1 : 0;
+    req.directReply[r] = dataplane.lastDirectReply ? 1 : 0;
+    this.clients.move(client, node, dataplane.lastEndpoint, dataplane.lastMasquerade, dataplane.lastConntrackHandle, dataplane.lastTableVersion, dataplane.lastDirectReply);
+    return node;
   }
 
   // The packet reaches the node: a new connection walks the proxy's rules, a packet of an

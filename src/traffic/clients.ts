@@ -114,6 +114,16 @@ export class Clients {
     this.ints[row + MASQUERADED] = (masqueraded ? 1 : 0) | (directReply ? 2 : 0);
   }
 
+  /** The balancer moved the connection to another node, whose data path now holds it. */
+  move(client: number, node: number, endpoint: number, masqueraded: boolean, conntrackHandle: number, tableVersion: number, directReply: boolean): void {
+    const row = client * INTS;
+    this.ints[row + NODE] = node;
+    this.ints[row + ENDPOINT] = endpoint;
+    this.ints[row + TABLE] = tableVersion;
+    this.ints[row + MASQUERADED] = (masqueraded ? 1 : 0) | (directReply ? 2 : 0);
+    this.doubles[client * DOUBLES + TRACK] = conntrackHandle;
+  }
+
   /**
    * A request on `conn` ended; `reusable` false closes the connection (failures, timeouts).
    * Returns true when the connection is closed now: superseded, failed or used up.
