@@ -76,7 +76,7 @@ export interface SyncTiming {
  * arriving right after a sync waits the full period.)
  */
 export function nextSync(mode: ProxyMode, observedNs: number, lastStartNs: number, work: SyncWork, cfg: SyncConfig = DEFAULT_SYNC): SyncTiming {
-  const startNs = syncStartNs(observedNs, lastStartNs, cfg);
+  const startNs = syncStartNs(observedNs, lastStartNs, cfg, mode);
   const durationNs = syncDuration(mode, work, cfg);
   return { startNs, durationNs, doneNs: startNs + durationNs };
 }
@@ -94,6 +94,9 @@ export function syncDuration(mode: ProxyMode, work: SyncWork, cfg: SyncConfig = 
   }
 }
 
-/** BoundedFrequencyRunner: a sync starts no sooner than minSyncPeriod after the previous one began. */
-export const syncStartNs = (observedNs: number, lastStartNs: number, cfg: SyncConfig = DEFAULT_SYNC): number =>
-  Math.max(observedNs, lastStartNs + cfg.minSyncPeriodNs);
+/**
+ * BoundedFrequencyRunner: a sync starts no sooner than minSyncPeriod after the previous one began.
+ * Cilium's agent has no such runner: it writes a service's change to the BPF maps as it sees it.
+ */
+export const syncStartNs = (observedNs: number, lastStartNs: number, cfg: SyncConfig = DEFAULT_SYNC, mode?: ProxyMode): number =>
+  mode === 'ebpf' ? observedNs : Math.max(observedNs, lastStartNs + cfg.minSyncPeriodNs);

@@ -1,6 +1,7 @@
 // Every node's data path: whether the node is up, its softirq CPUs and backlog, its conntrack
-// table (netfilter's, or Cilium's BPF CT map in eBPF mode) and its proxy's table. Decides a new connection's fate and what it costs the node;
-// a packet of an established connection is a conntrack hit.
+// table (netfilter's, or Cilium's BPF CT map in eBPF mode) and its proxy's table. Decides a new
+// connection's fate and what it costs the node; a packet of an established connection is a
+// conntrack hit.
 
 import type { Node } from '../cluster/model.js';
 import type { Uniform } from '../engine/random.js';

@@ -131,7 +131,7 @@ export class NodeProxies {
 
   private scheduleSync(node: number): void {
     this.syncScheduled[node] = 1;
-    this.sim.scheduleAt(syncStartNs(this.sim.now, this.lastStart[node], this.cfg.sync), this.SYNC_START, node);
+    this.sim.scheduleAt(syncStartNs(this.sim.now, this.lastStart[node], this.cfg.sync, this.cfg.mode), this.SYNC_START, node);
   }
 
   private syncStart(node: number): void {
