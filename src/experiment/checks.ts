@@ -41,6 +41,9 @@ export const num = (min: number, exclusive = false): Check<number> =>
 export const oneOf = <const V extends string>(values: readonly V[]): Check<V> =>
   withSchema((v) => (typeof v === 'string' && (values as readonly string[]).includes(v) ? null : `one of ${values.join(', ')}`), { enum: values });
 
+export const oneOfNumbers = (values: readonly number[]): Check<number> =>
+  withSchema((v) => (typeof v === 'number' && values.includes(v) ? null : `one of ${values.join(', ')}`), { enum: values });
+
 export const nullable = <T>(check: Check<T>): Check<T | null> =>
   withSchema((v) => (v === null ? null : check(v)), { anyOf: [check.jsonSchema ?? {}, { type: 'null' }] });
 

@@ -9,11 +9,12 @@
 // valibot is light (~2 MB, ~15 ms) but would only replace the few combinators in checks.ts.
 
 import { MAX_NODES } from '../cluster/model.js';
-import { DEFAULT_COSTS, IPVS_SCHEDULERS, PROXY_MODES } from '../proxy/types.js';
+import { MAGLEV_TABLE_SIZES } from '../proxy/maglev.js';
+import { DEFAULT_COSTS, DEFAULT_EBPF, EBPF_ALGORITHMS, EBPF_NODEPORT_MODES, IPVS_SCHEDULERS, PROXY_MODES } from '../proxy/types.js';
 import { type ClusterEvent, DEFAULT_CHANGE_TIMING, EVENT_ACTIONS } from '../sim/changes.js';
 import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
 import { INGRESS_KINDS } from '../traffic/ingress.js';
-import { bool, type Check, duration, int, isObject, matching, nullable, num, oneOf, portRange, str, strList, withSchema } from './checks.js';
+import { bool, type Check, duration, int, isObject, matching, nullable, num, oneOf, oneOfNumbers, portRange, str, strList, withSchema } from './checks.js';
 import { type InferFrom, leaf, required, section, whole } from './description-kit.js';
 import { checkAssert, checkEventList, checkSweep } from './whole-checks.js';
 
@@ -86,6 +87,13 @@ export const EXPERIMENT = {
     watchDelayMs: leaf(num(0), 50, 'EndpointSlice update to the informer seeing it.'),
     // MinimizeIPTablesRestore (KEP-3453), on by default since 1.27, GA 1.28.
     iptablesPartialRestore: leaf(bool, true, 'Whether a sync rewrites only the changed chains.'),
+    // cilium-agent's defaults: --bpf-lb-algorithm=random, --bpf-lb-maglev-table-size=16381
+    // (pkg/maglev DefaultTableSize), --bpf-lb-mode=snat.
+    ebpf: section('Cilium\'s eBPF data path, read in mode ebpf only.', {
+      algorithm: leaf(oneOf(EBPF_ALGORITHMS), DEFAULT_EBPF.algorithm, 'Backend selection: a random slot, or the Maglev table by the flow\'s hash.'),
+      maglevTableSize: leaf(oneOfNumbers(MAGLEV_TABLE_SIZES), DEFAULT_EBPF.maglevTableSize, 'The Maglev table\'s size, one of Cilium\'s primes.'),
+      nodePortMode: leaf(oneOf(EBPF_NODEPORT_MODES), DEFAULT_EBPF.nodePortMode, 'NodePort forwarding to a remote backend: snat, dsr or hybrid.'),
+    }),
   }),
   conntrack: section('The kernel\'s connection tracking table.', {
     // kube-proxy --conntrack-min (the floor over maxPerCore 32768 × cores).
@@ -152,6 +160,7 @@ export const EXPERIMENT = {
     iptablesRuleNs: leaf(num(0), DEFAULT_COSTS.iptablesRuleNs, 'Per iptables rule walked.'),
     ipvsLookupNs: leaf(num(0), DEFAULT_COSTS.ipvsLookupNs, 'Per IPVS lookup.'),
     nftablesLookupNs: leaf(num(0), DEFAULT_COSTS.nftablesLookupNs, 'Per nftables verdict-map lookup.'),
+    ebpfLookupNs: leaf(num(0), DEFAULT_COSTS.ebpfLookupNs, 'Per eBPF service and backend map lookup.'),
     conntrackHitNs: leaf(num(0), DEFAULT_COSTS.conntrackHitNs, 'Per packet of a tracked connection.'),
   }),
   sweep: whole<Readonly<Record<string, readonly unknown[]>>>(checkSweep, {}, 'Dotted paths to lists of values; runs the cross product.', {

@@ -92,6 +92,7 @@ export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, 
     proxy: {
       mode: experiment.proxy.mode,
       ipvsScheduler: experiment.proxy.ipvsScheduler,
+      ebpf: experiment.proxy.ebpf,
       costs: experiment.costs,
       sync: {
         ...DEFAULT_SYNC,

@@ -52,6 +52,7 @@ const EVENT_FIELDS: Readonly<Record<(typeof EVENT_ACTIONS)[number], Readonly<Rec
   scale: { deployment: { check: str, required: true }, replicas: { check: int(0, 100_000), required: true } },
   'rolling-restart': { deployment: { check: str, required: true }, intervalS: { check: num(0) } },
   'fail-node': { node: { check: str, required: true } },
+  'withdraw-node': { node: { check: str, required: true } },
   'flap-readiness': { pod: { check: str, required: true }, periodS: { check: num(0, true) }, count: { check: int(1, 10_000) } },
 };
 

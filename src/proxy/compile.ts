@@ -1,5 +1,6 @@
 // One entry point for every mode: a node's services and endpoints in, its lookup table out.
 
+import { EbpfTable } from './ebpf.js';
 import { IptablesTable } from './iptables.js';
 import { IpvsTable } from './ipvs.js';
 import { NftablesTable } from './nftables.js';
@@ -20,5 +21,7 @@ export function compileNodeTable(
       return new IpvsTable(nodeName, servicePorts, costs, options);
     case 'nftables':
       return new NftablesTable(nodeName, servicePorts, costs, options);
+    case 'ebpf':
+      return new EbpfTable(nodeName, servicePorts, costs, options);
   }
 }

@@ -4,6 +4,9 @@
 // `insert` returns, so nothing is hashed per packet. A closed connection's entry lingers in
 // TIME_WAIT, where no packet of the simulation reads it again: it is kept as its expiry time
 // alone, which counts against the maximum until it passes. Operations are O(1) amortised.
+// Cilium's BPF CT map is the same table with another policy when full: it is an LRU hash
+// (bpf/lib/conntrack_map.h CT_MAP_TYPE), so the kernel evicts the least recently used entry
+// instead of dropping the packet.
 
 import { growFloat64, growInt32 } from '../engine/typed-arrays.js';
 
@@ -80,6 +83,13 @@ class OpenQueue {
   }
 }
 
+/**
+ * What a full table does with a new connection: netfilter drops its packet; a BPF LRU hash map
+ * evicts the oldest entry (closed ones first, then the longest-open: insertion order stands in
+ * for recency, since the simulation does not touch an entry per packet).
+ */
+export type WhenFull = 'drop' | 'evict';
+
 /** Entries per chunk of the closing queue (64 KiB of expiry times). */
 const CHUNK = 8192;
 
@@ -122,6 +132,11 @@ class ClosingQueue {
     return true;
   }
 
+  /** Removes the oldest entry whatever its expiry; false when empty. */
+  popOldest(): boolean {
+    return this.popExpired(Number.POSITIVE_INFINITY);
+  }
+
   /** The k-th oldest entry. */
   private at(k: number): number {
     const i = this.head + k;
@@ -149,8 +164,13 @@ export class Conntrack {
   /** Open entries plus closed ones still in TIME_WAIT. */
   private live = 0;
   peak = 0;
+  /** Entries an LRU table evicted to make room (always 0 for `drop`). */
+  evicted = 0;
 
-  constructor(readonly max = DEFAULT_CONNTRACK_MAX) {
+  constructor(
+    readonly max = DEFAULT_CONNTRACK_MAX,
+    readonly whenFull: WhenFull = 'drop',
+  ) {
     if (!(max >= 1 && max <= SLOT_SPACE)) throw new Error(`conntrack: max must be 1..${SLOT_SPACE}, got ${max}`);
     this.grow(Math.min(max, 1024));
   }
@@ -166,7 +186,10 @@ export class Conntrack {
    */
   insert(endpoint: number, timeoutNs: number, nowNs: number): number {
     this.reclaim(nowNs);
-    if (this.live === this.max) return -1;
+    if (this.live === this.max) {
+      if (this.whenFull === 'drop') return -1;
+      this.evictOldest();
+    }
     if (this.freeTop === 0) this.grow(Math.min(this.max, this.capacity * 2));
     const s = this.free[--this.freeTop];
     this.endpoint[s] = endpoint;
@@ -220,6 +243,18 @@ export class Conntrack {
     let s: number;
     while ((s = this.open.popExpired(nowNs, this.gen, this.expiresNs)) >= 0) this.release(s);
     while (this.closing.popExpired(nowNs)) this.live--;
+  }
+
+  /** LRU eviction: a closed entry if any, else the oldest open one (its handle then names nothing). */
+  private evictOldest(): void {
+    this.evicted++;
+    if (this.closing.popOldest()) {
+      this.live--;
+      return;
+    }
+    const s = this.open.popExpired(Number.POSITIVE_INFINITY, this.gen, this.expiresNs);
+    if (s < 0) throw new Error(`conntrack: full (${this.live} of ${this.max}) but nothing to evict`);
+    this.release(s);
   }
 
   /** The slot a handle names while its entry is open, else -1. */

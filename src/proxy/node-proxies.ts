@@ -11,11 +11,12 @@ import { compileNodeTable } from './compile.js';
 import { NodeProxyState } from './node-state.js';
 import type { EndpointInfo, ServicePortInfo } from './service-map.js';
 import { type SyncConfig, type SyncWork, syncDuration, syncStartNs } from './sync.js';
-import type { CostModel, IpvsScheduler, NodeProxyTable, ProxyMode } from './types.js';
+import type { CostModel, EbpfConfig, IpvsScheduler, NodeProxyTable, ProxyMode } from './types.js';
 
 export interface NodeProxiesConfig {
   readonly mode: ProxyMode;
   readonly ipvsScheduler: IpvsScheduler;
+  readonly ebpf: EbpfConfig;
   readonly costs: CostModel;
   readonly sync: SyncConfig;
   /** From the EndpointSlice update to this node's kube-proxy seeing it (informer watch). */
@@ -144,7 +145,7 @@ export class NodeProxies {
 
   private scheduleSync(node: number): void {
     this.syncScheduled[node] = 1;
-    this.sim.scheduleAt(syncStartNs(this.sim.now, this.lastStart[node], this.cfg.sync), this.SYNC_START, node);
+    this.sim.scheduleAt(syncStartNs(this.sim.now, this.lastStart[node], this.cfg.sync, this.cfg.mode), this.SYNC_START, node);
   }
 
   private syncStart(node: number): void {
@@ -195,6 +196,7 @@ export class NodeProxies {
   private compile(node: number, servicePorts: readonly ServicePortInfo[]): NodeProxyTable {
     return compileNodeTable(this.cfg.mode, this.nodes[node].name, servicePorts, this.cfg.costs, {
       ipvsScheduler: this.cfg.ipvsScheduler,
+      ebpf: this.cfg.ebpf,
       nodeIP: this.nodes[node].ip,
       state: this.state[node],
     });

@@ -1,5 +1,6 @@
 // The per-node kernel state that survives kube-proxy syncs: a new table replaces the rules,
-// not the xt_recent lists, nft timeout sets, or IPVS connection counts and templates.
+// not the xt_recent lists, nft timeout sets, IPVS connection counts and templates, or Cilium's
+// affinity map.
 
 import { RecentLists } from './recent-lists.js';
 import type { IpvsVirtualServerState } from './ipvs-schedulers.js';
@@ -11,4 +12,6 @@ export class NodeProxyState {
   readonly nftAffinity = new Map<string, Map<number, number>>();
   /** IPVS virtual servers by `ip:port/proto`, created on first use. */
   readonly ipvs = new Map<string, IpvsVirtualServerState>();
+  /** Cilium's LB4_AFFINITY_MAP: rev_nat id → (client IP → backend `ip:port`, last used ns). */
+  readonly ebpfAffinity = new Map<number, Map<number, { backend: string; lastUsedNs: number }>>();
 }

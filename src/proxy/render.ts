@@ -2,6 +2,8 @@
 // rendered from the same compiled table the simulator routes with.
 
 import { compileNodeTable } from './compile.js';
+import { EbpfTable } from './ebpf.js';
+import { renderEbpf } from './ebpf-render.js';
 import { IptablesTable } from './iptables.js';
 import { renderIptables } from './iptables-render.js';
 import { IpvsTable } from './ipvs.js';
@@ -16,5 +18,6 @@ export function renderNodeRules(mode: ProxyMode, nodeName: string, servicePorts:
   if (table instanceof IptablesTable) return renderIptables(table.plan);
   if (table instanceof NftablesTable) return renderNftables(table.plan);
   if (table instanceof IpvsTable) return renderIpvs(table);
+  if (table instanceof EbpfTable) return renderEbpf(table);
   throw new Error(`no renderer for mode ${mode}`);
 }

@@ -4,17 +4,41 @@ import type { IpvsScheduler } from './ipvs-schedulers.js';
 import type { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
 
-export type ProxyMode = 'iptables' | 'ipvs' | 'nftables';
-export const PROXY_MODES: readonly ProxyMode[] = ['iptables', 'ipvs', 'nftables'];
+/** kube-proxy's three data paths, and Cilium's eBPF kube-proxy replacement. */
+export type ProxyMode = 'iptables' | 'ipvs' | 'nftables' | 'ebpf';
+export const PROXY_MODES: readonly ProxyMode[] = ['iptables', 'ipvs', 'nftables', 'ebpf'];
 
 // Defined beside the schedulers themselves, so that module needs nothing from this one.
 export { IPVS_SCHEDULERS, type IpvsScheduler } from './ipvs-schedulers.js';
+
+/** Cilium --bpf-lb-algorithm: a random backend slot, or the Maglev table indexed by the flow's hash. */
+export type EbpfAlgorithm = 'random' | 'maglev';
+export const EBPF_ALGORITHMS: readonly EbpfAlgorithm[] = ['random', 'maglev'];
+
+/**
+ * Cilium --bpf-lb-mode for NodePort traffic to a remote backend: SNAT to the node (the reply comes
+ * back through it), DSR (the backend's node replies to the client itself), or hybrid (DSR for
+ * TCP, SNAT for UDP).
+ */
+export type EbpfNodePortMode = 'snat' | 'dsr' | 'hybrid';
+export const EBPF_NODEPORT_MODES: readonly EbpfNodePortMode[] = ['snat', 'dsr', 'hybrid'];
+
+export interface EbpfConfig {
+  readonly algorithm: EbpfAlgorithm;
+  /** --bpf-lb-maglev-table-size, one of Cilium's primes (pkg/maglev). */
+  readonly maglevTableSize: number;
+  readonly nodePortMode: EbpfNodePortMode;
+}
+
+/** The cilium-agent defaults: --bpf-lb-algorithm=random, --bpf-lb-maglev-table-size=16381, --bpf-lb-mode=snat. */
+export const DEFAULT_EBPF: EbpfConfig = { algorithm: 'random', maglevTableSize: 16381, nodePortMode: 'snat' };
 
 /** Modelled CPU cost of the data path (each default's source is given beside it). */
 export interface CostModel {
   readonly iptablesRuleNs: number;
   readonly ipvsLookupNs: number;
   readonly nftablesLookupNs: number;
+  readonly ebpfLookupNs: number;
   readonly conntrackHitNs: number;
 }
 
@@ -26,6 +50,10 @@ export const DEFAULT_COSTS: CostModel = {
   ipvsLookupNs: 300,
   // O(1) verdict map; the blog: nftables p50 is about iptables' p01.
   nftablesLookupNs: 200,
+  // An estimate, not a measurement: a new connection's BPF path is a handful of hash-map lookups
+  // (service, backend slot, backend, CT create), each tens of ns; Cilium's own benchmarks show the
+  // cost flat in the number of Services, which is what the model relies on.
+  ebpfLookupNs: 150,
   // Established flows are translated from conntrack and skip the nat walk.
   conntrackHitNs: 100,
 };
@@ -46,6 +74,8 @@ export interface CompileOptions {
   readonly masqueradeAll?: boolean;
   /** --ipvs-scheduler; kube-proxy's default is rr. */
   readonly ipvsScheduler?: IpvsScheduler;
+  /** Cilium's load-balancing options (eBPF mode only). */
+  readonly ebpf?: EbpfConfig;
   /** The node's InternalIP, for IPVS virtual servers and rendering. */
   readonly nodeIP?: string;
   /**
@@ -61,6 +91,7 @@ export interface ResolvedOptions {
   readonly localhostNodePorts: boolean;
   readonly masqueradeAll: boolean;
   readonly ipvsScheduler: IpvsScheduler;
+  readonly ebpf: EbpfConfig;
   readonly nodeIP: string;
 }
 
@@ -72,6 +103,7 @@ export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
     localhostNodePorts: o.localhostNodePorts ?? true,
     masqueradeAll: o.masqueradeAll ?? false,
     ipvsScheduler: o.ipvsScheduler ?? 'rr',
+    ebpf: o.ebpf ?? DEFAULT_EBPF,
     // TEST-NET-1 (RFC 5737): an address that cannot be mistaken for a real node.
     nodeIP: o.nodeIP ?? '192.0.2.1',
   };
@@ -98,12 +130,13 @@ export interface NodeProxyTable {
   /** Index of the service port listening on `nodePort`, or -1. O(1). */
   servicePortForNodePort(nodePort: number): number;
   /**
-   * Routes the first packet of a new connection from `clientIp` (IPv4 as uint32) to this
-   * node's `nodePort`. Returns an endpoint index or a Verdict. O(1) in the number of
-   * services; allocation-free. Afterwards `lastRulesWalked`, `lastCostNs`,
-   * `lastMasquerade` and `lastReplyLost` describe the walk.
+   * Routes the first packet of a new connection from `clientIp` (IPv4 as uint32) and its
+   * ephemeral `clientPort` to this node's `nodePort`. Returns an endpoint index or a Verdict.
+   * O(1) in the number of services; allocation-free. Afterwards `lastRulesWalked`,
+   * `lastCostNs`, `lastMasquerade`, `lastReplyLost` and `lastDirectReply` describe the walk.
+   * (Only the eBPF data path hashes the client port; kube-proxy's modes ignore it.)
    */
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number): number;
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort?: number): number;
   /**
    * The connection that `connect` gave `endpoint` (an index of this table's snapshot) has
    * ended. Only IPVS keeps per-connection state (lc/sed/nq); the others ignore it.
@@ -120,4 +153,9 @@ export interface NodeProxyTable {
    * node and the client drops it (IPVS, Local policy, no local endpoint: kubernetes#97081).
    */
   readonly lastReplyLost: boolean;
+  /**
+   * The backend's node answers the client itself (Cilium DSR): the reply skips this node and
+   * the client's IP reaches the pod. Only the eBPF data path sets it.
+   */
+  readonly lastDirectReply?: boolean;
 }

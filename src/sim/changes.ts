@@ -13,10 +13,16 @@ export type ClusterEvent =
   | { readonly atS: number; readonly action: 'rolling-restart'; readonly deployment: string; readonly intervalS?: number }
   /** The node goes down with its pods; its endpoints turn not-ready only when the node controller notices. */
   | { readonly atS: number; readonly action: 'fail-node'; readonly node: string }
+  /**
+   * The load balancer withdraws the node (an ECMP next hop removed, or a re-hash): new connections
+   * go to the other nodes, and so does every later packet of the node's open connections, mid-stream.
+   * The node stays up.
+   */
+  | { readonly atS: number; readonly action: 'withdraw-node'; readonly node: string }
   /** The pod's readiness probe fails and recovers `count` times, every `periodS`; the pod keeps running. */
   | { readonly atS: number; readonly action: 'flap-readiness'; readonly pod: string; readonly periodS?: number; readonly count?: number };
 
-export const EVENT_ACTIONS = ['kill-pod', 'scale', 'rolling-restart', 'fail-node', 'flap-readiness'] as const;
+export const EVENT_ACTIONS = ['kill-pod', 'scale', 'rolling-restart', 'fail-node', 'withdraw-node', 'flap-readiness'] as const;
 
 export interface ChangeTiming {
   /** Container start to readiness probe success (initialDelaySeconds + a probe period). */
@@ -49,6 +55,8 @@ export interface NodeChange {
   readonly atNs: number;
   readonly node: number;
   readonly up: boolean;
+  /** The balancer stops sending to the node (withdraw-node); `up` stays true. */
+  readonly withdrawn?: boolean;
 }
 
 export interface ChangePlan {
@@ -75,7 +83,7 @@ export function checkEventTargets(cluster: Cluster, events: readonly ClusterEven
     if ((e.action === 'scale' || e.action === 'rolling-restart') && !deployments.has(e.deployment)) {
       issues.push({ path: `events[${i}].deployment`, message: `got "${e.deployment}", expected one of the Deployments: ${list(deployments) || 'none'}` });
     }
-    if (e.action === 'fail-node' && !nodes.has(e.node)) {
+    if ((e.action === 'fail-node' || e.action === 'withdraw-node') && !nodes.has(e.node)) {
       issues.push({ path: `events[${i}].node`, message: `got "${e.node}", expected one of the nodes: ${list(nodes)}` });
     }
   });
@@ -149,6 +157,9 @@ class ChangePlanner {
         });
         return;
       }
+      case 'withdraw-node':
+        this.nodeChanges.push({ atNs: at, node: this.nodeIndex.get(e.node) as number, up: true, withdrawn: true });
+        return;
       case 'flap-readiness': {
         const p = this.podIndex(e.pod);
         const period = s(e.periodS ?? 5);

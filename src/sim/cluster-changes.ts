@@ -8,6 +8,7 @@ import { selectorMatches } from '../cluster/selector.js';
 import type { Simulator } from '../engine/simulator.js';
 import { Outcome } from '../metrics/outcome.js';
 import type { EndpointInfo, ServicePortInfo } from '../proxy/service-map.js';
+import type { Balancer } from './balancer.js';
 import type { ChangePlan } from './changes.js';
 import type { Dataplane } from './dataplane.js';
 import type { PodFleet } from './pod-fleet.js';
@@ -43,6 +44,7 @@ export class ClusterChanges {
     private readonly lifecycle: RequestLifecycle,
     /** The port every endpoint of the target serves on. */
     private readonly targetPort: number,
+    private readonly balancer: Balancer,
   ) {
     this.runPodOf = new Map(plannedPods.map((planned, i) => [planned, i]));
     this.POD_CHANGE = sim.register('podChange', (i) => this.podChange(i));
@@ -69,7 +71,8 @@ export class ClusterChanges {
 
   private nodeChange(i: number): void {
     const c = this.plan.nodeChanges[i];
-    this.dataplane.up[c.node] = c.up ? 1 : 0;
+    if (c.withdrawn === true) this.balancer.withdraw(c.node);
+    else this.dataplane.up[c.node] = c.up ? 1 : 0;
   }
 
   /** The EndpointSlice controller publishes the target's ready pods, sorted as kube-proxy keys them. */

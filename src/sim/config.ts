@@ -3,7 +3,7 @@
 
 import type { Cluster } from '../cluster/model.js';
 import type { ServicePortInfo } from '../proxy/service-map.js';
-import type { CostModel, IpvsScheduler, ProxyMode } from '../proxy/types.js';
+import type { CostModel, EbpfConfig, IpvsScheduler, ProxyMode } from '../proxy/types.js';
 import type { DurationSpec } from '../traffic/duration.js';
 import type { SyncConfig } from '../proxy/sync.js';
 import type { HealthCheckConfig } from '../traffic/health-checks.js';
@@ -25,6 +25,8 @@ export interface SimConfig {
   readonly proxy: {
     readonly mode: ProxyMode;
     readonly ipvsScheduler: IpvsScheduler;
+    /** Cilium's load-balancing options (eBPF mode). */
+    readonly ebpf: EbpfConfig;
     readonly costs: CostModel;
     readonly sync: SyncConfig;
     /** EndpointSlice update → the node's kube-proxy informer sees it. */

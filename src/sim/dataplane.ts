@@ -1,11 +1,13 @@
 // Every node's data path: whether the node is up, its softirq CPUs and backlog, its conntrack
-// table and its kube-proxy's table. Decides a new connection's fate and what it costs the node;
-// a packet of an established connection is a conntrack hit.
+// table (netfilter's, or Cilium's BPF CT map in eBPF mode) and its proxy's table. Decides a new
+// connection's fate and what it costs the node; a packet of an established connection is a
+// conntrack hit.
 
 import type { Node } from '../cluster/model.js';
 import type { Uniform } from '../engine/random.js';
 import type { Simulator } from '../engine/simulator.js';
 import { s } from '../engine/time.js';
+import { BPF_CONNTRACK } from '../proxy/bpf-conntrack.js';
 import { Conntrack } from '../proxy/conntrack.js';
 import type { ServicePortInfo } from '../proxy/service-map.js';
 import type { NodeProxyTable } from '../proxy/types.js';
@@ -30,10 +32,14 @@ export class Dataplane {
   /** The pod behind the endpoint (Fate.Forward only), or -1. */
   lastPod = -1;
   lastMasquerade = false;
+  /** The backend's node replies to the client itself (eBPF DSR). */
+  lastDirectReply = false;
   lastCostNs = 0;
   lastRulesWalked = 0;
   private readonly cpus: SoftirqCpus;
   private readonly establishedNs: number;
+  /** How long a closed connection's entry stays: the caller's TIME_WAIT, or BPF CT's close timeout. */
+  private readonly closedNs: number | null;
   // Per node, the pod behind each endpoint index of the table it routes on (rebuilt after a sync).
   private readonly podMaps: Int32Array[];
   private readonly podMapOf: (NodeProxyTable | null)[];
@@ -52,13 +58,17 @@ export class Dataplane {
     this.proxies = new NodeProxies(sim, nodes, servicePorts, {
       mode: cfg.proxy.mode,
       ipvsScheduler: cfg.proxy.ipvsScheduler,
+      ebpf: cfg.proxy.ebpf,
       costs: cfg.proxy.costs,
       sync: cfg.proxy.sync,
       watchDelayNs: Math.round(cfg.proxy.watchDelayMs * 1e6),
     });
-    this.conntrack = nodes.map(() => new Conntrack(cfg.conntrack.maxEntries));
+    // The eBPF data path tracks NodePort flows in its own CT map; netfilter never sees them.
+    const bpf = cfg.proxy.mode === 'ebpf';
+    this.conntrack = nodes.map(() => (bpf ? new Conntrack(BPF_CONNTRACK.maxEntries, BPF_CONNTRACK.whenFull) : new Conntrack(cfg.conntrack.maxEntries)));
     this.conntrackHitNs = cfg.proxy.costs.conntrackHitNs;
-    this.establishedNs = s(cfg.conntrack.establishedTimeoutS);
+    this.establishedNs = s(bpf ? BPF_CONNTRACK.establishedTimeoutS : cfg.conntrack.establishedTimeoutS);
+    this.closedNs = bpf ? s(BPF_CONNTRACK.closeTimeoutS) : null;
     this.cpus = new SoftirqCpus(nodes.length, cfg.nodes.softirqCores, cfg.nodes.backlogPackets);
     this.podMaps = nodes.map(() => new Int32Array(0));
     this.podMapOf = nodes.map(() => null);
@@ -75,14 +85,15 @@ export class Dataplane {
   }
 
   /**
-   * The first packet of a new connection from `clientIp` walks the node's current table; an
-   * endpoint it picks is pinned in conntrack. The `last*` fields describe the decision.
+   * The first packet of a new connection from `clientIp`:`clientPort` walks the node's current
+   * table; an endpoint it picks is pinned in conntrack. The `last*` fields describe the decision.
    */
-  connect(node: number, clientIp: number, nowNs: number): Fate {
+  connect(node: number, clientIp: number, clientPort: number, nowNs: number): Fate {
     const table = this.proxies.tables[node];
     this.lastTableVersion = this.proxies.version(node);
-    const verdict = table.connect(this.nodePort, clientIp, nowNs, this.draws);
+    const verdict = table.connect(this.nodePort, clientIp, nowNs, this.draws, clientPort);
     this.lastMasquerade = table.lastMasquerade;
+    this.lastDirectReply = table.lastDirectReply === true;
     this.lastCostNs = table.lastCostNs;
     this.lastRulesWalked = table.lastRulesWalked;
     this.lastEndpoint = -1;
@@ -107,10 +118,10 @@ export class Dataplane {
     return Fate.Forward;
   }
 
-  /** A connection closed: IPVS's least-connection schedulers stop counting it; conntrack keeps it in TIME_WAIT. */
+  /** A connection closed: IPVS's least-connection schedulers stop counting it; conntrack keeps it in TIME_WAIT (BPF CT: its close timeout). */
   closeConnection(node: number, tableVersion: number, endpoint: number, conntrackHandle: number, timeWaitNs: number, atNs: number): void {
     this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint);
-    this.conntrack[node].close(conntrackHandle, timeWaitNs, atNs);
+    this.conntrack[node].close(conntrackHandle, this.closedNs ?? timeWaitNs, atNs);
   }
 
   /** Whether the node would pass the balancer's probe: up, with a local endpoint (Local) or any (Cluster). */

@@ -12,7 +12,7 @@ import type { Simulator } from '../engine/simulator.js';
 import { Admission } from '../engine/station.js';
 import { s } from '../engine/time.js';
 import { OUTCOMES, Outcome } from '../metrics/outcome.js';
-import type { Clients } from '../traffic/clients.js';
+import { Clients } from '../traffic/clients.js';
 import { durationNs } from '../traffic/duration.js';
 import type { Balancer } from './balancer.js';
 import type { SimConfig } from './config.js';
@@ -141,6 +141,7 @@ export class RequestLifecycle {
     req.endpoint[r] = -1;
     req.conntrackHandle[r] = -1;
     req.pod[r] = -1;
+    req.directReply[r] = 0;
     req.abandoned[r] = 0;
     req.timeoutHandle[r] = this.closedLoop ? sim.scheduleCancellable(this.requestTimeoutNs, this.CLIENT_TIMEOUT, r) : -1;
     req.measured[r] = now >= this.warmupNs ? 1 : 0;
@@ -154,9 +155,11 @@ export class RequestLifecycle {
       req.pod[r] = clients.pod(client);
       req.endpoint[r] = clients.endpoint(client);
       req.masqueraded[r] = clients.masqueraded(client);
+      req.directReply[r] = clients.directReply(client);
       req.conntrackHandle[r] = clients.conntrackHandle(client);
       req.tableVersion[r] = clients.tableVersion(client);
       req.connIncarnation[r] = clients.incarnation(client);
+      if (this.balancer.withdrawn[node] === 1) node = this.moveConnection(r, client);
     } else {
       node = this.balancer.pick();
       req.conn[r] = clients.open(client, node);
@@ -172,6 +175,30 @@ export class RequestLifecycle {
     const d = this.network.clientToNode();
     req.networkNs[r] += d;
     sim.schedule(d, this.AT_NODE, r);
+  }
+
+  /**
+   * The balancer has withdrawn the connection's node, so this packet, mid-stream, goes to another
+   * node, which holds no state for the flow and routes it as new. The connection survives only
+   * if that node picks the same pod and the pod sees the same source — neither node SNATed it
+   * (Cilium: Maglev picks by the flow's hash, DSR keeps the client's address); otherwise the pod
+   * that gets the packet answers RST (Fate.Stale). The old node's entry is left to time out.
+   * Returns the new node, or -1 when none is in service.
+   */
+  private moveConnection(r: number, client: number): number {
+    const { requests: req, dataplane } = this;
+    const node = this.balancer.pick();
+    if (node < 0) return node;
+    const fate = dataplane.connect(node, this.clients.ip(client), Clients.sourcePort(req.conn[r]), this.sim.now);
+    const kept = fate === Fate.Forward && dataplane.lastPod === req.pod[r] && !dataplane.lastMasquerade && req.masqueraded[r] === 0;
+    req.fate[r] = kept ? Fate.Forward : Fate.Stale;
+    req.tableVersion[r] = dataplane.lastTableVersion;
+    req.endpoint[r] = dataplane.lastEndpoint;
+    req.conntrackHandle[r] = dataplane.lastConntrackHandle;
+    req.masqueraded[r] = dataplane.lastMasquerade ? 1 : 0;
+    req.directReply[r] = dataplane.lastDirectReply ? 1 : 0;
+    this.clients.move(client, node, dataplane.lastEndpoint, dataplane.lastMasquerade, dataplane.lastConntrackHandle, dataplane.lastTableVersion, dataplane.lastDirectReply);
+    return node;
   }
 
   // The packet reaches the node: a new connection walks the proxy's rules, a packet of an
@@ -204,19 +231,20 @@ export class RequestLifecycle {
   private connect(r: number, node: number): void {
     const { requests: req, dataplane } = this;
     const client = req.client[r];
-    const fate = dataplane.connect(node, this.clients.ip(client), this.sim.now);
+    const fate = dataplane.connect(node, this.clients.ip(client), Clients.sourcePort(req.conn[r]), this.sim.now);
     req.fate[r] = fate;
     req.tableVersion[r] = dataplane.lastTableVersion;
     req.endpoint[r] = dataplane.lastEndpoint;
     req.conntrackHandle[r] = dataplane.lastConntrackHandle;
     req.pod[r] = dataplane.lastPod;
     req.masqueraded[r] = dataplane.lastMasquerade ? 1 : 0;
+    req.directReply[r] = dataplane.lastDirectReply ? 1 : 0;
     req.cpuCostNs[r] = dataplane.lastCostNs;
     req.rulesWalked[r] = dataplane.lastRulesWalked;
     if (fate === Fate.Forward) {
       const pod = dataplane.lastPod;
       req.connIncarnation[r] = this.pods.incarnation[pod];
-      this.clients.pin(client, req.conn[r], pod, dataplane.lastEndpoint, dataplane.lastMasquerade, dataplane.lastConntrackHandle, dataplane.lastTableVersion, this.pods.incarnation[pod]);
+      this.clients.pin(client, req.conn[r], pod, dataplane.lastEndpoint, dataplane.lastMasquerade, dataplane.lastConntrackHandle, dataplane.lastTableVersion, this.pods.incarnation[pod], dataplane.lastDirectReply);
     }
   }
 
@@ -319,7 +347,8 @@ export class RequestLifecycle {
     this.sim.schedule(t, this.SERVICE_DONE, r);
   }
 
-  // The reply retraces the path: pod → its node → (the ingress node, for the un-SNAT) → client.
+  // The reply retraces the path: pod → its node → (the ingress node, for the un-SNAT) → client;
+  // with DSR the pod's node answers the client itself.
   private serviceDone(r: number): void {
     const { sim, requests: req, pods, network } = this;
     const pod = req.pod[r];
@@ -333,7 +362,7 @@ export class RequestLifecycle {
     const podNode = pods.node[pod];
     const node = req.ingressNode[r];
     let d = network.nodeToPod() + network.clientToNode();
-    if (podNode !== node) d += network.nodeToNode(podNode, node);
+    if (podNode !== node && req.directReply[r] === 0) d += network.nodeToNode(podNode, node);
     req.networkNs[r] += d;
     if (this.deliverNow) this.deliver(r, sim.now + d);
     else sim.schedule(d, this.DELIVERED, r);

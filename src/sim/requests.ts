@@ -46,6 +46,8 @@ export class RequestTable {
   transmissions = new Int32Array(0);
   /** 1 when the proxy SNATed the connection to the node's IP. */
   masqueraded = new Uint8Array(0);
+  /** 1 when the backend's node replies to the client directly, skipping the ingress node (eBPF DSR). */
+  directReply = new Uint8Array(0);
   /** 1 when the request was sent inside the measurement window. */
   measured = new Uint8Array(0);
   /** 1 when this request opened a new connection (and so walked the rules). */
@@ -105,6 +107,7 @@ export class RequestTable {
     this.inUse = u8(this.inUse);
     this.transmissions = i32(this.transmissions);
     this.masqueraded = u8(this.masqueraded);
+    this.directReply = u8(this.directReply);
     this.measured = u8(this.measured);
     this.newConnection = u8(this.newConnection);
     this.free = i32(this.free);

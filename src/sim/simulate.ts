@@ -63,7 +63,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   const network = new Network(cfg.network, cluster.nodes, streams);
   const clients = new Clients(cfg.traffic.clients, cfg.traffic.requestsPerConnection);
   const lifecycle = new RequestLifecycle(sim, cfg, streams, { clients, network, dataplane, pods, outcomes, balancer });
-  const changes = new ClusterChanges(sim, plan, planned, pods, dataplane, lifecycle, targetPort);
+  const changes = new ClusterChanges(sim, plan, planned, pods, dataplane, lifecycle, targetPort, balancer);
 
   changes.schedule(endNs);
   balancer.start();

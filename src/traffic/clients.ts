@@ -56,7 +56,15 @@ export class Clients {
   }
   /** 1 when the proxy SNATed the connection to the node's IP. */
   masqueraded(client: number): number {
-    return this.ints[client * INTS + MASQUERADED];
+    return this.ints[client * INTS + MASQUERADED] & 1;
+  }
+  /** 1 when the backend's node replies to the client directly (eBPF DSR); kept in MASQUERADED's second bit. */
+  directReply(client: number): number {
+    return (this.ints[client * INTS + MASQUERADED] >> 1) & 1;
+  }
+  /** The connection's ephemeral source port: Linux's ip_local_port_range 32768–60999, in turn per connection. */
+  static sourcePort(conn: number): number {
+    return 32_768 + (conn % 28_232);
   }
   /** The ingress node's conntrack handle for the connection. */
   conntrackHandle(client: number): number {
@@ -94,7 +102,7 @@ export class Clients {
   }
 
   /** The proxy pinned the connection to a pod (DNAT recorded in conntrack). */
-  pin(client: number, conn: number, pod: number, endpoint: number, masqueraded: boolean, conntrackHandle: number, tableVersion: number, incarnation: number): void {
+  pin(client: number, conn: number, pod: number, endpoint: number, masqueraded: boolean, conntrackHandle: number, tableVersion: number, incarnation: number, directReply = false): void {
     // The ID tells the current connection apart, so a reply on an older one changes nothing.
     if (this.doubles[client * DOUBLES + ID] !== conn) return;
     const row = client * INTS;
@@ -103,7 +111,17 @@ export class Clients {
     this.ints[row + EPOCH] = incarnation;
     this.ints[row + POD] = pod;
     this.ints[row + ENDPOINT] = endpoint;
-    this.ints[row + MASQUERADED] = masqueraded ? 1 : 0;
+    this.ints[row + MASQUERADED] = (masqueraded ? 1 : 0) | (directReply ? 2 : 0);
+  }
+
+  /** The balancer moved the connection to another node, whose data path now holds it. */
+  move(client: number, node: number, endpoint: number, masqueraded: boolean, conntrackHandle: number, tableVersion: number, directReply: boolean): void {
+    const row = client * INTS;
+    this.ints[row + NODE] = node;
+    this.ints[row + ENDPOINT] = endpoint;
+    this.ints[row + TABLE] = tableVersion;
+    this.ints[row + MASQUERADED] = (masqueraded ? 1 : 0) | (directReply ? 2 : 0);
+    this.doubles[client * DOUBLES + TRACK] = conntrackHandle;
   }
 
   /**

@@ -43,6 +43,19 @@ describe('validateExperiment', () => {
   });
 });
 
+describe('proxy.ebpf (a nested mapping)', () => {
+  it("fills Cilium's defaults and reports each bad nested key with its dotted path", () => {
+    const ok = validateExperiment({ name: 'x', proxy: { mode: 'ebpf', ebpf: { algorithm: 'maglev' } } });
+    expect(ok.experiment?.proxy.ebpf).toEqual({ algorithm: 'maglev', maglevTableSize: 16381, nodePortMode: 'snat' });
+    const bad = validateExperiment({
+      name: 'x',
+      proxy: { ebpf: { algorithm: 'ring', maglevTableSize: 1000, nodePortMod: 'dsr' } },
+      sweep: { 'proxy.ebpf.nodePortMode': ['snat', 'direct'] },
+    });
+    expect(bad.issues.map((i) => i.path)).toEqual(['proxy.ebpf.algorithm', 'proxy.ebpf.maglevTableSize', 'proxy.ebpf.nodePortMod', 'sweep.proxy.ebpf.nodePortMode[1]']);
+  });
+});
+
 describe('planRuns', () => {
   it('expands the sweep as a cross product, the last key varying fastest, times the replications', () => {
     const { experiment } = validateExperiment({

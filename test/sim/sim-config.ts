@@ -1,7 +1,7 @@
 // A SimConfig with plain defaults for tests; each test overrides what it is about.
 
 import type { Cluster } from '../../src/cluster/model.js';
-import { DEFAULT_COSTS } from '../../src/proxy/types.js';
+import { DEFAULT_COSTS, DEFAULT_EBPF } from '../../src/proxy/types.js';
 import { DEFAULT_SYNC } from '../../src/proxy/sync.js';
 import { DEFAULT_CHANGE_TIMING } from '../../src/sim/changes.js';
 import type { SimConfig } from '../../src/sim/config.js';
@@ -16,7 +16,7 @@ export function simConfig(cluster: Cluster, overrides: Partial<SimConfig> = {}):
     cluster,
     targetService: 'default/web',
     backgroundServicePorts: [],
-    proxy: { mode: 'iptables', ipvsScheduler: 'rr', costs: DEFAULT_COSTS, sync: DEFAULT_SYNC, watchDelayMs: 50 },
+    proxy: { mode: 'iptables', ipvsScheduler: 'rr', ebpf: DEFAULT_EBPF, costs: DEFAULT_COSTS, sync: DEFAULT_SYNC, watchDelayMs: 50 },
     conntrack: { maxEntries: 131_072, establishedTimeoutS: 86_400, timeWaitS: 120 },
     healthCheck: DEFAULT_HEALTH_CHECK,
     events: [],
