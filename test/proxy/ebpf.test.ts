@@ -10,7 +10,7 @@ import { DEFAULT_SYNC, syncDuration, syncStartNs } from '../../src/proxy/sync.js
 import { syntheticServicePorts } from '../../src/proxy/synthetic.js';
 import { DEFAULT_COSTS, type EbpfConfig, Verdict } from '../../src/proxy/types.js';
 import { servicePort } from './fixtures.js';
-import { mulberry32 } from './seeded.js';
+import { mulberry32 } from '../support/seeded.js';
 
 const NODE_IP = '192.168.1.10';
 const cfg = (o: Partial<EbpfConfig> = {}): EbpfConfig => ({ algorithm: 'random', maglevTableSize: 16381, nodePortMode: 'snat', ...o });

@@ -8,7 +8,7 @@ import { DEFAULT_MAGLEV_TABLE_SIZE, MAGLEV_TABLE_SIZES, maglevLookupTable, slotC
 import { murmur3Hash128 } from '../../src/proxy/murmur3.js';
 import { DEFAULT_COSTS } from '../../src/proxy/types.js';
 import { servicePort } from './fixtures.js';
-import { mulberry32 } from './seeded.js';
+import { mulberry32 } from '../support/seeded.js';
 
 const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `10.244.${i >> 8}.${i & 255}:80`);
 

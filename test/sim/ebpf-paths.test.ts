@@ -6,8 +6,8 @@ import type { EbpfConfig } from '../../src/proxy/types.js';
 import type { ClusterEvent } from '../../src/sim/changes.js';
 import type { SimConfig } from '../../src/sim/config.js';
 import { simulate } from '../../src/sim/simulate.js';
-import { simConfig } from '../support/sim-config.js';
-import { tinyCluster } from '../support/tiny-cluster.js';
+import { simConfig } from './sim-config.js';
+import { tinyCluster } from './tiny-cluster.js';
 
 const ebpf = (base: SimConfig, o: Partial<EbpfConfig>): SimConfig => ({ ...base, proxy: { ...base.proxy, mode: 'ebpf', ebpf: { ...base.proxy.ebpf, ...o } } });
 
