@@ -9,6 +9,7 @@
 // valibot is light (~2 MB, ~15 ms) but would only replace the few combinators in checks.ts.
 
 import { MAX_NODES } from '../cluster/model.js';
+import { DEFAULT_SYNC } from '../proxy/sync.js';
 import { DEFAULT_COSTS, IPVS_SCHEDULERS, PROXY_MODES } from '../proxy/types.js';
 import { type ClusterEvent, DEFAULT_CHANGE_TIMING } from '../sim/changes.js';
 import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
@@ -64,9 +65,12 @@ export const EXPERIMENT = {
     mode: leaf(oneOf(PROXY_MODES), 'iptables', 'The data path kube-proxy programs.'),
     // ipvsadm's and kube-proxy's --ipvs-scheduler default.
     ipvsScheduler: leaf(oneOf(IPVS_SCHEDULERS), 'rr', 'The IPVS scheduler.'),
-    // kube-proxy --iptables-min-sync-period default. (The periodic --sync-period resync rewrites
-    // what is already there, so it changes nothing the simulator measures.)
-    minSyncPeriodS: leaf(num(0), 1, 'Least time between two rule syncs.'),
+    // kube-proxy --iptables-min-sync-period default.
+    minSyncPeriodS: leaf(num(0), 1, 'Least time from one rule sync\'s end to the next one\'s start, after a burst.'),
+    // burstSyncs := 2 in every proxier's NewProxier up to 1.33; 1.34 dropped the burst (#131615): 1.
+    syncBurst: leaf(int(1, 100), DEFAULT_SYNC.burstSyncs, 'Syncs kube-proxy may run back to back before minSyncPeriod applies.'),
+    // kube-proxy --sync-period default: IPVS's periodic resync, iptables' stale-chain cleanup.
+    syncPeriodS: leaf(num(0, true), DEFAULT_SYNC.syncPeriodNs / 1e9, 'Periodic resync (IPVS) and iptables-save cleanup interval.'),
     // An informer's watch event typically arrives tens of ms after the API write.
     watchDelayMs: leaf(num(0), 50, 'EndpointSlice update to the informer seeing it.'),
     // MinimizeIPTablesRestore (KEP-3453), on by default since 1.27, GA 1.28.

@@ -96,6 +96,8 @@ export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, 
       sync: {
         ...DEFAULT_SYNC,
         minSyncPeriodNs: experiment.proxy.minSyncPeriodS * 1e9,
+        burstSyncs: experiment.proxy.syncBurst,
+        syncPeriodNs: experiment.proxy.syncPeriodS * 1e9,
         iptablesPartial: experiment.proxy.iptablesPartialRestore,
       },
       watchDelayMs: experiment.proxy.watchDelayMs,

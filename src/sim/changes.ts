@@ -32,8 +32,9 @@ export interface ChangeTiming {
 export const DEFAULT_CHANGE_TIMING: ChangeTiming = {
   readyAfterS: 2,
   restartAfterS: 10,
-  // kube-controller-manager --node-monitor-grace-period default (40 s; 50 s since 1.32).
-  nodeMonitorGraceS: 40,
+  // kube-controller-manager --node-monitor-grace-period default: 50 s since 1.32
+  // (kubernetes#126287, fixing #121793), 40 s before.
+  nodeMonitorGraceS: 50,
   rolloutIntervalS: 5,
 };
 

@@ -55,6 +55,7 @@ export class Dataplane {
       costs: cfg.proxy.costs,
       sync: cfg.proxy.sync,
       watchDelayNs: Math.round(cfg.proxy.watchDelayMs * 1e6),
+      endNs: s(cfg.warmupS + cfg.durationS),
     });
     this.conntrack = nodes.map(() => new Conntrack(cfg.conntrack.maxEntries));
     this.conntrackHitNs = cfg.proxy.costs.conntrackHitNs;
