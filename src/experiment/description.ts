@@ -95,7 +95,9 @@ export const EXPERIMENT = {
     readyAfterS: leaf(num(0), DEFAULT_CHANGE_TIMING.readyAfterS, 'Container start plus one readiness probe period.'),
     restartAfterS: leaf(num(0), DEFAULT_CHANGE_TIMING.restartAfterS, 'The kubelet\'s first CrashLoopBackOff delay.'),
     nodeMonitorGraceS: leaf(num(0), DEFAULT_CHANGE_TIMING.nodeMonitorGraceS, 'Silence before a node is marked NotReady.'),
-    rolloutIntervalS: leaf(num(0), DEFAULT_CHANGE_TIMING.rolloutIntervalS, 'Pause between pods in a rolling restart.'),
+    terminationGracePeriodS: leaf(num(0), DEFAULT_CHANGE_TIMING.terminationGracePeriodS, 'A deleted pod\'s time from deletion to SIGKILL.'),
+    preStopSleepS: leaf(num(0), DEFAULT_CHANGE_TIMING.preStopSleepS, 'A preStop sleep: deletion to SIGTERM, still accepting connections.'),
+    drainS: leaf(num(0), DEFAULT_CHANGE_TIMING.drainS, 'The app\'s drain: SIGTERM to exit, serving only the connections it has.'),
   }),
   // null: keep what the target Service's manifest says.
   service: section('Overrides of the target Service\'s spec.', {
