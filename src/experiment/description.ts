@@ -104,6 +104,8 @@ export const EXPERIMENT = {
     externalTrafficPolicy: leaf(nullable(oneOf(['Cluster', 'Local'])), null, 'spec.externalTrafficPolicy.'),
     sessionAffinity: leaf(nullable(oneOf(['None', 'ClientIP'])), null, 'spec.sessionAffinity.'),
     sessionAffinityTimeoutS: leaf(nullable(int(1, 86_400)), null, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds.'),
+    trafficDistribution: leaf(nullable(oneOf(['PreferClose', 'PreferSameZone'])), null, 'spec.trafficDistribution: zone hints on every ready endpoint.'),
+    topologyMode: leaf(nullable(oneOf(['Auto', 'Disabled'])), null, 'The service.kubernetes.io/topology-mode annotation: Auto shares endpoints by zone CPU.'),
   }),
   traffic: section('The clients and how they reach the nodes.', {
     clients: leaf(int(1, 10_000_000), 5000, 'Client hosts (source addresses).'),

@@ -249,7 +249,7 @@ export class NodeProxies {
   /** CategorizeEndpoints of the target as this node last installed it. */
   private categorize(node: number): EndpointCategories {
     this.scratch.length = 0;
-    categorizeEndpoints(this.installed[node], this.nodes[node].name, this.scratch, this.categories);
+    categorizeEndpoints(this.installed[node], this.nodes[node].name, this.scratch, this.categories, this.nodes[node].zone);
     return this.categories;
   }
 
@@ -257,6 +257,7 @@ export class NodeProxies {
     return compileNodeTable(this.cfg.mode, this.nodes[node].name, servicePorts, this.cfg.costs, {
       ipvsScheduler: this.cfg.ipvsScheduler,
       nodeIP: this.nodes[node].ip,
+      zone: this.nodes[node].zone,
       state: this.state[node],
     });
   }

@@ -44,6 +44,8 @@ export interface CompileOptions {
   readonly localhostNodePorts?: boolean;
   /** --masquerade-all (default false). */
   readonly masqueradeAll?: boolean;
+  /** The node's topology.kubernetes.io/zone label ('' when unlabelled): zone hints filter by it. */
+  readonly zone?: string;
   /** --ipvs-scheduler; kube-proxy's default is rr. */
   readonly ipvsScheduler?: IpvsScheduler;
   /** The node's InternalIP, for IPVS virtual servers and rendering. */
@@ -57,6 +59,7 @@ export interface CompileOptions {
 }
 
 export interface ResolvedOptions {
+  readonly zone: string;
   readonly podCIDR: string;
   readonly localhostNodePorts: boolean;
   readonly masqueradeAll: boolean;
@@ -68,6 +71,7 @@ export const DEFAULT_POD_CIDR = '10.244.0.0/16';
 
 export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
   return {
+    zone: o.zone ?? '',
     podCIDR: o.podCIDR ?? DEFAULT_POD_CIDR,
     localhostNodePorts: o.localhostNodePorts ?? true,
     masqueradeAll: o.masqueradeAll ?? false,

@@ -43,6 +43,8 @@ export class ClusterChanges {
     private readonly lifecycle: RequestLifecycle,
     /** The port every endpoint of the target serves on. */
     private readonly targetPort: number,
+    /** The EndpointSlice controller's zone hints for the target's endpoints (service-map.ts withControllerHints). */
+    private readonly hints: (endpoints: EndpointInfo[]) => EndpointInfo[] = (endpoints) => endpoints,
   ) {
     this.runPodOf = new Map(plannedPods.map((planned, i) => [planned, i]));
     this.POD_CHANGE = sim.register('podChange', (i) => this.podChange(i));
@@ -90,6 +92,6 @@ export class ClusterChanges {
       }
     });
     endpoints.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    this.dataplane.proxies.endpointsChanged(endpoints);
+    this.dataplane.proxies.endpointsChanged(this.hints(endpoints));
   }
 }
