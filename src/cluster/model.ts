@@ -28,7 +28,7 @@ export interface Node {
   readonly roles?: readonly string[];
   /** status.nodeInfo.kubeletVersion; shown by `get nodes`. */
   readonly kubeletVersion?: string;
-  /** status.allocatable.cpu in millicores (topology hints share endpoints by it); unset: 1000. */
+  /** status.allocatable.cpu in millicores (topology hints share endpoints by it); unset counts as 1000 (not decoded yet). */
   readonly allocatableCpuMilli?: number;
 }
 
