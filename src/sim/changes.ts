@@ -8,7 +8,10 @@ import { DEFAULT_MAX_SURGE, DEFAULT_MAX_UNAVAILABLE, type IntOrPercent, resolveF
 export type ClusterEvent =
   /** The pod's container dies (a crash); the kubelet restarts it after a back-off and it is ready again. */
   | { readonly atS: number; readonly action: 'kill-pod'; readonly pod: string; readonly restartAfterS?: number }
-  /** The pod is deleted: it terminates gracefully (see `deletePod`) and is not replaced. */
+  /**
+   * The pod is deleted: it terminates gracefully (see `deletePod`); its ReplicaSet, if a
+   * Deployment owns it, creates a replacement at once (a terminating pod no longer counts).
+   */
   | { readonly atS: number; readonly action: 'delete-pod'; readonly pod: string }
   /** The Deployment's replica count changes: new pods start (ready after `readyAfterS`), surplus ones terminate gracefully. */
   | { readonly atS: number; readonly action: 'scale'; readonly deployment: string; readonly replicas: number }
@@ -166,7 +169,11 @@ class ChangePlanner {
       case 'delete-pod': {
         const p = this.podIndex(e.pod);
         this.deletePod(p, at);
-        for (const [deployment, members] of this.replicas) this.replicas.set(deployment, members.filter((m) => m !== p));
+        for (const [deployment, members] of this.replicas) {
+          if (!members.includes(p)) continue;
+          this.replicas.set(deployment, members.filter((m) => m !== p));
+          this.createPod(deployment, at);
+        }
         return;
       }
       case 'scale':

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/cluster/model.js';
 import { Outcome } from '../../src/metrics/outcome.js';
-import { DEFAULT_CHANGE_TIMING } from '../../src/sim/changes.js';
+import { DEFAULT_CHANGE_TIMING, planChanges } from '../../src/sim/changes.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { simConfig } from './sim-config.js';
 import { tinyCluster } from './tiny-cluster.js';
@@ -73,5 +73,29 @@ describe('the last pod of a Service, deleted', () => {
     expect(during.every((e) => e.outcome === Outcome.Ok)).toBe(true);
     // Once the nodes have synced its exit, no endpoint is left: connections are rejected.
     expect(ended.filter((e) => e.at > 7e9).every((e) => e.outcome === Outcome.RejectedNoEndpoints)).toBe(true);
+  });
+});
+
+describe('delete-pod, planned', () => {
+  const timing = { ...DEFAULT_CHANGE_TIMING, preStopSleepS: 4, drainS: 2, terminationGracePeriodS: 5 };
+
+  it('turns the endpoint terminating at once, stops listening after preStop, exits at the grace period at the latest', () => {
+    const plan = planChanges(tinyCluster([1, 1]), [{ atS: 10, action: 'delete-pod', pod: 'web-0' }], timing);
+    expect(plan.podChanges.filter((c) => c.pod === 0)).toEqual([
+      { atNs: 10e9, pod: 0, terminating: true },
+      { atNs: 14e9, pod: 0, listening: false, ready: false },
+      // preStop 4 s + drain 2 s would be 6 s: SIGKILL comes at the 5 s grace period first.
+      { atNs: 15e9, pod: 0, alive: false },
+    ]);
+    expect(plan.pods.length).toBe(2);
+  });
+
+  it('has the ReplicaSet replace a Deployment’s pod at once', () => {
+    const plan = planChanges(asDeployment(tinyCluster([1, 1])), [{ atS: 10, action: 'delete-pod', pod: 'web-0' }], timing);
+    expect(plan.pods.length).toBe(3);
+    expect(plan.podChanges.filter((c) => c.pod === 2)).toEqual([
+      { atNs: 10e9, pod: 2, alive: true },
+      { atNs: 10e9 + timing.readyAfterS * 1e9, pod: 2, ready: true },
+    ]);
   });
 });
