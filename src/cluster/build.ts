@@ -294,6 +294,7 @@ export function buildClusterLenient(docs: readonly ManifestDoc[], options: Clust
       externalIPs: s.externalIPs,
       labels: s.labels,
       annotations: s.annotations,
+      ...(s.trafficDistribution === undefined ? {} : { trafficDistribution: s.trafficDistribution }),
     };
     if (assignment.healthCheckNodePort !== undefined) service.healthCheckNodePort = assignment.healthCheckNodePort;
     return service;

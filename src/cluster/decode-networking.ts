@@ -51,6 +51,7 @@ export function decodeService(r: FieldReader, source: Source, p: string, obj: Js
     name,
     labels: r.labels(meta.labels, `${p}metadata.labels`),
     annotations: r.labels(meta.annotations, `${p}metadata.annotations`),
+    ...(typeof spec.trafficDistribution === 'string' ? { trafficDistribution: spec.trafficDistribution } : {}),
     type,
     clusterIP: r.str(spec.clusterIP, `${p}spec.clusterIP`) || undefined,
     // The API drops an empty selector, and the EndpointSlice controller then manages nothing.
@@ -90,6 +91,9 @@ export function decodeEndpointSlice(r: FieldReader, source: Source, p: string, o
     const serving = r.bool(conditions.serving, `${ep}.conditions.serving`);
     const terminating = r.bool(conditions.terminating, `${ep}.conditions.terminating`);
     const podName = targetRef?.kind === 'Pod' ? r.str(targetRef.name, `${ep}.targetRef.name`) : undefined;
+    const hints = r.map(endpoint.hints, `${ep}.hints`);
+    const forZones = hints === undefined ? undefined : (r.list(hints.forZones, `${ep}.hints.forZones`) ?? []);
+    const zoneHints = forZones?.map((z, k) => r.str(r.map(z, `${ep}.hints.forZones[${k}]`)?.name, `${ep}.hints.forZones[${k}].name`) ?? '');
     return {
       ip,
       nodeName: r.str(endpoint.nodeName, `${ep}.nodeName`) ?? '',
@@ -98,6 +102,7 @@ export function decodeEndpointSlice(r: FieldReader, source: Source, p: string, o
       serving: serving ?? ready ?? true,
       terminating: terminating ?? false,
       ...(podName === undefined ? {} : { podName }),
+      ...(zoneHints === undefined ? {} : { zoneHints }),
     };
   });
   const serviceName = labels[SERVICE_NAME_LABEL];

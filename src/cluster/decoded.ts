@@ -41,6 +41,7 @@ export interface DecodedService {
   readonly name: string;
   readonly labels: Labels;
   readonly annotations: Labels;
+  readonly trafficDistribution?: string;
   readonly type: ServiceType;
   readonly clusterIP?: string;
   readonly selector: Labels | null;

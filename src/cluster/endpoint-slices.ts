@@ -117,6 +117,7 @@ export interface ServicePortEndpoint {
   readonly serving: boolean;
   readonly terminating: boolean;
   readonly podName?: string;
+  readonly zoneHints?: readonly string[];
 }
 
 const slicesByService = new WeakMap<readonly EndpointSlice[], Map<string, EndpointSlice[]>>();
@@ -156,6 +157,7 @@ export function endpointsForServicePort(
         serving: e.serving,
         terminating: e.terminating,
         ...(e.podName === undefined ? {} : { podName: e.podName }),
+        ...(e.zoneHints === undefined ? {} : { zoneHints: e.zoneHints }),
       });
     }
   }

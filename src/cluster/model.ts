@@ -28,6 +28,8 @@ export interface Node {
   readonly roles?: readonly string[];
   /** status.nodeInfo.kubeletVersion; shown by `get nodes`. */
   readonly kubeletVersion?: string;
+  /** status.allocatable.cpu in millicores (topology hints share endpoints by it); unset counts as 1000 (not decoded yet). */
+  readonly allocatableCpuMilli?: number;
 }
 
 export interface ContainerPort {
@@ -96,6 +98,8 @@ export interface Service {
   readonly externalIPs: readonly string[];
   readonly labels?: Labels;
   readonly annotations?: Labels;
+  /** spec.trafficDistribution (PreferClose: zone hints on every ready endpoint). */
+  readonly trafficDistribution?: string;
 }
 
 /** One address of an EndpointSlice (discovery.k8s.io/v1). */
@@ -108,6 +112,8 @@ export interface Endpoint {
   readonly terminating: boolean;
   /** targetRef name, when it points at a pod. */
   readonly podName?: string;
+  /** hints.forZones names; unset when the endpoint has no hints. */
+  readonly zoneHints?: readonly string[];
 }
 
 export interface EndpointSlicePort {

@@ -10,6 +10,7 @@
 
 import { MAX_NODES } from '../cluster/model.js';
 import { MAGLEV_TABLE_SIZES } from '../proxy/maglev.js';
+import { DEFAULT_SYNC } from '../proxy/sync.js';
 import { DEFAULT_COSTS, DEFAULT_EBPF, EBPF_ALGORITHMS, EBPF_NODEPORT_MODES, IPVS_SCHEDULERS, PROXY_MODES } from '../proxy/types.js';
 import { type ClusterEvent, DEFAULT_CHANGE_TIMING, EVENT_ACTIONS } from '../sim/changes.js';
 import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
@@ -80,9 +81,12 @@ export const EXPERIMENT = {
     mode: leaf(oneOf(PROXY_MODES), 'iptables', 'The data path kube-proxy programs.'),
     // ipvsadm's and kube-proxy's --ipvs-scheduler default.
     ipvsScheduler: leaf(oneOf(IPVS_SCHEDULERS), 'rr', 'The IPVS scheduler.'),
-    // kube-proxy --iptables-min-sync-period default. (The periodic --sync-period resync rewrites
-    // what is already there, so it changes nothing the simulator measures.)
-    minSyncPeriodS: leaf(num(0), 1, 'Least time between two rule syncs.'),
+    // kube-proxy --iptables-min-sync-period default.
+    minSyncPeriodS: leaf(num(0), 1, 'Least time from one rule sync\'s end to the next one\'s start, after a burst.'),
+    // burstSyncs := 2 in every proxier's NewProxier up to 1.33; 1.34 dropped the burst (#131615): 1.
+    syncBurst: leaf(int(1, 100), DEFAULT_SYNC.burstSyncs, 'Syncs kube-proxy may run back to back before minSyncPeriod applies.'),
+    // kube-proxy --sync-period default: IPVS's periodic resync, iptables' stale-chain cleanup.
+    syncPeriodS: leaf(num(0, true), DEFAULT_SYNC.syncPeriodNs / 1e9, 'Periodic resync (IPVS) and iptables-save cleanup interval.'),
     // An informer's watch event typically arrives tens of ms after the API write.
     watchDelayMs: leaf(num(0), 50, 'EndpointSlice update to the informer seeing it.'),
     // MinimizeIPTablesRestore (KEP-3453), on by default since 1.27, GA 1.28.
@@ -114,13 +118,17 @@ export const EXPERIMENT = {
     readyAfterS: leaf(num(0), DEFAULT_CHANGE_TIMING.readyAfterS, 'Container start plus one readiness probe period.'),
     restartAfterS: leaf(num(0), DEFAULT_CHANGE_TIMING.restartAfterS, 'The kubelet\'s first CrashLoopBackOff delay.'),
     nodeMonitorGraceS: leaf(num(0), DEFAULT_CHANGE_TIMING.nodeMonitorGraceS, 'Silence before a node is marked NotReady.'),
-    rolloutIntervalS: leaf(num(0), DEFAULT_CHANGE_TIMING.rolloutIntervalS, 'Pause between pods in a rolling restart.'),
+    terminationGracePeriodS: leaf(num(0), DEFAULT_CHANGE_TIMING.terminationGracePeriodS, 'A deleted pod\'s time from deletion to SIGKILL.'),
+    preStopSleepS: leaf(num(0), DEFAULT_CHANGE_TIMING.preStopSleepS, 'A preStop sleep: deletion to SIGTERM, still accepting connections.'),
+    drainS: leaf(num(0), DEFAULT_CHANGE_TIMING.drainS, 'The app\'s drain: SIGTERM to exit, serving only the connections it has.'),
   }),
   // null: keep what the target Service's manifest says.
   service: section('Overrides of the target Service\'s spec.', {
     externalTrafficPolicy: leaf(nullable(oneOf(['Cluster', 'Local'])), null, 'spec.externalTrafficPolicy.'),
     sessionAffinity: leaf(nullable(oneOf(['None', 'ClientIP'])), null, 'spec.sessionAffinity.'),
     sessionAffinityTimeoutS: leaf(nullable(int(1, 86_400)), null, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds.'),
+    trafficDistribution: leaf(nullable(oneOf(['PreferClose', 'PreferSameZone'])), null, 'spec.trafficDistribution: zone hints on every ready endpoint.'),
+    topologyMode: leaf(nullable(oneOf(['Auto', 'Disabled'])), null, 'The service.kubernetes.io/topology-mode annotation: Auto shares endpoints by zone CPU.'),
   }),
   traffic: section('The clients and how they reach the nodes.', {
     clients: leaf(int(1, 10_000_000), 5000, 'Client hosts (source addresses).'),

@@ -66,6 +66,8 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
     externalTrafficPolicy: o.externalTrafficPolicy ?? target.externalTrafficPolicy,
     sessionAffinity: o.sessionAffinity ?? target.sessionAffinity,
     sessionAffinityTimeoutS: o.sessionAffinityTimeoutS ?? target.sessionAffinityTimeoutS,
+    ...(o.trafficDistribution === null ? {} : { trafficDistribution: o.trafficDistribution }),
+    ...(o.topologyMode === null ? {} : { annotations: { ...target.annotations, 'service.kubernetes.io/topology-mode': o.topologyMode } }),
   };
   return {
     cluster: { ...cluster, services: cluster.services.map((s) => (s === target ? overridden : s)) },
@@ -97,6 +99,8 @@ export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, 
       sync: {
         ...DEFAULT_SYNC,
         minSyncPeriodNs: experiment.proxy.minSyncPeriodS * 1e9,
+        burstSyncs: experiment.proxy.syncBurst,
+        syncPeriodNs: experiment.proxy.syncPeriodS * 1e9,
         iptablesPartial: experiment.proxy.iptablesPartialRestore,
       },
       watchDelayMs: experiment.proxy.watchDelayMs,

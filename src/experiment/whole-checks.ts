@@ -4,6 +4,7 @@
 import { didYouMean } from '../input/did-you-mean.js';
 import type { Segment } from '../input/yaml-lines.js';
 import { EVENT_ACTIONS } from '../sim/changes.js';
+import { isIntOrPercent } from '../sim/rollout.js';
 import { type Check, int, isObject, num, show, str } from './checks.js';
 import type { CheckContext } from './description-kit.js';
 import { parseAssertion } from './gates.js';
@@ -41,6 +42,9 @@ export function checkAssert(asserts: unknown, at: readonly Segment[], context: C
   });
 }
 
+/** A Deployment strategy's maxSurge / maxUnavailable. */
+const intOrPercent: Check<number | string> = (v) => (isIntOrPercent(v) ? null : 'a pod count (an integer >= 0) or a percentage such as "25%"');
+
 interface EventField {
   readonly check: Check<unknown>;
   readonly required?: boolean;
@@ -49,8 +53,9 @@ interface EventField {
 /** Each event's own keys and checks, beside `atS` and `action` (see sim/changes.ts). */
 const EVENT_FIELDS: Readonly<Record<(typeof EVENT_ACTIONS)[number], Readonly<Record<string, EventField>>>> = {
   'kill-pod': { pod: { check: str, required: true }, restartAfterS: { check: num(0) } },
+  'delete-pod': { pod: { check: str, required: true } },
   scale: { deployment: { check: str, required: true }, replicas: { check: int(0, 100_000), required: true } },
-  'rolling-restart': { deployment: { check: str, required: true }, intervalS: { check: num(0) } },
+  'rolling-restart': { deployment: { check: str, required: true }, maxSurge: { check: intOrPercent }, maxUnavailable: { check: intOrPercent } },
   'fail-node': { node: { check: str, required: true } },
   'withdraw-node': { node: { check: str, required: true } },
   'flap-readiness': { pod: { check: str, required: true }, periodS: { check: num(0, true) }, count: { check: int(1, 10_000) } },

@@ -1,6 +1,8 @@
-// Which endpoints a node balances over, as pkg/proxy/topology.go CategorizeEndpoints picks them
-// (no topology hints modelled): Ready ones, else Serving+Terminating ones, independently for
-// Cluster and for Local policy. Every mode's compiler and the health check call this one function.
+// Which endpoints a node balances over, as pkg/proxy/topology.go CategorizeEndpoints picks them:
+// Ready ones (for Cluster policy only those hinted for the node's zone, when topologyModeFromHints
+// allows), else Serving+Terminating ones, independently for Cluster and for Local policy. Every
+// mode's compiler and the health check call this one function. Node hints (PreferSameNode) are
+// not modelled.
 
 import type { IntList } from '../engine/typed-arrays.js';
 import type { EndpointInfo, ServicePortInfo } from './service-map.js';
@@ -41,32 +43,57 @@ export class EndpointCategories {
    * true while localCount is 0.
    */
   hasAnyEndpoints = false;
+  /** topologyModeFromHints chose PreferSameZone: the cluster list holds only this zone's hinted endpoints. */
+  sameZone = false;
   // allReachableEndpoints, the union of the two lists, is not built: it is the distinct members
-  // of `[clusterStart, localStart + localCount)`. Every Ready local endpoint is already in the
-  // cluster list, so the union adds only Serving+Terminating local ones when a node has no
-  // Ready local endpoint (topology hints, kube-proxy's other reason to merge, are not modelled).
+  // of `[clusterStart, localStart + localCount)`. Without topology every Ready local endpoint is
+  // already in the cluster list; the union adds Serving+Terminating local ones when a node has no
+  // Ready local endpoint, and local ones hinted for another zone.
 }
 
 /**
- * Appends the clusterEndpoints then the localEndpoints of `sp` on `nodeName` to `out` and
- * describes them in `into`. "Usable" means Ready, falling back to Serving+Terminating when there
- * is none (independently for Cluster and Local), as kube-proxy's CategorizeEndpoints does.
+ * topologyModeFromHints, for zones: every Ready endpoint has a zone hint and one of them is
+ * hinted for `zone` (so an unlabelled node, zone '', never filters).
  */
-export function categorizeEndpoints(sp: ServicePortInfo, nodeName: string, out: IntList, into: EndpointCategories): void {
+export function usesZoneHints(eps: readonly EndpointInfo[], zone: string): boolean {
+  let anyReady = false;
+  let forZone = false;
+  for (let i = 0; i < eps.length; i++) {
+    const e = eps[i];
+    if (!e.ready) continue;
+    anyReady = true;
+    const hints = e.zoneHints;
+    if (hints === undefined || hints.length === 0) return false;
+    if (zone !== '' && hints.includes(zone)) forZone = true;
+  }
+  return anyReady && forZone;
+}
+
+/**
+ * Appends the clusterEndpoints then the localEndpoints of `sp` on `nodeName` (in zone `zone`) to
+ * `out` and describes them in `into`. "Usable" means Ready — and for Cluster, hinted for the
+ * zone when the hints allow it — falling back to Serving+Terminating when there is none
+ * (independently for Cluster and Local), as kube-proxy's CategorizeEndpoints does.
+ */
+export function categorizeEndpoints(sp: ServicePortInfo, nodeName: string, out: IntList, into: EndpointCategories, zone = ''): void {
   const eps = sp.endpoints;
+  into.sameZone = usesZoneHints(eps, zone);
   into.clusterStart = out.length;
-  into.clusterCount = pushUsable(eps, null, out);
+  into.clusterCount = pushUsable(eps, null, out, into.sameZone ? zone : null);
   into.hasAnyEndpoints = into.clusterCount > 0;
   into.localStart = out.length;
   into.localCount = externalPolicyLocal(sp) ? pushUsable(eps, nodeName, out) : 0;
 }
 
-/** Appends the usable endpoints' indexes (only `nodeName`'s unless null); returns how many. */
-function pushUsable(eps: readonly EndpointInfo[], nodeName: string | null, out: IntList): number {
+/**
+ * Appends the usable endpoints' indexes (only `nodeName`'s unless null; Ready ones only if hinted
+ * for `zone` unless null); returns how many.
+ */
+function pushUsable(eps: readonly EndpointInfo[], nodeName: string | null, out: IntList, zone: string | null = null): number {
   let n = 0;
   for (let i = 0; i < eps.length; i++) {
     const e = eps[i];
-    if (e.ready && (nodeName === null || e.nodeName === nodeName)) (out.push(i), n++);
+    if (e.ready && (nodeName === null || e.nodeName === nodeName) && (zone === null || (e.zoneHints?.includes(zone) ?? false))) (out.push(i), n++);
   }
   if (n > 0) return n;
   for (let i = 0; i < eps.length; i++) {

@@ -86,7 +86,7 @@ export function planIptables(nodeName: string, servicePorts: readonly ServicePor
   const cat = new EndpointCategories();
   for (let p = 0; p < n; p++) {
     const sp = servicePorts[order[p]];
-    categorizeEndpoints(sp, nodeName, targets, cat);
+    categorizeEndpoints(sp, nodeName, targets, cat, options.zone);
     clusterStart[p] = cat.clusterStart;
     clusterCount[p] = cat.clusterCount;
     localStart[p] = cat.localStart;

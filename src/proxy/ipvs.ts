@@ -67,7 +67,7 @@ export class IpvsTable implements NodeProxyTable {
       const sp = servicePorts[i];
       if (!isProxied(sp) || sp.nodePort <= 0 || sp.protocol !== 'TCP') continue;
       scratch.length = 0;
-      categorizeEndpoints(sp, nodeName, scratch, cat);
+      categorizeEndpoints(sp, nodeName, scratch, cat, options.zone);
       const local = externalPolicyLocal(sp);
       // syncEndpoint(onlyNodeLocalEndpoints): local endpoints, else every cluster endpoint
       // (kubernetes#97081: "the reply will have the POD address and will be discarded").

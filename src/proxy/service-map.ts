@@ -2,7 +2,8 @@
 // Mirrors pkg/proxy's ServicePortName / BaseServicePortInfo / BaseEndpointInfo.
 
 import { endpointsForServicePort } from '../cluster/endpoint-slices.js';
-import type { Cluster, Protocol, SessionAffinity, TrafficPolicy } from '../cluster/model.js';
+import type { Cluster, Node, Protocol, Service, SessionAffinity, TrafficPolicy } from '../cluster/model.js';
+import { hintsMode, zoneHints } from '../cluster/topology-hints.js';
 
 export interface EndpointInfo {
   readonly ip: string;
@@ -13,6 +14,8 @@ export interface EndpointInfo {
   readonly terminating: boolean;
   /** `ip:port`, BaseEndpointInfo.String(); kube-proxy sorts and hashes by it. */
   readonly key: string;
+  /** hints.forZones (BaseEndpointInfo.ZoneHints); unset or empty: no hint. */
+  readonly zoneHints?: readonly string[];
 }
 
 export interface ServicePortInfo {
@@ -49,7 +52,8 @@ export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
         const prev = seen.get(key);
         // On a duplicate address kube-proxy keeps the non-terminating one.
         if (prev && !prev.terminating) continue;
-        seen.set(key, { ip: ep.ip, port: ep.port, nodeName: ep.nodeName, ready: ep.ready, serving: ep.serving, terminating: ep.terminating, key });
+        const hints = ep.zoneHints === undefined ? {} : { zoneHints: ep.zoneHints };
+        seen.set(key, { ip: ep.ip, port: ep.port, nodeName: ep.nodeName, ready: ep.ready, serving: ep.serving, terminating: ep.terminating, key, ...hints });
       }
       const base = `${svc.namespace}/${svc.name}`;
       out.push({
@@ -66,10 +70,26 @@ export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
         sessionAffinity: svc.sessionAffinity,
         sessionAffinityTimeoutS: svc.sessionAffinityTimeoutS,
         healthCheckNodePort: svc.healthCheckNodePort ?? 0,
-        endpoints: [...seen.values()].sort(byKey),
+        endpoints: withControllerHints(svc, [...seen.values()].sort(byKey), cluster.nodes),
       });
     }
   }
   return out;
 }
 
+
+/**
+ * The endpoints with the zone hints the EndpointSlice controller gives a service that asks for
+ * them (topology-hints.ts), unless the slices already carry hints (a dump of a real cluster).
+ * The hints are computed over this port's endpoints in kube-proxy's order.
+ */
+export function withControllerHints(svc: Pick<Service, 'annotations' | 'trafficDistribution'>, endpoints: EndpointInfo[], nodes: readonly Node[]): EndpointInfo[] {
+  const mode = hintsMode(svc);
+  if (mode === null || endpoints.some((e) => e.zoneHints !== undefined)) return endpoints;
+  const result = zoneHints(mode, endpoints, nodes);
+  if (result.kind === 'none') return endpoints;
+  return endpoints.map((e, i) => {
+    const zone = result.forZone[i];
+    return zone === undefined ? e : { ...e, zoneHints: [zone] };
+  });
+}

@@ -72,6 +72,8 @@ export interface CompileOptions {
   readonly localhostNodePorts?: boolean;
   /** --masquerade-all (default false). */
   readonly masqueradeAll?: boolean;
+  /** The node's topology.kubernetes.io/zone label ('' when unlabelled): zone hints filter by it. */
+  readonly zone?: string;
   /** --ipvs-scheduler; kube-proxy's default is rr. */
   readonly ipvsScheduler?: IpvsScheduler;
   /** Cilium's load-balancing options (eBPF mode only). */
@@ -87,6 +89,7 @@ export interface CompileOptions {
 }
 
 export interface ResolvedOptions {
+  readonly zone: string;
   readonly podCIDR: string;
   readonly localhostNodePorts: boolean;
   readonly masqueradeAll: boolean;
@@ -99,6 +102,7 @@ export const DEFAULT_POD_CIDR = '10.244.0.0/16';
 
 export function resolveOptions(o: CompileOptions = {}): ResolvedOptions {
   return {
+    zone: o.zone ?? '',
     podCIDR: o.podCIDR ?? DEFAULT_POD_CIDR,
     localhostNodePorts: o.localhostNodePorts ?? true,
     masqueradeAll: o.masqueradeAll ?? false,

@@ -3,14 +3,29 @@
 
 import type { Cluster, Pod } from '../cluster/model.js';
 import { s } from '../engine/time.js';
+import { DEFAULT_MAX_SURGE, DEFAULT_MAX_UNAVAILABLE, type IntOrPercent, resolveFenceposts, rolloutWaves } from './rollout.js';
 
 export type ClusterEvent =
-  /** The pod's container dies; the kubelet restarts it after a back-off and it is ready again. */
+  /** The pod's container dies (a crash); the kubelet restarts it after a back-off and it is ready again. */
   | { readonly atS: number; readonly action: 'kill-pod'; readonly pod: string; readonly restartAfterS?: number }
-  /** The Deployment's replica count changes: new pods start (ready after `readyAfterS`), surplus ones stop. */
+  /**
+   * The pod is deleted: it terminates gracefully (see `deletePod`); its ReplicaSet, if a
+   * Deployment owns it, creates a replacement at once (a terminating pod no longer counts).
+   */
+  | { readonly atS: number; readonly action: 'delete-pod'; readonly pod: string }
+  /** The Deployment's replica count changes: new pods start (ready after `readyAfterS`), surplus ones terminate gracefully. */
   | { readonly atS: number; readonly action: 'scale'; readonly deployment: string; readonly replicas: number }
-  /** Each pod in turn is replaced by a new one (new name and IP), the old one stopping once the new one is ready. */
-  | { readonly atS: number; readonly action: 'rolling-restart'; readonly deployment: string; readonly intervalS?: number }
+  /**
+   * Every pod is replaced by a new one (new name and IP) as the Deployment's RollingUpdate paces it
+   * (rollout.ts), the old ones terminating gracefully.
+   */
+  | {
+      readonly atS: number;
+      readonly action: 'rolling-restart';
+      readonly deployment: string;
+      readonly maxSurge?: IntOrPercent;
+      readonly maxUnavailable?: IntOrPercent;
+    }
   /** The node goes down with its pods; its endpoints turn not-ready only when the node controller notices. */
   | { readonly atS: number; readonly action: 'fail-node'; readonly node: string }
   /**
@@ -22,7 +37,7 @@ export type ClusterEvent =
   /** The pod's readiness probe fails and recovers `count` times, every `periodS`; the pod keeps running. */
   | { readonly atS: number; readonly action: 'flap-readiness'; readonly pod: string; readonly periodS?: number; readonly count?: number };
 
-export const EVENT_ACTIONS = ['kill-pod', 'scale', 'rolling-restart', 'fail-node', 'withdraw-node', 'flap-readiness'] as const;
+export const EVENT_ACTIONS = ['kill-pod', 'delete-pod', 'scale', 'rolling-restart', 'fail-node', 'withdraw-node', 'flap-readiness'] as const;
 
 export interface ChangeTiming {
   /** Container start to readiness probe success (initialDelaySeconds + a probe period). */
@@ -31,24 +46,39 @@ export interface ChangeTiming {
   readonly restartAfterS: number;
   /** node-monitor-grace-period: how long the node controller waits before marking a silent node NotReady. */
   readonly nodeMonitorGraceS: number;
-  /** Default pause between pods of a rolling restart. */
-  readonly rolloutIntervalS: number;
+  /** spec.terminationGracePeriodSeconds: deletion to SIGKILL. */
+  readonly terminationGracePeriodS: number;
+  /** A preStop `sleep` hook: deletion to SIGTERM, the app still listening (0: no hook). */
+  readonly preStopSleepS: number;
+  /** The app's own drain: SIGTERM to exit, serving the connections it has and accepting no new one. */
+  readonly drainS: number;
 }
 
 export const DEFAULT_CHANGE_TIMING: ChangeTiming = {
   readyAfterS: 2,
   restartAfterS: 10,
-  // kube-controller-manager --node-monitor-grace-period default (40 s; 50 s since 1.32).
-  nodeMonitorGraceS: 40,
-  rolloutIntervalS: 5,
+  // kube-controller-manager --node-monitor-grace-period default: 50 s since 1.32
+  // (kubernetes#126287, fixing #121793), 40 s before.
+  nodeMonitorGraceS: 50,
+  // The Pod spec's terminationGracePeriodSeconds default.
+  terminationGracePeriodS: 30,
+  // No preStop hook and an app that exits on SIGTERM: Kubernetes' defaults, not a graceful app.
+  preStopSleepS: 0,
+  drainS: 0,
 };
 
-/** A state change of one pod at one time. `alive`: it serves requests; `ready`: EndpointSlices list it. */
+/**
+ * A state change of one pod at one time. `alive`: its container runs and serves the connections
+ * it has; `listening`: it accepts new ones; `ready`: its readiness condition; `terminating`: it
+ * is being deleted (EndpointSlices list it ready: false, serving: `ready`, terminating: true).
+ */
 export interface PodChange {
   readonly atNs: number;
   readonly pod: number;
   readonly alive?: boolean;
+  readonly listening?: boolean;
   readonly ready?: boolean;
+  readonly terminating?: boolean;
 }
 
 export interface NodeChange {
@@ -77,7 +107,7 @@ export function checkEventTargets(cluster: Cluster, events: readonly ClusterEven
   const deployments = new Set(cluster.deployments.map((d) => d.name));
   const list = (names: Set<string>) => [...names].slice(0, 8).join(', ') + (names.size > 8 ? ', …' : '');
   events.forEach((e, i) => {
-    if ((e.action === 'kill-pod' || e.action === 'flap-readiness') && !pods.has(e.pod)) {
+    if ((e.action === 'kill-pod' || e.action === 'delete-pod' || e.action === 'flap-readiness') && !pods.has(e.pod)) {
       issues.push({ path: `events[${i}].pod`, message: `got "${e.pod}", expected one of the cluster's pods: ${list(pods)}` });
     }
     if ((e.action === 'scale' || e.action === 'rolling-restart') && !deployments.has(e.deployment)) {
@@ -144,10 +174,20 @@ class ChangePlanner {
         this.podChanges.push({ atNs: back + s(this.timing.readyAfterS), pod: p, ready: true });
         return;
       }
+      case 'delete-pod': {
+        const p = this.podIndex(e.pod);
+        this.deletePod(p, at);
+        for (const [deployment, members] of this.replicas) {
+          if (!members.includes(p)) continue;
+          this.replicas.set(deployment, members.filter((m) => m !== p));
+          this.createPod(deployment, at);
+        }
+        return;
+      }
       case 'scale':
         return this.scale(e.deployment, e.replicas, at);
       case 'rolling-restart':
-        return this.rollingRestart(e.deployment, at, s(e.intervalS ?? this.timing.rolloutIntervalS));
+        return this.rollingRestart(e.deployment, at, e.maxSurge ?? DEFAULT_MAX_SURGE, e.maxUnavailable ?? DEFAULT_MAX_UNAVAILABLE);
       case 'fail-node': {
         this.nodeChanges.push({ atNs: at, node: this.nodeIndex.get(e.node) as number, up: false });
         this.pods.forEach((p, i) => {
@@ -179,18 +219,21 @@ class ChangePlanner {
       return;
     }
     // The ReplicaSet controller deletes the newest pods first.
-    for (const p of members.slice(replicas)) this.stopPod(p, at);
+    for (const p of members.slice(replicas)) this.deletePod(p, at);
     this.replicas.set(deployment, members.slice(0, replicas));
   }
 
-  /** Each old pod in turn is replaced: a new one starts, and the old one stops once the new one is ready. */
-  private rollingRestart(deployment: string, at: number, intervalNs: number): void {
+  /** The old pods are replaced wave by wave (rollout.ts); the newest old pods are deleted first. */
+  private rollingRestart(deployment: string, at: number, maxSurge: IntOrPercent, maxUnavailable: IntOrPercent): void {
     const old = [...(this.replicas.get(deployment) ?? [])];
-    old.forEach((p, k) => {
-      const start = at + k * intervalNs;
-      this.createPod(deployment, start);
-      this.stopPod(p, start + s(this.timing.readyAfterS));
-    });
+    const { surge, unavailable } = resolveFenceposts(maxSurge, maxUnavailable, old.length);
+    const waitNs = s(this.timing.readyAfterS);
+    let next = old.length;
+    for (const w of rolloutWaves(old.length, surge, unavailable)) {
+      const t = at + w.wave * waitNs;
+      for (let k = 0; k < w.create; k++) this.createPod(deployment, t);
+      for (let k = 0; k < w.remove; k++) this.deletePod(old[--next], t);
+    }
     this.replicas.set(deployment, (this.replicas.get(deployment) ?? []).filter((p) => !old.includes(p)));
   }
 
@@ -227,7 +270,21 @@ class ChangePlanner {
     return index;
   }
 
+  /** The container dies at once (a crash): nothing drains. */
   private stopPod(pod: number, atNs: number): void {
-    this.podChanges.push({ atNs, pod, alive: false, ready: false });
+    this.podChanges.push({ atNs, pod, alive: false, listening: false, ready: false });
+  }
+
+  /**
+   * Graceful deletion: the endpoint turns terminating at once (ready: false, serving: true); the
+   * kubelet runs the preStop hook, then sends SIGTERM, when the app stops accepting connections
+   * and fails its readiness (serving: false); it exits after its drain, or at SIGKILL when
+   * terminationGracePeriodSeconds runs out first.
+   */
+  private deletePod(pod: number, atNs: number): void {
+    const { preStopSleepS, drainS, terminationGracePeriodS } = this.timing;
+    this.podChanges.push({ atNs, pod, terminating: true });
+    this.podChanges.push({ atNs: atNs + s(Math.min(preStopSleepS, terminationGracePeriodS)), pod, listening: false, ready: false });
+    this.podChanges.push({ atNs: atNs + s(Math.min(preStopSleepS + drainS, terminationGracePeriodS)), pod, alive: false });
   }
 }

@@ -45,6 +45,8 @@ export class ClusterChanges {
     /** The port every endpoint of the target serves on. */
     private readonly targetPort: number,
     private readonly balancer: Balancer,
+    /** The EndpointSlice controller's zone hints for the target's endpoints (service-map.ts withControllerHints). */
+    private readonly hints: (endpoints: EndpointInfo[]) => EndpointInfo[] = (endpoints) => endpoints,
   ) {
     this.runPodOf = new Map(plannedPods.map((planned, i) => [planned, i]));
     this.POD_CHANGE = sim.register('podChange', (i) => this.podChange(i));
@@ -66,7 +68,10 @@ export class ClusterChanges {
       for (const r of this.pods.kill(pod, this.sim.now)) this.lifecycle.release(r, Outcome.FailedStaleEndpoint);
     }
     if (c.alive === true) this.pods.revive(pod);
-    if (c.ready !== undefined && this.pods.setReady(pod, c.ready)) this.publishEndpoints();
+    if (c.listening === false) this.pods.stopListening(pod);
+    const terminated = c.terminating === true && this.pods.setTerminating(pod);
+    const readiness = c.ready !== undefined && this.pods.setReady(pod, c.ready);
+    if (terminated || readiness) this.publishEndpoints();
   }
 
   private nodeChange(i: number): void {
@@ -75,16 +80,21 @@ export class ClusterChanges {
     else this.dataplane.up[c.node] = c.up ? 1 : 0;
   }
 
-  /** The EndpointSlice controller publishes the target's ready pods, sorted as kube-proxy keys them. */
+  /**
+   * The EndpointSlice controller publishes the target's ready pods, and its terminating ones that
+   * still pass their readiness probe as serving (ready: false), sorted as kube-proxy keys them.
+   * Pods neither ready nor serving are left out: kube-proxy would skip them.
+   */
   private publishEndpoints(): void {
     const endpoints: EndpointInfo[] = [];
     this.pods.pods.forEach((p, i) => {
       if (this.pods.ready[i] === 1) {
         const key = `${p.ip}:${this.targetPort}`;
-        endpoints.push({ ip: p.ip, port: this.targetPort, nodeName: p.nodeName, ready: true, serving: true, terminating: false, key });
+        const terminating = this.pods.terminating[i] === 1;
+        endpoints.push({ ip: p.ip, port: this.targetPort, nodeName: p.nodeName, ready: !terminating, serving: true, terminating, key });
       }
     });
     endpoints.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    this.dataplane.proxies.endpointsChanged(endpoints);
+    this.dataplane.proxies.endpointsChanged(this.hints(endpoints));
   }
 }

@@ -62,6 +62,7 @@ export class Dataplane {
       costs: cfg.proxy.costs,
       sync: cfg.proxy.sync,
       watchDelayNs: Math.round(cfg.proxy.watchDelayMs * 1e6),
+      endNs: s(cfg.warmupS + cfg.durationS),
     });
     // The eBPF data path tracks NodePort flows in its own CT map; netfilter never sees them.
     const bpf = cfg.proxy.mode === 'ebpf';

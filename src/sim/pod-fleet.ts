@@ -1,4 +1,5 @@
-// The pods behind the target Service during a run: whether each is alive and ready, its
+// The pods behind the target Service during a run: whether each is alive, listening, ready and
+// terminating, its
 // incarnation (bumped when its container dies, so a restarted pod holds no old connection or
 // work), its FIFO station, and Little's law's two sides measured apart. The fleet admits and
 // departs; it schedules nothing.
@@ -19,7 +20,11 @@ export class PodFleet {
   /** This run's pod index → the node index it runs on (-1 for a node the cluster does not list). */
   readonly node: Int32Array;
   readonly alive: Uint8Array;
+  /** Accepts new connections: alive and not draining (a terminating app stops listening at SIGTERM). */
+  readonly listening: Uint8Array;
   readonly ready: Uint8Array;
+  /** Being deleted gracefully: EndpointSlices list it as terminating. */
+  readonly terminating: Uint8Array;
   readonly incarnation: Int32Array;
   private readonly byIp: Map<string, number>;
   private readonly stations: Stations;
@@ -39,7 +44,9 @@ export class PodFleet {
     const n = pods.length;
     this.node = Int32Array.from(pods.map((p) => nodeIndex.get(p.nodeName) ?? -1));
     this.alive = Uint8Array.from(initially.alive.map((a) => (a ? 1 : 0)));
+    this.listening = Uint8Array.from(this.alive);
     this.ready = Uint8Array.from(initially.ready.map((r) => (r ? 1 : 0)));
+    this.terminating = new Uint8Array(n);
     this.incarnation = new Int32Array(n);
     this.byIp = new Map(pods.map((p, i) => [p.ip, i]));
     this.stations = new Stations(
@@ -88,6 +95,7 @@ export class PodFleet {
    */
   kill(pod: number, nowNs: number): number[] {
     this.alive[pod] = 0;
+    this.listening[pod] = 0;
     this.incarnation[pod]++;
     this.changeInSystem(pod, -this.inSystem[pod], nowNs);
     return this.stations.drain(pod);
@@ -96,6 +104,19 @@ export class PodFleet {
   /** The pod's container is running again (as a new incarnation, since `kill`). */
   revive(pod: number): void {
     this.alive[pod] = 1;
+    this.listening[pod] = 1;
+  }
+
+  /** The app closes its listening socket: new connections are refused, established ones go on. */
+  stopListening(pod: number): void {
+    this.listening[pod] = 0;
+  }
+
+  /** The pod's deletion began; returns whether that changed it. */
+  setTerminating(pod: number): boolean {
+    if (this.terminating[pod] === 1) return false;
+    this.terminating[pod] = 1;
+    return true;
   }
 
   /** Sets the pod's readiness; returns whether it changed. */

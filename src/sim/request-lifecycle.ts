@@ -145,6 +145,7 @@ export class RequestLifecycle {
     req.abandoned[r] = 0;
     req.timeoutHandle[r] = this.closedLoop ? sim.scheduleCancellable(this.requestTimeoutNs, this.CLIENT_TIMEOUT, r) : -1;
     req.measured[r] = now >= this.warmupNs ? 1 : 0;
+    this.closeIfDrained(client);
     const reused = clients.reuse(client);
     let node: number;
     if (reused > 0) {
@@ -199,6 +200,17 @@ export class RequestLifecycle {
     req.directReply[r] = dataplane.lastDirectReply ? 1 : 0;
     this.clients.move(client, node, dataplane.lastEndpoint, dataplane.lastMasquerade, dataplane.lastConntrackHandle, dataplane.lastTableVersion, dataplane.lastDirectReply);
     return node;
+  }
+
+  /**
+   * A terminating pod that stopped listening closes its idle keep-alive connections (as Go's
+   * Server.Shutdown and nginx's graceful quit do): the client's next request opens a new one.
+   */
+  private closeIfDrained(client: number): void {
+    const { clients, pods } = this;
+    const pod = clients.pod(client);
+    if (pod < 0 || pods.terminating[pod] === 0 || pods.listening[pod] === 1 || !clients.closeIdle(client)) return;
+    this.dataplane.closeConnection(clients.node(client), clients.tableVersion(client), clients.endpoint(client), clients.conntrackHandle(client), this.timeWaitNs, this.sim.now);
   }
 
   // The packet reaches the node: a new connection walks the proxy's rules, a packet of an
@@ -331,6 +343,11 @@ export class RequestLifecycle {
       this.release(r, Outcome.FailedStaleEndpoint);
       return;
     }
+    // A draining pod has closed its listening socket: a new connection is refused (RST).
+    if (req.newConnection[r] === 1 && pods.listening[pod] === 0) {
+      this.release(r, Outcome.FailedStaleEndpoint);
+      return;
+    }
     this.outcomes.reachedPod(req, r, pod, pods.node[pod], sim.now);
     req.queuedAt[r] = sim.now;
     req.podIncarnation[r] = pods.incarnation[pod];
@@ -409,7 +426,9 @@ export class RequestLifecycle {
     this.reportedCount++;
     this.outcomes.ended(req, r, outcome, latencyNs, atNs);
     const client = req.client[r];
-    const closed = this.clients.done(client, req.conn[r], outcome === Outcome.Ok);
+    // A draining pod answers with `Connection: close`: the client's next request opens a new one.
+    const reusable = outcome === Outcome.Ok && this.pods.listening[req.pod[r]] === 1;
+    const closed = this.clients.done(client, req.conn[r], reusable);
     const node = req.ingressNode[r];
     if (closed && node >= 0 && req.endpoint[r] >= 0) {
       this.dataplane.closeConnection(node, req.tableVersion[r], req.endpoint[r], req.conntrackHandle[r], this.timeWaitNs, atNs);

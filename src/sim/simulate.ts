@@ -6,7 +6,7 @@
 import { RandomStreams } from '../engine/random.js';
 import { Simulator } from '../engine/simulator.js';
 import { s } from '../engine/time.js';
-import { buildServicePorts } from '../proxy/service-map.js';
+import { buildServicePorts, type EndpointInfo, withControllerHints } from '../proxy/service-map.js';
 import { Clients } from '../traffic/clients.js';
 import { Balancer } from './balancer.js';
 import { planChanges } from './changes.js';
@@ -63,7 +63,8 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   const network = new Network(cfg.network, cluster.nodes, streams);
   const clients = new Clients(cfg.traffic.clients, cfg.traffic.requestsPerConnection);
   const lifecycle = new RequestLifecycle(sim, cfg, streams, { clients, network, dataplane, pods, outcomes, balancer });
-  const changes = new ClusterChanges(sim, plan, planned, pods, dataplane, lifecycle, targetPort, balancer);
+  const hints = (endpoints: EndpointInfo[]) => (service ? withControllerHints(service, endpoints, cluster.nodes) : endpoints);
+  const changes = new ClusterChanges(sim, plan, planned, pods, dataplane, lifecycle, targetPort, balancer, hints);
 
   changes.schedule(endNs);
   balancer.start();

@@ -89,6 +89,17 @@ export class Clients {
     return this.doubles[client * DOUBLES + ID];
   }
 
+  /**
+   * The server closed the client's idle keep-alive connection; returns false when there was none
+   * (no connection, one carrying a request, or one already closed). Its pin stays readable.
+   */
+  closeIdle(client: number): boolean {
+    const row = client * INTS;
+    if (this.ints[row + BUSY] === 1 || this.ints[row + LEFT] <= 0 || this.ints[row + POD] < 0) return false;
+    this.ints[row + LEFT] = 0;
+    return true;
+  }
+
   /** Opens a new connection for a request; the client's earlier one closes after its request. */
   open(client: number, node: number): number {
     const id = this.nextConn++;

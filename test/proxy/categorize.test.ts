@@ -1,6 +1,6 @@
 // CategorizeEndpoints against kube-proxy's own table (pkg/proxy/topology_test.go
-// TestCategorizeEndpoints): the cases without topology hints or internalTrafficPolicy Local
-// (neither is modelled), with ProxyTerminatingEndpoints on, as it is since it went GA.
+// TestCategorizeEndpoints): the cases without internalTrafficPolicy Local (not modelled) or node
+// hints (PreferSameNode, not modelled), with ProxyTerminatingEndpoints on, as it is since GA.
 
 import { describe, expect, it } from 'vitest';
 import { EndpointCategories, categorizeEndpoints } from '../../src/proxy/categorize.js';
@@ -23,7 +23,13 @@ interface Case {
   local: string[] | null;
   all: string[];
   hasAny: boolean;
+  /** The node's topology.kubernetes.io/zone ('' when unlabelled). */
+  zone?: string;
 }
+
+const hinted = (ip: string, ...zoneHints: string[]): EndpointSpec => remote(ip, { zoneHints });
+const fourZoneHinted = [hinted('10.1.2.3', 'zone-a'), hinted('10.1.2.4', 'zone-b'), hinted('10.1.2.5', 'zone-c'), hinted('10.1.2.6', 'zone-a')];
+const all4 = ['10.1.2.3:80', '10.1.2.4:80', '10.1.2.5:80', '10.1.2.6:80'];
 
 const cases: Case[] = [
   { name: 'Cluster traffic policy, endpoints not Ready', policy: 'Cluster', nodePort: 0, endpoints: [remote('10.0.0.0', { ready: false }), remote('10.0.0.1', { ready: false })], cluster: [], local: null, all: [], hasAny: false },
@@ -41,6 +47,64 @@ const cases: Case[] = [
     all: ['10.0.0.0:80', '10.0.0.2:80'],
     hasAny: true,
   },
+  { name: 'hints: normal endpoint filtering', zone: 'zone-a', policy: 'Cluster', nodePort: 0, endpoints: fourZoneHinted, cluster: ['10.1.2.3:80', '10.1.2.6:80'], local: null, all: ['10.1.2.3:80', '10.1.2.6:80'], hasAny: true },
+  { name: 'hints: empty node labels, no filtering', zone: '', policy: 'Cluster', nodePort: 0, endpoints: fourZoneHinted, cluster: all4, local: null, all: all4, hasAny: true },
+  { name: 'hints: node in a zone no endpoint is hinted for, no filtering', zone: 'zone-d', policy: 'Cluster', nodePort: 0, endpoints: fourZoneHinted, cluster: all4, local: null, all: all4, hasAny: true },
+  {
+    name: 'hints: unready endpoint',
+    zone: 'zone-a',
+    policy: 'Cluster',
+    nodePort: 0,
+    endpoints: [hinted('10.1.2.3', 'zone-a'), hinted('10.1.2.4', 'zone-b'), hinted('10.1.2.5', 'zone-c'), remote('10.1.2.6', { zoneHints: ['zone-a'], ready: false })],
+    cluster: ['10.1.2.3:80'],
+    local: null,
+    all: ['10.1.2.3:80'],
+    hasAny: true,
+  },
+  {
+    name: 'hints: only unready endpoints in the same zone, no filtering',
+    zone: 'zone-a',
+    policy: 'Cluster',
+    nodePort: 0,
+    endpoints: [remote('10.1.2.3', { zoneHints: ['zone-a'], ready: false }), hinted('10.1.2.4', 'zone-b'), hinted('10.1.2.5', 'zone-c'), remote('10.1.2.6', { zoneHints: ['zone-a'], ready: false })],
+    cluster: ['10.1.2.4:80', '10.1.2.5:80'],
+    local: null,
+    all: ['10.1.2.4:80', '10.1.2.5:80'],
+    hasAny: true,
+  },
+  {
+    name: 'hints: a ready endpoint missing hints, no filtering',
+    zone: 'zone-a',
+    policy: 'Cluster',
+    nodePort: 0,
+    endpoints: [hinted('10.1.2.3', 'zone-a'), hinted('10.1.2.4', 'zone-b'), remote('10.1.2.5'), hinted('10.1.2.6', 'zone-a')],
+    cluster: all4,
+    local: null,
+    all: all4,
+    hasAny: true,
+  },
+  {
+    name: 'hints: multiple hints per endpoint, any endpoint with the zone included',
+    zone: 'zone-c',
+    policy: 'Cluster',
+    nodePort: 0,
+    endpoints: [hinted('10.1.2.3', 'zone-a', 'zone-c'), hinted('10.1.2.4', 'zone-b', 'zone-c'), hinted('10.1.2.5', 'zone-b', 'zone-d'), hinted('10.1.2.6', 'zone-c')],
+    cluster: ['10.1.2.3:80', '10.1.2.4:80', '10.1.2.6:80'],
+    local: null,
+    all: ['10.1.2.3:80', '10.1.2.4:80', '10.1.2.6:80'],
+    hasAny: true,
+  },
+  {
+    name: 'hints: externalTrafficPolicy Local ignores topology for local endpoints',
+    zone: 'zone-a',
+    policy: 'Local',
+    nodePort: 8080,
+    endpoints: [local('10.0.0.0', { zoneHints: ['zone-b'] }), remote('10.0.0.1', { zoneHints: ['zone-a'] })],
+    cluster: ['10.0.0.1:80'],
+    local: ['10.0.0.0:80'],
+    all: ['10.0.0.0:80', '10.0.0.1:80'],
+    hasAny: true,
+  },
   { name: 'externalTrafficPolicy ignored if not externally accessible', policy: 'Local', nodePort: 0, endpoints: [remote('10.0.0.0'), local('10.0.0.1')], cluster: ['10.0.0.0:80', '10.0.0.1:80'], local: null, all: ['10.0.0.0:80', '10.0.0.1:80'], hasAny: true },
 ];
 
@@ -51,7 +115,7 @@ describe('categorizeEndpoints', () => {
     const out = new IntList(1);
     out.push(-7);
     const cat = new EndpointCategories();
-    categorizeEndpoints(sp, NODE, out, cat);
+    categorizeEndpoints(sp, NODE, out, cat, c.zone);
     const keys = (start: number, count: number) => Array.from(out.data.subarray(start, start + count), (i) => sp.endpoints[i].key).sort();
     expect(keys(cat.clusterStart, cat.clusterCount)).toEqual(c.cluster);
     expect(keys(cat.localStart, cat.localCount)).toEqual(c.local ?? []);

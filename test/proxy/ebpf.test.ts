@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Conntrack } from '../../src/proxy/conntrack.js';
 import { EbpfTable } from '../../src/proxy/ebpf.js';
 import { NodeProxyState } from '../../src/proxy/node-state.js';
-import { DEFAULT_SYNC, syncDuration, syncStartNs } from '../../src/proxy/sync.js';
+import { DEFAULT_SYNC, runnerMinIntervalNs, syncDuration } from '../../src/proxy/sync.js';
 import { syntheticServicePorts } from '../../src/proxy/synthetic.js';
 import { DEFAULT_COSTS, type EbpfConfig, Verdict } from '../../src/proxy/types.js';
 import { servicePort } from './fixtures.js';
@@ -148,8 +148,8 @@ describe('eBPF ClientIP affinity (LB4_AFFINITY_MAP)', () => {
 
 describe('eBPF map updates', () => {
   it('start as soon as the agent sees a change (no minSyncPeriod) and cost per changed service only', () => {
-    expect(syncStartNs(5e9, 4.5e9, DEFAULT_SYNC, 'ebpf')).toBe(5e9);
-    expect(syncStartNs(5e9, 4.5e9, DEFAULT_SYNC, 'iptables')).toBe(5.5e9);
+    expect(runnerMinIntervalNs('ebpf', DEFAULT_SYNC)).toBe(0);
+    expect(runnerMinIntervalNs('iptables', DEFAULT_SYNC)).toBe(DEFAULT_SYNC.minSyncPeriodNs);
     const work = (services: number) => ({ services, changedServices: 1, totalRules: 0, partialRules: 0 });
     expect(syncDuration('ebpf', work(30_000))).toBe(syncDuration('ebpf', work(10)));
   });

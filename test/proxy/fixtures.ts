@@ -10,6 +10,7 @@ export interface EndpointSpec {
   ready?: boolean;
   serving?: boolean;
   terminating?: boolean;
+  zoneHints?: string[];
 }
 
 export interface ServicePortSpec {
@@ -39,6 +40,7 @@ export function endpoint(e: EndpointSpec, defaultPort: number): EndpointInfo {
     serving: e.serving ?? ready,
     terminating: e.terminating ?? false,
     key: `${e.ip}:${port}`,
+    ...(e.zoneHints === undefined ? {} : { zoneHints: e.zoneHints }),
   };
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/cluster/model.js';
 import { type RequestRecord, simulate } from '../../src/sim/simulate.js';
 import { Outcome } from '../../src/metrics/outcome.js';
+import { syncDuration } from '../../src/proxy/sync.js';
 import { simConfig } from './sim-config.js';
 import { tinyCluster } from './tiny-cluster.js';
 
@@ -105,10 +106,12 @@ describe('changes over time', () => {
     );
     expect(stale.length).toBeGreaterThan(0);
     expect(Math.min(...stale)).toBeGreaterThanOrEqual(killAtNs);
-    // No earlier sync, so each node syncs as soon as its informer delivers the change (50 ms
-    // watch delay) and routes on the new rules after a partial restore: the target's chains
-    // (6 + 3·2 rules) and the dispatch rules (1 + 3) at 18 µs each, 0.288 ms.
-    const tablesUpdatedNs = killAtNs + 50e6 + 16 * 18_000;
+    // The runner's bucket is full, so each node syncs as soon as its informer delivers the change
+    // (50 ms watch delay) and routes on the new rules after a partial sync: the target's chains
+    // (6 + 3·2 rules) and the dispatch rules (1 + 3) generated and restored, and (below the
+    // large-cluster threshold) an iptables-save of the 12 rules.
+    const work = { services: 1, endpoints: 2, changedServices: 1, totalRules: 12, partialRules: 16, save: true };
+    const tablesUpdatedNs = killAtNs + 50e6 + Math.round(syncDuration('iptables', work));
     expect(r.metrics.syncs).toBe(3);
     expect(r.metrics.sync_lag_max_ms).toBeCloseTo((tablesUpdatedNs - killAtNs) / 1e6, 6);
     // A request routed just before then still travels the network and may wait at the pod.
