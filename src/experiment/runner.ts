@@ -6,6 +6,7 @@ import { InputError } from '../input/problems.js';
 import { RUN_METRIC_COLUMNS, type RunMetrics } from '../metrics/run-metrics.js';
 import { simulate } from '../sim/simulate.js';
 import { checkPoint, type PlannedRun, planRuns } from './plan.js';
+import { targetWarnings } from './preflight.js';
 import { type ResolvedCluster, resolveCluster, simConfigFor } from './resolve.js';
 import type { Experiment } from './schema.js';
 import type { Cell, ExperimentResults, Row } from './results.js';
@@ -25,6 +26,8 @@ export interface RunnerOptions {
   readonly onRunDone?: (p: RunProgress) => void;
   /** Run only this shard's runs (`run % count == index`). */
   readonly shard?: Shard;
+  /** Called, before any run on it, with what `diagnose` finds wrong in each distinct cluster's target. */
+  readonly onWarnings?: (lines: readonly string[]) => void;
 }
 
 const cell = (v: unknown): Cell => (typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v));
@@ -39,6 +42,7 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
   const params = Object.keys(experiment.sweep);
   const clusters = new Map<string, ResolvedCluster>();
   const notes = new Set<string>();
+  const warned = new Set<string>();
   const runs: Row[] = [];
   const pods: Row[] = [];
   const nodes: Row[] = [];
@@ -54,6 +58,11 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
       resolved = resolveCluster(e, docs);
       clusters.set(key, resolved);
       for (const n of resolved.notes) notes.add(n);
+      if (options.onWarnings) {
+        const lines = targetWarnings(resolved).filter((w) => !warned.has(w));
+        for (const w of lines) warned.add(w);
+        if (lines.length > 0) options.onWarnings(lines);
+      }
     }
     const result = simulate(simConfigFor(e, resolved, planned.replication));
     const id = { experiment: experiment.name, run: planned.run, replication: planned.replication, seed: planned.seed };

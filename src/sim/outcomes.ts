@@ -35,7 +35,7 @@ export class Outcomes {
   /** Request `r` ended for its client at `atNs` with `outcome` (and its latency when served). */
   ended(req: RequestTable, r: number, outcome: number, latencyNs: number, atNs: number): void {
     const measured = req.measured[r] === 1;
-    if (measured) this.recorder.countOutcome(outcome);
+    if (measured) this.recorder.countOutcome(outcome, atNs - req.sentAt[r]);
     this.series.ended(atNs, outcome, latencyNs, measured);
     this.observer.onRequestEnd?.({
       client: req.client[r],

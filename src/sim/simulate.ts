@@ -6,6 +6,7 @@
 import { RandomStreams } from '../engine/random.js';
 import { Simulator } from '../engine/simulator.js';
 import { s } from '../engine/time.js';
+import { podListensOn } from '../cluster/pod-listens.js';
 import { buildServicePorts } from '../proxy/service-map.js';
 import { Clients } from '../traffic/clients.js';
 import { Balancer } from './balancer.js';
@@ -46,7 +47,11 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   const pods = new PodFleet(
     planned.map((i) => plan.pods[i]),
     nodeIndex,
-    { alive: planned.map((i) => plan.initiallyAlive[i]), ready: planned.map((i) => plan.pods[i].ready && initialIps.has(plan.pods[i].ip)) },
+    {
+      alive: planned.map((i) => plan.initiallyAlive[i]),
+      ready: planned.map((i) => plan.pods[i].ready && initialIps.has(plan.pods[i].ip)),
+      listens: planned.map((i) => podListensOn(plan.pods[i], targetPort, target.protocol)),
+    },
     { concurrency: cfg.pods.concurrency, queueLimit: cfg.pods.queueLimit, warmupNs, endNs },
   );
 

@@ -43,7 +43,10 @@ export function registerRun(program: Command): void {
       const { experiment, docs } = loadExperiment(file, opts);
       const progress = progressReporter(opts.quiet === true);
       const started = process.hrtime.bigint();
-      const results = runExperiment(experiment, docs, { file, onStart: progress.start, onRunDone: progress.runDone, ...(shard ? { shard } : {}) });
+      const onWarnings = (lines: readonly string[]) => {
+        if (opts.quiet !== true) for (const w of lines) process.stderr.write(`warning: ${w}\n`);
+      };
+      const results = runExperiment(experiment, docs, { file, onStart: progress.start, onRunDone: progress.runDone, onWarnings, ...(shard ? { shard } : {}) });
       progress.stop();
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       if (shard) {
