@@ -8,6 +8,10 @@ import { parseShard } from '../../experiment/shard.js';
 import { writeFilesAtomically } from '../../io/atomic-write.js';
 import { shardFiles } from '../../io/shard-files.js';
 import { writeResults } from '../../io/write-results.js';
+import { runJunit } from '../../io/junit-xml.js';
+import { writeTextFile } from '../../io/write-text.js';
+import { summarize } from '../../experiment/summary.js';
+import { runJson } from '../../experiment/verdict-json.js';
 import { loadExperiment } from '../load-experiment.js';
 import { collect, integerOption } from '../options.js';
 import { progressReporter } from '../progress.js';
@@ -24,6 +28,8 @@ interface RunOptions {
   readonly quiet?: boolean;
   readonly png?: boolean;
   readonly shard?: string;
+  readonly json?: boolean;
+  readonly junit?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -37,6 +43,8 @@ export function registerRun(program: Command): void {
     .option('--set <path=value>', 'override any experiment key by its dotted path (repeatable)', collect, [])
     .option('--shard <I/N>', 'run only runs with run % N == I and write a shard folder for `merge`; auto/N takes I from JOB_COMPLETION_INDEX')
     .option('--png', 'also render every chart to PNG')
+    .option('--json', "print a JSON summary (every point's metrics, each assertion's verdict) on stdout")
+    .option('--junit <file>', 'write the assertions as JUnit XML, one test case per assertion and sweep point')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, opts: RunOptions) => {
       const shard = opts.shard === undefined ? undefined : parseShard(opts.shard, process.env.JOB_COMPLETION_INDEX);
@@ -60,6 +68,8 @@ export function registerRun(program: Command): void {
       const written = await writeResults(outDir, experiment, results, { png: opts.png === true });
       progress.finished(results, wallS, outDir, written);
       // Results are written first: a failed gate is a finding to look at, not a reason to lose it.
-      reportViolations(experiment, results);
+      const judgements = reportViolations(experiment, results);
+      if (opts.junit !== undefined) writeTextFile(opts.junit, runJunit(experiment.name, judgements));
+      if (opts.json) process.stdout.write(`${JSON.stringify(runJson(experiment.name, outDir, results.params, summarize(results), judgements), null, 2)}\n`);
     });
 }
