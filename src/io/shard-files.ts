@@ -12,7 +12,7 @@ import { toCsv } from './csv.js';
 
 export async function shardFiles(experiment: Experiment, results: ExperimentResults, shard: Shard, totalRuns: number): Promise<OutputFile[]> {
   return [
-    { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs) },
+    { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs, true) },
     { path: 'pods.csv', content: await toCsv(results.podColumns, results.pods) },
     { path: 'nodes.csv', content: await toCsv(results.nodeColumns, results.nodes) },
     { path: 'timeseries.csv', content: await toCsv(results.timeseriesColumns, results.timeseries) },

@@ -21,7 +21,7 @@ export async function resultFiles(experiment: Experiment, results: ExperimentRes
   const summary = summarize(results);
   const violations = checkAssertions(experiment.assert, results.params, summary).map(formatViolation);
   const files: OutputFile[] = [
-    { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs) },
+    { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs, true) },
     { path: 'summary.csv', content: await toCsv(summaryColumns(results.params), summary) },
     { path: 'pods.csv', content: await toCsv(results.podColumns, results.pods) },
     { path: 'nodes.csv', content: await toCsv(results.nodeColumns, results.nodes) },

@@ -70,6 +70,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   const lifecycle = new RequestLifecycle(sim, cfg, streams, { clients, network, dataplane, pods, outcomes, balancer });
   const changes = new ClusterChanges(sim, plan, planned, pods, dataplane, lifecycle, targetPort);
 
+  observer.onStart?.({ nodes: cluster.nodes.map((n) => n.name), pods: pods.pods.map((p) => p.name) });
   changes.schedule(endNs);
   balancer.start();
   lifecycle.start();

@@ -2,7 +2,10 @@
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { planRuns } from '../../experiment/plan.js';
+import { type PlannedRun, planRuns } from '../../experiment/plan.js';
+import type { ExperimentResults } from '../../experiment/results.js';
+import { TRACE_COLUMNS, traceObserver } from '../../experiment/trace.js';
+import { CsvStream } from '../../io/trace-writer.js';
 import { runExperiment } from '../../experiment/runner.js';
 import { parseShard } from '../../experiment/shard.js';
 import { writeFilesAtomically } from '../../io/atomic-write.js';
@@ -30,6 +33,7 @@ interface RunOptions {
   readonly shard?: string;
   readonly json?: boolean;
   readonly junit?: string;
+  readonly trace?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -44,6 +48,7 @@ export function registerRun(program: Command): void {
     .option('--shard <I/N>', 'run only runs with run % N == I and write a shard folder for `merge`; auto/N takes I from JOB_COMPLETION_INDEX')
     .option('--png', 'also render every chart to PNG')
     .option('--json', "print a JSON summary (every point's metrics, each assertion's verdict) on stdout")
+    .option('--trace <file>', 'write one CSV row per request (client, ingress node, pod, outcome, times and latency parts), streamed')
     .option('--junit <file>', 'write the assertions as JUnit XML, one test case per assertion and sweep point')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, opts: RunOptions) => {
@@ -54,7 +59,16 @@ export function registerRun(program: Command): void {
       const onWarnings = (lines: readonly string[]) => {
         if (opts.quiet !== true) for (const w of lines) process.stderr.write(`warning: ${w}\n`);
       };
-      const results = runExperiment(experiment, docs, { file, onStart: progress.start, onRunDone: progress.runDone, onWarnings, ...(shard ? { shard } : {}) });
+      const trace = opts.trace === undefined ? undefined : new CsvStream(opts.trace, TRACE_COLUMNS);
+      const observerFor = trace === undefined ? undefined : (planned: PlannedRun) => traceObserver(planned, (row) => trace.row(row));
+      let results: ExperimentResults;
+      try {
+        results = runExperiment(experiment, docs, { file, onStart: progress.start, onRunDone: progress.runDone, onWarnings, ...(observerFor ? { observerFor } : {}), ...(shard ? { shard } : {}) });
+      } catch (error) {
+        trace?.abort();
+        throw error;
+      }
+      trace?.close();
       progress.stop();
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       if (shard) {
