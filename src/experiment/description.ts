@@ -13,6 +13,7 @@ import { DEFAULT_COSTS, IPVS_SCHEDULERS, PROXY_MODES } from '../proxy/types.js';
 import { type ClusterEvent, DEFAULT_CHANGE_TIMING } from '../sim/changes.js';
 import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
 import { INGRESS_KINDS } from '../traffic/ingress.js';
+import { RUN_METRIC_COLUMNS } from '../metrics/run-metrics.js';
 import { bool, type Check, duration, int, isObject, matching, nullable, num, oneOf, portRange, str, strList } from './checks.js';
 import { type InferFrom, leaf, required, section, whole } from './description-kit.js';
 import { checkAssert, checkEventList, checkSweep } from './whole-checks.js';
@@ -38,6 +39,9 @@ const placement: Check<'spread' | 'packed' | readonly number[]> = (v) =>
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SERVICE_REF = /^[a-z0-9-.]+\/[a-z0-9-.]+$/;
+
+const metricList: Check<readonly string[]> = (v) =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string' && (RUN_METRIC_COLUMNS as readonly string[]).includes(x)) ? null : 'a list of runs.csv metric columns, e.g. [latency_p99_ms, conntrack_peak]';
 
 export const EXPERIMENT = {
   name: required(matching(NAME, 'a name of letters, digits, ".", "_" or "-" (it names the results folder)'), 'Names the experiment and its results folder.'),
@@ -142,6 +146,9 @@ export const EXPERIMENT = {
   sweep: whole<Readonly<Record<string, readonly unknown[]>>>(checkSweep, {}, 'Dotted paths to lists of values; runs the cross product.'),
   events: whole<readonly ClusterEvent[]>(checkEventList, [], 'Cluster changes at given times (see sim/changes.ts).'),
   assert: whole<readonly string[]>(checkAssert, [], 'Conditions on runs.csv metrics, e.g. "latency_p99_ms < 20".'),
+  report: section('What report.html shows.', {
+    metrics: leaf(metricList, [], 'runs.csv metrics its table shows besides ok_share and each outcome seen; empty: chosen by the swept keys.'),
+  }),
 };
 
 export type Experiment = InferFrom<typeof EXPERIMENT>;
