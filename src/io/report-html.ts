@@ -56,7 +56,7 @@ const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:
 table{border-collapse:collapse;font-size:.9rem;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:right}
 thead th,tbody th{text-align:left;background:#f4f4f4}.ci{color:#666;font-size:.8em}figure{margin:2rem 0}
 figure svg{max-width:100%;height:auto}.violations{color:#a00}pre{background:#f7f7f7;padding:1rem;overflow:auto}.wide{overflow-x:auto}
-th.fail{color:#a00}nav ol{columns:2}
+th.fail{color:#a00}
 @media print{body{margin:0;max-width:none}.wide{overflow:visible}table{font-size:7pt;width:100%;table-layout:auto}
 th,td{padding:.1rem .2rem}figure{break-inside:avoid;page-break-inside:avoid}figure svg{max-height:95vh;width:auto}
 h2,h3{break-after:avoid}details{display:none}}`;
