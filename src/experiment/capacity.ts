@@ -1,19 +1,46 @@
-// Capacity: the highest traffic.ratePerS at which an SLO (`latency_p99_ms < 20`) holds on the
-// mean over replications, by bracketing then bisection. Assumes the SLO holds at low rates and
-// fails at high ones; each probe reuses the experiment's seeds, so neighbouring rates see the
-// same random streams and the metric moves smoothly with the rate.
+// Capacity: the highest traffic.ratePerS at which every SLO term (`latency_p99_ms < 20`,
+// `error_share <= 0.001`) holds over the replications, by bracketing then bisection. Assumes the
+// SLO holds at low rates and fails at high ones; each probe reuses the experiment's seeds, so
+// neighbouring rates see the same random streams and the metrics move smoothly with the rate.
+// A probe whose 95% interval straddles a threshold is undecided: it is run again with more
+// replications, up to a limit, and only then judged on the means.
 
 import type { ManifestDoc } from '../cluster/manifest-doc.js';
 import { InputError } from '../input/problems.js';
-import { type Assertion, holds } from './gates.js';
+import { type Assertion, holds, parseAssertion, type Verdict, verdictOf } from './gates.js';
 import { setPath } from './plan.js';
+import type { Row } from './results.js';
 import { runExperiment } from './runner.js';
 import type { Experiment } from './schema.js';
 import { type MeanCi, meanCi } from './summary.js';
 
-export interface Probe extends MeanCi {
-  readonly rate: number;
+/** One SLO term as given (`latency_p99_ms<20`), parsed. */
+export interface Slo extends Assertion {
+  readonly text: string;
+}
+
+/**
+ * What `capacity` requires unless an --slo names error_share: at most one request in a thousand
+ * fails. Latency percentiles are those of successful requests, so without this term a set-up
+ * that drops a third of its requests could still "meet" a latency SLO.
+ */
+export const DEFAULT_ERROR_SLO = 'error_share<=0.001';
+
+export interface TermResult extends MeanCi {
+  readonly slo: string;
+  readonly verdict: Verdict;
+}
+
+export interface Measurement {
   readonly meets: boolean;
+  /** Some term's interval still straddled its threshold at the most replications allowed: judged on the means. */
+  readonly undecided: boolean;
+  readonly replications: number;
+  readonly terms: readonly TermResult[];
+}
+
+export interface Probe extends Measurement {
+  readonly rate: number;
 }
 
 export type CapacityResult =
@@ -34,11 +61,34 @@ export interface SearchOptions {
 /** Doubling or halving at most this often spans a factor of 10^9 either way. */
 const MAX_STEPS = 30;
 
-export function searchCapacity(measure: (rate: number) => MeanCi, slo: Assertion, options: SearchOptions): CapacityResult {
+/** The SLO terms to judge: those given, plus DEFAULT_ERROR_SLO unless one of them names error_share. */
+export function sloTerms(given: readonly string[]): { slos: Slo[]; defaultAdded: boolean } | { readonly index: number; readonly text: string; readonly expected: string } {
+  const slos: Slo[] = [];
+  for (const [index, text] of given.entries()) {
+    const a = parseAssertion(text);
+    if ('expected' in a) return { index, text, expected: a.expected };
+    slos.push({ ...a, text: text.replace(/\s+/g, '') });
+  }
+  const defaultAdded = !slos.some((s) => s.metric === 'error_share');
+  if (defaultAdded) slos.push({ ...(parseAssertion(DEFAULT_ERROR_SLO) as Assertion), text: DEFAULT_ERROR_SLO });
+  return { slos, defaultAdded };
+}
+
+/** Every term judged on the runs' values: one failing term fails; else one straddling term leaves it undecided. */
+export function judgeRuns(slos: readonly Slo[], runs: readonly Row[]): { terms: TermResult[]; verdict: Verdict; meanHolds: boolean } {
+  const terms = slos.map((slo) => {
+    const m = meanCi(runs.map((r) => r[slo.metric] as number));
+    return { slo: slo.text, ...m, verdict: verdictOf(slo, m.mean, m.ci95HalfWidth) };
+  });
+  const verdict: Verdict = terms.some((t) => t.verdict === 'fail') ? 'fail' : terms.some((t) => t.verdict === 'undecided') ? 'undecided' : 'pass';
+  const meanHolds = slos.every((slo, i) => holds(slo.op, terms[i].mean, slo.threshold));
+  return { terms, verdict, meanHolds };
+}
+
+export function searchCapacity(measure: (rate: number) => Measurement, options: SearchOptions): CapacityResult {
   const probes: Probe[] = [];
   const probe = (rate: number): Probe => {
-    const m = measure(rate);
-    const p = { rate, ...m, meets: holds(slo.op, m.mean, slo.threshold) };
+    const p = { rate, ...measure(rate) };
     probes.push(p);
     options.onProbe?.(p);
     return p;
@@ -78,13 +128,38 @@ export function searchCapacity(measure: (rate: number) => MeanCi, slo: Assertion
   return { kind: 'found', best: lo, next: hi, probes };
 }
 
-/** Runs the experiment's replications at a rate and summarizes the SLO's metric over them. */
-export function experimentProbe(experiment: Experiment, docs: readonly ManifestDoc[], slo: Assertion, file?: string): (rate: number) => MeanCi {
+export interface ProbeOptions {
+  readonly file?: string;
+  /** Replications an undecided probe may grow to (doubling); never fewer than the experiment's own. */
+  readonly maxReplications: number;
+}
+
+/**
+ * A probe over `runsAt(rate, replications)`'s rows. An interval needs two replications, so a
+ * probe starts with at least two (unless `most` allows fewer); an undecided one doubles them up
+ * to `most`, then is judged on the means.
+ */
+export function probeWith(runsAt: (rate: number, replications: number) => readonly Row[], slos: readonly Slo[], initial: number, most: number): (rate: number) => Measurement {
+  return (rate) => {
+    let replications = Math.min(Math.max(initial, 2), most);
+    for (;;) {
+      const judged = judgeRuns(slos, runsAt(rate, replications));
+      const undecided = judged.verdict === 'undecided';
+      if (!undecided || replications >= most) {
+        return { meets: undecided ? judged.meanHolds : judged.verdict === 'pass', undecided, replications, terms: judged.terms };
+      }
+      replications = Math.min(replications * 2, most);
+    }
+  };
+}
+
+/** Runs the experiment at each probed rate (replication k keeps its seed, so added replications only narrow the spread). */
+export function experimentProbe(experiment: Experiment, docs: readonly ManifestDoc[], slos: readonly Slo[], options: ProbeOptions): (rate: number) => Measurement {
+  const { file } = options;
   if (Object.keys(experiment.sweep).length > 0) {
     throw new InputError([{ file, path: 'sweep', message: `capacity searches one configuration, got a sweep over ${Object.keys(experiment.sweep).join(', ')}; fix those values or add --set 'sweep={}'` }]);
   }
-  return (rate) => {
-    const results = runExperiment(setPath(experiment, 'traffic.ratePerS', rate), docs, file === undefined ? {} : { file });
-    return meanCi(results.runs.map((r) => r[slo.metric] as number));
-  };
+  const runsAt = (rate: number, replications: number) =>
+    runExperiment(setPath(setPath(experiment, 'traffic.ratePerS', rate), 'replications', replications), docs, file === undefined ? {} : { file }).runs;
+  return probeWith(runsAt, slos, experiment.replications, Math.max(options.maxReplications, experiment.replications));
 }

@@ -15,6 +15,7 @@ import { DEFAULT_COSTS, DEFAULT_EBPF, EBPF_ALGORITHMS, EBPF_NODEPORT_MODES, IPVS
 import { type ClusterEvent, DEFAULT_CHANGE_TIMING, EVENT_ACTIONS } from '../sim/changes.js';
 import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
 import { INGRESS_KINDS } from '../traffic/ingress.js';
+import { RUN_METRIC_COLUMNS } from '../metrics/run-metrics.js';
 import { bool, type Check, duration, int, isObject, matching, nullable, num, oneOf, oneOfNumbers, portRange, str, strList, withSchema } from './checks.js';
 import { type InferFrom, leaf, required, section, whole } from './description-kit.js';
 import { checkAssert, checkEventList, checkSweep } from './whole-checks.js';
@@ -55,6 +56,12 @@ const placement: Check<'spread' | 'packed' | readonly number[]> = withSchema(
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SERVICE_REF = /^[a-z0-9-.]+\/[a-z0-9-.]+$/;
+
+const metricList: Check<readonly string[]> = withSchema(
+  (v) =>
+    Array.isArray(v) && v.every((x) => typeof x === 'string' && (RUN_METRIC_COLUMNS as readonly string[]).includes(x)) ? null : 'a list of runs.csv metric columns, e.g. [latency_p99_ms, conntrack_peak]',
+  { type: 'array', items: { enum: RUN_METRIC_COLUMNS } },
+);
 
 export const EXPERIMENT = {
   name: required(matching(NAME, 'a name of letters, digits, ".", "_" or "-" (it names the results folder)'), 'Names the experiment and its results folder.'),
@@ -182,6 +189,9 @@ export const EXPERIMENT = {
   assert: whole<readonly string[]>(checkAssert, [], 'Conditions on runs.csv metrics, e.g. "latency_p99_ms < 20".', {
     type: 'array',
     items: { type: 'string' },
+  }),
+  report: section('What report.html shows.', {
+    metrics: leaf(metricList, [], 'runs.csv metrics its table shows besides ok_share and each outcome seen; empty: chosen by the swept keys.'),
   }),
 };
 

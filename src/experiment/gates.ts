@@ -51,7 +51,22 @@ export function holds(op: Operator, value: number, threshold: number): boolean {
   }
 }
 
-export interface Violation {
+/**
+ * pass: the whole 95% CI is on the side the condition wants; fail: the whole of it is on the
+ * other; undecided: it straddles the threshold, so more replications could change the answer.
+ * Without a CI (one replication), or for == and !=, the mean decides alone.
+ */
+export type Verdict = 'pass' | 'fail' | 'undecided';
+
+export function verdictOf(a: Pick<Assertion, 'op' | 'threshold'>, mean: number, ci95HalfWidth: number): Verdict {
+  const byMean = holds(a.op, mean, a.threshold);
+  if (!Number.isFinite(ci95HalfWidth) || ci95HalfWidth === 0 || a.op === '==' || a.op === '!=') return byMean ? 'pass' : 'fail';
+  const low = holds(a.op, mean - ci95HalfWidth, a.threshold);
+  const high = holds(a.op, mean + ci95HalfWidth, a.threshold);
+  return low && high ? 'pass' : !low && !high ? 'fail' : 'undecided';
+}
+
+export interface Judgement {
   readonly index: number;
   readonly assertion: string;
   /** The sweep point's swept values. */
@@ -59,31 +74,50 @@ export interface Violation {
   readonly mean: number;
   readonly ci95HalfWidth: number;
   readonly n: number;
+  readonly verdict: Verdict;
+  /** Whether the mean meets the condition: a gate fails (exit 1) when it does not. */
+  readonly meanHolds: boolean;
 }
 
-/** Every (assertion, sweep point) whose mean breaks the condition, in assertion then point order. */
-export function checkAssertions(asserts: readonly string[], params: readonly string[], summary: readonly Row[]): Violation[] {
+/** A judgement whose mean breaks its condition. */
+export type Violation = Judgement;
+
+/** Every (assertion, sweep point), in assertion then point order. */
+export function judgeAssertions(asserts: readonly string[], params: readonly string[], summary: readonly Row[]): Judgement[] {
   return asserts.flatMap((text, index) => {
     const a = parseAssertion(text);
     if ('expected' in a) throw new Error(`assert[${index}] was not validated: ${text}`);
     return summary
-      .filter((row) => row.metric === a.metric && !holds(a.op, row.mean as number, a.threshold))
-      .map((row) => ({
-        index,
-        assertion: text.trim(),
-        point: Object.fromEntries(params.map((p) => [p, row[p]])),
-        mean: row.mean as number,
-        ci95HalfWidth: row.ci95_half_width as number,
-        n: row.n as number,
-      }));
+      .filter((row) => row.metric === a.metric)
+      .map((row) => {
+        const mean = row.mean as number;
+        const ci95HalfWidth = row.ci95_half_width as number;
+        return {
+          index,
+          assertion: text.trim(),
+          point: Object.fromEntries(params.map((p) => [p, row[p]])),
+          mean,
+          ci95HalfWidth,
+          n: row.n as number,
+          verdict: verdictOf(a, mean, ci95HalfWidth),
+          meanHolds: holds(a.op, mean, a.threshold),
+        };
+      });
   });
+}
+
+/** Every (assertion, sweep point) whose mean breaks the condition, in assertion then point order. */
+export function checkAssertions(asserts: readonly string[], params: readonly string[], summary: readonly Row[]): Violation[] {
+  return judgeAssertions(asserts, params, summary).filter((j) => !j.meanHolds);
 }
 
 const show = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : 'undefined');
 
+const where = (point: Row): string => (Object.keys(point).length === 0 ? '' : ` at ${Object.entries(point).map(([p, x]) => `${p}=${x}`).join(', ')}`);
+
 /** `assert[0] latency_p99_ms < 20 fails at proxy.mode=ipvs: mean 23.1 ± 1.2 (n=5)`. */
-export function formatViolation(v: Violation): string {
-  const where = Object.keys(v.point).length === 0 ? '' : ` at ${Object.entries(v.point).map(([p, x]) => `${p}=${x}`).join(', ')}`;
+export function formatViolation(v: Judgement): string {
   const ci = Number.isFinite(v.ci95HalfWidth) ? ` ± ${show(v.ci95HalfWidth)}` : '';
-  return `assert[${v.index}] ${v.assertion} fails${where}: mean ${show(v.mean)}${ci} (n=${v.n})`;
+  const straddles = v.verdict === 'undecided' ? '; undecided: the 95% CI straddles the threshold, more replications would decide' : '';
+  return `assert[${v.index}] ${v.assertion} ${v.meanHolds ? 'is undecided' : 'fails'}${where(v.point)}: mean ${show(v.mean)}${ci} (n=${v.n})${straddles}`;
 }

@@ -4,8 +4,9 @@
 import type { ManifestDoc } from '../cluster/manifest-doc.js';
 import { InputError } from '../input/problems.js';
 import { RUN_METRIC_COLUMNS, type RunMetrics } from '../metrics/run-metrics.js';
-import { simulate } from '../sim/simulate.js';
+import { type SimObserver, simulate } from '../sim/simulate.js';
 import { checkPoint, type PlannedRun, planRuns } from './plan.js';
+import { targetWarnings } from './preflight.js';
 import { type ResolvedCluster, resolveCluster, simConfigFor } from './resolve.js';
 import type { Experiment } from './schema.js';
 import type { Cell, ExperimentResults, Row } from './results.js';
@@ -25,6 +26,18 @@ export interface RunnerOptions {
   readonly onRunDone?: (p: RunProgress) => void;
   /** Run only this shard's runs (`run % count == index`). */
   readonly shard?: Shard;
+  /** Called, before any run on it, with what `diagnose` finds wrong in each distinct cluster's target. */
+  readonly onWarnings?: (lines: readonly string[]) => void;
+  /** An observer for one run's requests (a trace). */
+  readonly observerFor?: (run: PlannedRun) => SimObserver;
+}
+
+/**
+ * The part of the run a time bucket starting at `tS` belongs to: warm-up (not measured), the
+ * measured window, or the drain after it, when requests already sent finish and none are sent.
+ */
+export function phaseAt(tS: number, warmupS: number, durationS: number): 'warmup' | 'measured' | 'drain' {
+  return tS < warmupS ? 'warmup' : tS < warmupS + durationS ? 'measured' : 'drain';
 }
 
 const cell = (v: unknown): Cell => (typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v));
@@ -39,6 +52,7 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
   const params = Object.keys(experiment.sweep);
   const clusters = new Map<string, ResolvedCluster>();
   const notes = new Set<string>();
+  const warned = new Set<string>();
   const runs: Row[] = [];
   const pods: Row[] = [];
   const nodes: Row[] = [];
@@ -54,14 +68,21 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
       resolved = resolveCluster(e, docs);
       clusters.set(key, resolved);
       for (const n of resolved.notes) notes.add(n);
+      if (options.onWarnings) {
+        const lines = targetWarnings(resolved).filter((w) => !warned.has(w));
+        for (const w of lines) warned.add(w);
+        if (lines.length > 0) options.onWarnings(lines);
+      }
     }
-    const result = simulate(simConfigFor(e, resolved, planned.replication));
+    const result = simulate(simConfigFor(e, resolved, planned.replication), options.observerFor?.(planned) ?? {});
     const id = { experiment: experiment.name, run: planned.run, replication: planned.replication, seed: planned.seed };
+    // Every table carries the run's replication and seed, so any row can be joined or re-run alone.
+    const of = { run: planned.run, replication: planned.replication, seed: planned.seed };
     const swept = Object.fromEntries(params.map((p) => [p, cell(planned.point.params[p])]));
     runs.push({ ...id, ...swept, ...result.metrics });
     for (const p of result.pods) {
       pods.push({
-        run: planned.run,
+        ...of,
         ...swept,
         pod: p.pod,
         node: p.node,
@@ -73,7 +94,7 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
     }
     for (const n of result.nodes) {
       nodes.push({
-        run: planned.run,
+        ...of,
         ...swept,
         node: n.node,
         zone: n.zone,
@@ -84,18 +105,18 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
         conntrack_peak: n.conntrackPeak,
       });
     }
-    for (const t of result.timeseries) timeseries.push({ run: planned.run, ...swept, t_s: t.tS, series: t.series, pod: t.pod, value: t.value });
+    for (const t of result.timeseries) timeseries.push({ ...of, ...swept, t_s: t.tS, phase: phaseAt(t.tS, e.warmupS, e.durationS), series: t.series, pod: t.pod, value: t.value });
     options.onRunDone?.({ done: ++done, total: plan.length, run: planned, metrics: result.metrics });
   }
   return {
     params,
     runColumns: ['experiment', 'run', 'replication', 'seed', ...params, ...RUN_METRIC_COLUMNS],
     runs,
-    podColumns: ['run', ...params, 'pod', 'node', 'requests', 'mean_in_system', 'throughput_per_s', 'mean_time_in_system_ms'],
+    podColumns: ['run', 'replication', 'seed', ...params, 'pod', 'node', 'requests', 'mean_in_system', 'throughput_per_s', 'mean_time_in_system_ms'],
     pods,
-    nodeColumns: ['run', ...params, 'node', 'zone', 'ingress_requests', 'cpu_util', 'syncs', 'sync_lag_max_ms', 'conntrack_peak'],
+    nodeColumns: ['run', 'replication', 'seed', ...params, 'node', 'zone', 'ingress_requests', 'cpu_util', 'syncs', 'sync_lag_max_ms', 'conntrack_peak'],
     nodes,
-    timeseriesColumns: ['run', ...params, 't_s', 'series', 'pod', 'value'],
+    timeseriesColumns: ['run', 'replication', 'seed', ...params, 't_s', 'phase', 'series', 'pod', 'value'],
     timeseries,
     notes: [...notes],
   };

@@ -44,13 +44,14 @@ export function groupByPoint(params: readonly string[], runs: readonly Row[]): P
   return [...groups.values()];
 }
 
-export const summaryColumns = (params: readonly string[]): string[] => [...params, 'metric', 'mean', 'ci95_half_width', 'n'];
+export const summaryColumns = (params: readonly string[]): string[] => ['seed', ...params, 'metric', 'mean', 'ci95_half_width', 'n'];
 
 export function summarize(results: Pick<ExperimentResults, 'params' | 'runs'>): Row[] {
   return groupByPoint(results.params, results.runs).flatMap((point) =>
     RUN_METRIC_COLUMNS.map((metric) => {
       const s = meanCi(point.runs.map((r) => r[metric] as number));
-      return { ...point.params, metric, mean: s.mean, ci95_half_width: s.ci95HalfWidth, n: s.n };
+      // Every run of a point shares the experiment's seed; replications differ by their index.
+      return { seed: point.runs[0].seed, ...point.params, metric, mean: s.mean, ci95_half_width: s.ci95HalfWidth, n: s.n };
     }),
   );
 }

@@ -3,16 +3,21 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import type { ExperimentResults, Row } from '../experiment/results.js';
+import { groupByPoint, meanCi } from '../experiment/summary.js';
+import type { Assertion } from '../experiment/gates.js';
+import { outcomesChart, type Timing, timelineChart } from './chart-outcomes.js';
+import { p99ByRateChart } from './chart-rate.js';
 
 export interface ChartSpec {
   readonly name: string;
   readonly spec: TopLevelSpec;
 }
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const POLICY = 'service.externalTrafficPolicy';
 const MODE = 'proxy.mode';
 const BACKGROUND = 'cluster.backgroundServices';
+const RATE = 'traffic.ratePerS';
 
 const shortName = (path: string): string => path.split('.').pop() as string;
 
@@ -20,6 +25,9 @@ const shortName = (path: string): string => path.split('.').pop() as string;
 export function pointLabel(params: readonly string[], row: Row): string {
   return params.length === 0 ? 'all runs' : params.map((p) => `${shortName(p)}=${row[p]}`).join(' · ');
 }
+
+/** Facet labels above each panel, horizontal and whole (a row header is otherwise turned 90° and cut). */
+export const HEADER = { labelAngle: 0, labelAlign: 'left', labelAnchor: 'start', labelOrient: 'top', labelLimit: 0, labelFontWeight: 'bold' } as const;
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -33,40 +41,58 @@ function facetByRest(title: string, values: readonly Record<string, unknown>[], 
     $schema: SCHEMA,
     title,
     data: { values },
-    facet: { row: { field: 'rest', type: 'nominal', title: null, sort: null } },
+    facet: { row: { field: 'rest', type: 'nominal', title: null, sort: [...new Set(values.map((v) => v.rest as string))], header: HEADER } },
     spec: unit,
     resolve: { scale: { y: 'independent' } },
   } as unknown as TopLevelSpec;
 }
 
-function latencyChart(r: ExperimentResults): ChartSpec {
-  const values = r.runs.flatMap((row) =>
-    (
-      [
-        ['p50', row.latency_p50_ms],
-        ['p90', row.latency_p90_ms],
-        ['p99', row.latency_p99_ms],
-      ] as const
-    )
-      .filter(([, v]) => finite(v))
-      .map(([percentile, ms]) => ({ point: pointLabel(r.params, row), percentile, ms })),
+/** Per sweep point and series, the mean over replications and its 95% CI, computed here (Vega-Lite's own `ci` extent bootstraps at random). */
+export function pointStats(r: ExperimentResults, series: readonly (readonly [string, string])[]): Record<string, unknown>[] {
+  return groupByPoint(r.params, r.runs).flatMap((point) =>
+    series.flatMap(([label, metric]) => {
+      const m = meanCi(point.runs.map((row) => row[metric] as number));
+      if (!Number.isFinite(m.mean)) return [];
+      const half = Number.isFinite(m.ci95HalfWidth) ? m.ci95HalfWidth : 0;
+      return [{ point: pointLabel(r.params, point.params), series: label, mean: m.mean, lo: m.mean - half, hi: m.mean + half, n: m.n }];
+    }),
   );
+}
+
+/** A log axis when positive values span more than two decades (1 vs 9 vs 20,000 rules), else linear from zero. */
+export function scaleFor(values: readonly number[]): Record<string, unknown> {
+  const positive = values.filter((v) => v > 0);
+  if (positive.length === values.length && positive.length > 0 && Math.max(...positive) / Math.min(...positive) > 100) return { type: 'log' };
+  return { zero: true };
+}
+
+/** Points with 95% CI whiskers, one row per sweep point (labels horizontal, never truncated), a colour per series. */
+function pointsWithCi(title: string, xTitle: string, values: readonly Record<string, unknown>[], order: readonly string[]): TopLevelSpec {
+  const x = { field: 'mean', type: 'quantitative', title: xTitle, scale: scaleFor([...values.map((v) => v.lo as number), ...values.map((v) => v.hi as number)]) };
+  const y = { field: 'point', type: 'nominal', title: null, sort: null, axis: { labelLimit: 0 } };
+  const yOffset = { field: 'series', type: 'nominal', sort: order };
+  return {
+    $schema: SCHEMA,
+    title,
+    data: { values },
+    width: 480,
+    encoding: { y, yOffset },
+    layer: [
+      { mark: { type: 'rule' }, encoding: { x: { ...x, field: 'lo' }, x2: { field: 'hi' }, color: { field: 'series', type: 'nominal', sort: order, title: null, legend: { labelLimit: 0 } } } },
+      { mark: { type: 'point', filled: true, tooltip: true }, encoding: { x, color: { field: 'series', type: 'nominal', sort: order, title: null } } },
+    ],
+  } as unknown as TopLevelSpec;
+}
+
+function latencyChart(r: ExperimentResults): ChartSpec {
+  const series = [
+    ['p50', 'latency_p50_ms'],
+    ['p90', 'latency_p90_ms'],
+    ['p99', 'latency_p99_ms'],
+  ] as const;
   return {
     name: 'latency-percentiles',
-    spec: {
-      $schema: SCHEMA,
-      title: 'End-to-end latency by sweep point (mean over replications)',
-      data: { values },
-      mark: { type: 'bar', tooltip: true },
-      encoding: {
-        x: { field: 'point', type: 'nominal', title: null, axis: { labelAngle: -30, labelLimit: 400 }, sort: null },
-        xOffset: { field: 'percentile', type: 'nominal', sort: ['p50', 'p90', 'p99'] },
-        y: { aggregate: 'mean', field: 'ms', type: 'quantitative', title: 'latency (ms)' },
-        color: { field: 'percentile', type: 'nominal', sort: ['p50', 'p90', 'p99'] },
-      },
-      width: { step: 24 },
-      height: 260,
-    },
+    spec: pointsWithCi('Latency of the successful requests by sweep point (mean over replications, 95% CI)', 'latency (ms)', pointStats(r, series), ['p50', 'p90', 'p99']),
   };
 }
 
@@ -96,7 +122,7 @@ function podLoadChart(r: ExperimentResults): ChartSpec {
       $schema: SCHEMA,
       title: "Each pod's share of the requests that reached a pod",
       data: { values: podShares(r, (p) => ({ point: pointLabel(r.params, p) })) },
-      facet: { row: { field: 'point', type: 'nominal', title: null, sort: null } },
+      facet: { row: { field: 'point', type: 'nominal', title: null, sort: [...new Set(r.pods.map((p) => pointLabel(r.params, p)))], header: HEADER } },
       spec: shareBars,
       resolve: { scale: { y: 'independent' } },
     } as TopLevelSpec,
@@ -136,68 +162,40 @@ function p99ByBackgroundChart(r: ExperimentResults): ChartSpec {
 }
 
 function hopsChart(r: ExperimentResults): ChartSpec {
-  const values = r.runs.flatMap((row) =>
-    (
-      [
-        ['hops per request', row.hops_mean],
-        ['cross-node share', row.cross_node_share],
-      ] as const
-    )
-      .filter(([, v]) => finite(v))
-      .map(([metric, value]) => ({ point: pointLabel(r.params, row), metric, value })),
-  );
+  const series = [
+    ['hops per request', 'hops_mean'],
+    ['cross-node share', 'cross_node_share'],
+  ] as const;
+  const values = pointStats(r, series);
+  const unit = (label: string) => {
+    const spec = pointsWithCi(label, label, values.filter((v) => v.series === label), [label]) as unknown as Record<string, unknown>;
+    const { $schema: _, ...rest } = spec;
+    return { ...rest, width: 300 };
+  };
   return {
     name: 'hops',
     spec: {
       $schema: SCHEMA,
-      title: 'Network hops per request and share of requests sent on to another node',
-      data: { values },
-      facet: { column: { field: 'metric', type: 'nominal', title: null, sort: ['hops per request', 'cross-node share'] } },
-      spec: {
-        mark: { type: 'bar', tooltip: true },
-        encoding: {
-          x: { field: 'point', type: 'nominal', title: null, axis: { labelAngle: -30, labelLimit: 400 }, sort: null },
-          y: { aggregate: 'mean', field: 'value', type: 'quantitative', title: 'mean over replications' },
-        },
-        width: { step: 28 },
-        height: 220,
-      },
-      resolve: { scale: { y: 'independent' } },
-    } as TopLevelSpec,
+      title: 'Network hops per request and share of requests sent on to another node (95% CI)',
+      hconcat: [unit('hops per request'), unit('cross-node share')],
+    } as unknown as TopLevelSpec,
   };
 }
 
 function rulesWalkedChart(r: ExperimentResults): ChartSpec {
-  const rest = r.params.filter((p) => p !== MODE);
-  const values = r.runs
-    .filter((row) => finite(row.rules_walked_mean))
-    .map((row) => ({ mode: row[MODE], rest: pointLabel(rest, row), rules: row.rules_walked_mean }));
-  const encoding: Record<string, unknown> = {
-    x: { field: 'mode', type: 'nominal', title: 'proxy mode', sort: null },
-    y: { aggregate: 'mean', field: 'rules', type: 'quantitative', title: 'rules walked per new connection' },
-  };
-  if (rest.length > 0) {
-    encoding.xOffset = { field: 'rest', type: 'nominal', sort: null };
-    encoding.color = { field: 'rest', type: 'nominal', title: null, sort: null };
-  }
   return {
     name: 'rules-walked',
-    spec: {
-      $schema: SCHEMA,
-      title: 'Rules a new connection walks, by proxy mode',
-      data: { values },
-      mark: { type: 'bar', tooltip: true },
-      encoding,
-      width: { step: 28 },
-      height: 240,
-    } as TopLevelSpec,
+    spec: pointsWithCi('Rules a new connection walks, by sweep point (mean over replications, 95% CI)', 'rules walked per new connection', pointStats(r, [['rules walked', 'rules_walked_mean']]), ['rules walked']),
   };
 }
 
-/** The charts that fit the sweep: the general ones always, the others when their parameters vary. */
-export function chartsFor(results: ExperimentResults): ChartSpec[] {
+/** The charts that fit the sweep: outcomes first, the general ones always, the others when their parameters vary. */
+export function chartsFor(results: ExperimentResults, timing?: Timing, slos: readonly Assertion[] = []): ChartSpec[] {
   const swept = (p: string) => results.params.includes(p);
   return [
+    outcomesChart(results),
+    ...(timing !== undefined && results.timeseries.length > 0 ? [timelineChart(results, timing)] : []),
+    ...(swept(RATE) ? [p99ByRateChart(results, slos)] : []),
     latencyChart(results),
     podLoadChart(results),
     ...(swept(POLICY) ? [podLoadByPolicyChart(results)] : []),

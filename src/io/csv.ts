@@ -11,15 +11,16 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 
 export const guardFormula = (text: string): string => (FORMULA_START.test(text) ? `'${text}` : text);
 
-export function formatCell(v: Cell | undefined): string {
+export function formatCell(v: Cell | undefined, exact = false): string {
   if (v === undefined) return '';
   if (typeof v === 'string') return guardFormula(v);
   if (!Number.isFinite(v)) return Number.isNaN(v) ? '' : String(v);
-  if (Number.isInteger(v)) return String(v);
+  if (Number.isInteger(v) || exact) return String(v);
   return String(Number(v.toPrecision(6)));
 }
 
-export function toCsv(columns: readonly string[], rows: readonly Row[]): Promise<string> {
-  const table = rows.map((r) => columns.map((c) => formatCell(r[c])));
+/** `exact`: every number as its shortest round-trip form (runs.csv, so its CIs can be recomputed exactly). */
+export function toCsv(columns: readonly string[], rows: readonly Row[], exact = false): Promise<string> {
+  const table = rows.map((r) => columns.map((c) => formatCell(r[c], exact)));
   return writeToString([columns as string[], ...table], { includeEndRowDelimiter: true });
 }

@@ -3,7 +3,9 @@
 
 import type { ExperimentResults, Row } from '../experiment/results.js';
 import type { Experiment } from '../experiment/schema.js';
-import { pointLabel } from './chart-specs.js';
+import { reportMetrics } from '../experiment/report-metrics.js';
+import { summaryTable } from './report-table.js';
+import { escapeHtml } from './html-escape.js';
 
 export interface ReportChart {
   readonly name: string;
@@ -21,27 +23,9 @@ export interface ReportInput {
   readonly violations?: readonly string[];
 }
 
-/** The metrics the table shows; summary.csv has them all. */
-export const REPORT_METRICS = [
-  'throughput_per_s',
-  'latency_mean_ms',
-  'latency_p99_ms',
-  'hops_mean',
-  'cross_node_share',
-  'client_ip_preserved_share',
-  'balance_max_over_mean',
-  'rules_walked_mean',
-  'timeout',
-] as const;
-
-export const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-
 /** Any value as page text; numbers too, since a merged shard's values come from a file. */
 const text = (v: unknown): string => escapeHtml(String(v));
 
-/** Four significant digits, trailing zeros dropped; an undefined value shows as a dash. */
-const num = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toPrecision(4))) : '–');
 
 /**
  * An SVG ready to sit inline: the namespace declarations go (HTML needs none, and the page then
@@ -70,29 +54,24 @@ function whatWasRun(e: Experiment, runs: number): string {
   return `<ul>\n${items.join('\n')}\n</ul>`;
 }
 
-function summaryTable(params: readonly string[], summary: readonly Row[]): string {
-  const points = new Map<string, { params: Row; cells: Map<string, Row> }>();
-  for (const row of summary) {
-    const key = JSON.stringify(params.map((p) => row[p]));
-    if (!points.has(key)) points.set(key, { params: row, cells: new Map() });
-    points.get(key)?.cells.set(row.metric as string, row);
-  }
-  const head = ['sweep point', 'n', ...REPORT_METRICS].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = [...points.values()].map(({ params: p, cells }) => {
-    const metricCells = REPORT_METRICS.map((m) => {
-      const c = cells.get(m);
-      const hw = c ? num(c.ci95_half_width) : '–';
-      return `<td>${num(c?.mean)}${hw === '–' ? '' : ` <span class="ci">± ${hw}</span>`}</td>`;
-    });
-    return `<tr><th scope="row">${escapeHtml(pointLabel(params, p))}</th><td>${num(cells.get(REPORT_METRICS[0])?.n)}</td>${metricCells.join('')}</tr>`;
-  });
-  return `<div class="wide">\n<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>\n</div>`;
-}
-
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222}
 table{border-collapse:collapse;font-size:.9rem;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:right}
 thead th,tbody th{text-align:left;background:#f4f4f4}.ci{color:#666;font-size:.8em}figure{margin:2rem 0}
-figure svg{max-width:100%;height:auto}.violations{color:#a00}pre{background:#f7f7f7;padding:1rem;overflow:auto}.wide{overflow-x:auto}`;
+figure svg{max-width:100%;height:auto}.violations{color:#a00}pre{background:#f7f7f7;padding:1rem;overflow:auto}.wide{overflow-x:auto}
+th.fail{color:#a00}
+@media print{body{margin:0;max-width:none}.wide{overflow:visible}table{font-size:7pt;width:100%;table-layout:auto}
+th,td{padding:.1rem .2rem}figure{break-inside:avoid;page-break-inside:avoid}figure svg{max-height:95vh;width:auto}
+h2,h3{break-after:avoid}details{display:none}}`;
+
+function tableOfContents(checks: boolean, charts: readonly ReportChart[]): string {
+  const items = [
+    '<li><a href="#what-was-run">What was run</a></li>',
+    ...(checks ? ['<li><a href="#checks">Checks</a></li>'] : []),
+    '<li><a href="#summary">Summary</a></li>',
+    `<li><a href="#charts">Charts</a><ol>${charts.map((c) => `<li><a href="#chart-${escapeHtml(c.name)}">${escapeHtml(c.title)}</a></li>`).join('')}</ol></li>`,
+  ];
+  return `<nav aria-label="Contents">\n<ol>\n${items.join('\n')}\n</ol>\n</nav>`;
+}
 
 export function formatReport(input: ReportInput): string {
   const { experiment: e, results, summary, charts } = input;
@@ -111,19 +90,20 @@ export function formatReport(input: ReportInput): string {
     `<h1>${escapeHtml(title)}</h1>`,
     e.question ? `<p><strong>Question:</strong> ${escapeHtml(e.question)}</p>` : '',
     e.description ? `<p>${escapeHtml(e.description)}</p>` : '',
-    '<h2>What was run</h2>',
+    tableOfContents(e.assert.length > 0, charts),
+    '<h2 id="what-was-run">What was run</h2>',
     whatWasRun(e, results.runs.length),
     e.assert.length === 0
       ? ''
-      : `<h2>Checks</h2>\n${
+      : `<h2 id="checks">Checks</h2>\n${
           violations.length === 0
             ? `<p>All ${e.assert.length} assertions hold at every sweep point: ${e.assert.map((a) => `<code>${escapeHtml(a)}</code>`).join(', ')}.</p>`
             : `<ul class="violations">\n${violations.map((v) => `<li>${escapeHtml(v)}</li>`).join('\n')}\n</ul>`
         }`,
-    '<h2>Summary</h2>',
-    '<p>Mean over replications ± half-width of its 95% confidence interval (Student t); every metric is in <code>summary.csv</code>.</p>',
-    summaryTable(results.params, summary),
-    '<h2>Charts</h2>',
+    '<h2 id="summary">Summary</h2>',
+    '<p>Per sweep point: the share of measured requests that ended ok and in each failure outcome seen in any run, then the metrics the question is about (<code>report.metrics</code>). Mean over replications ± half-width of its 95% confidence interval (Student t, two significant digits); latency percentiles are those of the successful requests. Every metric is in <code>summary.csv</code>.</p>',
+    summaryTable(results, reportMetrics(e.report.metrics, results.params, e.events.length > 0)),
+    '<h2 id="charts">Charts</h2>',
     ...charts.map((c) => `<figure id="chart-${escapeHtml(c.name)}">\n<figcaption><h3>${escapeHtml(c.title)}</h3></figcaption>\n${inlineSvg(c.name, c.svg)}\n</figure>`),
     '<details>',
     '<summary>The experiment as run (after defaults)</summary>',

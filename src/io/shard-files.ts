@@ -12,7 +12,7 @@ import { DEFAULT_MAX_INPUT_BYTES, readInputText } from './read-input.js';
 
 export async function shardFiles(experiment: Experiment, results: ExperimentResults, shard: Shard, totalRuns: number, toolVersion: string): Promise<OutputFile[]> {
   return [
-    { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs) },
+    { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs, true) },
     { path: 'pods.csv', content: await toCsv(results.podColumns, results.pods) },
     { path: 'nodes.csv', content: await toCsv(results.nodeColumns, results.nodes) },
     { path: 'timeseries.csv', content: await toCsv(results.timeseriesColumns, results.timeseries) },

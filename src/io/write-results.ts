@@ -2,7 +2,7 @@
 
 import type { ExperimentResults } from '../experiment/results.js';
 import type { Experiment } from '../experiment/schema.js';
-import { checkAssertions, formatViolation } from '../experiment/gates.js';
+import { type Assertion, checkAssertions, formatViolation, parseAssertion } from '../experiment/gates.js';
 import { summarize, summaryColumns } from '../experiment/summary.js';
 import { type LockOwner, type OutputFile, writeResultSet } from './atomic-write.js';
 import { chartsFor } from './chart-specs.js';
@@ -21,7 +21,7 @@ export async function resultFiles(experiment: Experiment, results: ExperimentRes
   const summary = summarize(results);
   const violations = checkAssertions(experiment.assert, results.params, summary).map(formatViolation);
   const files: OutputFile[] = [
-    { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs) },
+    { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs, true) },
     { path: 'summary.csv', content: await toCsv(summaryColumns(results.params), summary) },
     { path: 'pods.csv', content: await toCsv(results.podColumns, results.pods) },
     { path: 'nodes.csv', content: await toCsv(results.nodeColumns, results.nodes) },
@@ -29,7 +29,7 @@ export async function resultFiles(experiment: Experiment, results: ExperimentRes
     { path: 'experiment.resolved.json', content: `${JSON.stringify(experiment, null, 2)}\n` },
   ];
   const charts: ReportChart[] = [];
-  for (const chart of chartsFor(results)) {
+  for (const chart of chartsFor(results, experiment, experiment.assert.map(parseAssertion).filter((a): a is Assertion => !('expected' in a)))) {
     const svg = await renderSvg(chart.spec);
     charts.push({ name: chart.name, title: String(chart.spec.title ?? chart.name), svg });
     files.push({ path: `charts/${chart.name}.vl.json`, content: `${JSON.stringify(chart.spec, null, 2)}\n` });

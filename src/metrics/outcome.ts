@@ -9,6 +9,8 @@ export const OUTCOMES = [
   'queue_full',
   'conntrack_full',
   'timeout',
+  // Appended last so that every older outcome keeps its code.
+  'refused_no_listener',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -20,4 +22,8 @@ export const Outcome = {
   QueueFull: 4,
   ConntrackFull: 5,
   Timeout: 6,
+  RefusedNoListener: 7,
 } as const satisfies Record<string, number>;
+
+/** Every outcome but `ok`: what error_share counts. */
+export const FAILURE_OUTCOMES: readonly Outcome[] = OUTCOMES.filter((o) => o !== 'ok');

@@ -7,14 +7,24 @@ export const RUN_METRIC_COLUMNS = [
   'requests',
   // How each measured request ended.
   ...OUTCOMES,
+  // Shares of the measured requests: ok, and every failure outcome together (in flight at the
+  // end is neither).
+  'ok_share',
+  'error_share',
   'in_flight_at_end',
+  /** Replies that reached their client inside the window, per second. */
   'throughput_per_s',
+  /** Measured requests that ended ok, per second of the window. */
+  'goodput_per_s',
+  // Latency percentiles are those of the successful (ok) requests.
   'latency_mean_ms',
   'latency_p50_ms',
   'latency_p90_ms',
   'latency_p99_ms',
   'latency_p999_ms',
   'latency_max_ms',
+  /** Mean time from sending to the client seeing its failure, over the failed requests. */
+  'failed_latency_mean_ms',
   'network_mean_ms',
   'dataplane_mean_ms',
   'pod_queue_mean_ms',

@@ -2,6 +2,7 @@
 
 import { balanceOf } from './balance.js';
 import type { LatencyHistogram } from './latency-histogram.js';
+import { Outcome } from './outcome.js';
 import type { RunMetrics } from './run-metrics.js';
 
 export class RunRecorder {
@@ -18,6 +19,7 @@ export class RunRecorder {
   private rulesSum = 0;
   private rulesMax = 0;
   private newConnections = 0;
+  private failedNs = 0;
   private readonly nodeCpuNs: Float64Array;
 
   constructor(outcomeCount: number, pods: number, nodes: number) {
@@ -39,8 +41,10 @@ export class RunRecorder {
     this.sent++;
   }
 
-  countOutcome(code: number): void {
+  /** A measured request ended with outcome `code`, `elapsedNs` after it was sent. */
+  countOutcome(code: number, elapsedNs: number): void {
     this.outcomes[code]++;
+    if (code !== Outcome.Ok) this.failedNs += elapsedNs;
   }
 
   /** A request that reached a pod (served, or turned away by a full queue). */
@@ -90,7 +94,10 @@ export class RunRecorder {
     const latency = args.latency;
     const o = this.outcomes;
     const requests = this.sent;
-    const ok = o[0];
+    const ok = o[Outcome.Ok];
+    let failed = 0;
+    for (let code = 0; code < o.length; code++) if (code !== Outcome.Ok) failed += o[code];
+    const windowS = args.durationNs / 1e9;
     const msOf = (ns: number) => ns / 1e6;
     const per = (sum: number, n: number) => (n > 0 ? sum / n : Number.NaN);
     const balance = balanceOf(this.podRequests);
@@ -105,14 +112,19 @@ export class RunRecorder {
       queue_full: o[4],
       conntrack_full: o[5],
       timeout: o[6],
+      refused_no_listener: o[7],
+      ok_share: per(ok, requests),
+      error_share: per(failed, requests),
       in_flight_at_end: args.inFlight,
-      throughput_per_s: this.delivered / (args.durationNs / 1e9),
+      throughput_per_s: this.delivered / windowS,
+      goodput_per_s: ok / windowS,
       latency_mean_ms: msOf(latency.mean),
       latency_p50_ms: msOf(latency.percentile(50)),
       latency_p90_ms: msOf(latency.percentile(90)),
       latency_p99_ms: msOf(latency.percentile(99)),
       latency_p999_ms: msOf(latency.percentile(99.9)),
       latency_max_ms: msOf(latency.max),
+      failed_latency_mean_ms: msOf(per(this.failedNs, failed)),
       network_mean_ms: msOf(per(this.networkNs, ok)),
       dataplane_mean_ms: msOf(per(this.dataplaneNs, ok)),
       pod_queue_mean_ms: msOf(per(this.podQueueNs, ok)),

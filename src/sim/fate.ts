@@ -18,6 +18,11 @@ export const Fate = {
   ReplyLost: 5,
   /** The node's conntrack table is full: "nf_conntrack: table full, dropping packet". */
   ConntrackFull: 6,
+  /**
+   * Decided at the pod, not the node: nothing listens on the port the connection reached, so the
+   * pod's kernel answers the SYN with a RST (tcp_v4_rcv finds no socket → tcp_v4_send_reset).
+   */
+  RefusedNoListener: 7,
 } as const;
 export type Fate = (typeof Fate)[keyof typeof Fate];
 

@@ -35,9 +35,10 @@ export class Outcomes {
   /** Request `r` ended for its client at `atNs` with `outcome` (and its latency when served). */
   ended(req: RequestTable, r: number, outcome: number, latencyNs: number, atNs: number): void {
     const measured = req.measured[r] === 1;
-    if (measured) this.recorder.countOutcome(outcome);
+    if (measured) this.recorder.countOutcome(outcome, atNs - req.sentAt[r]);
     this.series.ended(atNs, outcome, latencyNs, measured);
-    this.observer.onRequestEnd?.({
+    if (this.observer.onRequestEnd === undefined) return;
+    this.observer.onRequestEnd({
       client: req.client[r],
       outcome,
       sentAtNs: req.sentAt[r],
@@ -45,6 +46,11 @@ export class Outcomes {
       ingressNode: req.ingressNode[r],
       pod: req.pod[r],
       newConnection: req.newConnection[r] === 1,
+      measured,
+      networkNs: req.networkNs[r],
+      dataplaneNs: req.dataplaneNs[r],
+      podQueueNs: req.podQueueNs[r],
+      serviceNs: req.serviceNs[r],
     });
   }
 

@@ -26,6 +26,8 @@ export class PodFleet {
   /** Being deleted gracefully: EndpointSlices list it as terminating. */
   readonly terminating: Uint8Array;
   readonly incarnation: Int32Array;
+  /** 1 where the pod has a socket on the target's port; a connection to a 0 is refused (RST). */
+  readonly listens: Uint8Array;
   private readonly byIp: Map<string, number>;
   private readonly stations: Stations;
   // Little's law per pod: the integral of the number in system over the window, and what left.
@@ -38,7 +40,7 @@ export class PodFleet {
   constructor(
     readonly pods: readonly Pod[],
     nodeIndex: ReadonlyMap<string, number>,
-    initially: { readonly alive: readonly boolean[]; readonly ready: readonly boolean[] },
+    initially: { readonly alive: readonly boolean[]; readonly ready: readonly boolean[]; readonly listens?: readonly boolean[] },
     private readonly cfg: PodFleetConfig,
   ) {
     const n = pods.length;
@@ -48,6 +50,7 @@ export class PodFleet {
     this.ready = Uint8Array.from(initially.ready.map((r) => (r ? 1 : 0)));
     this.terminating = new Uint8Array(n);
     this.incarnation = new Int32Array(n);
+    this.listens = initially.listens === undefined ? new Uint8Array(n).fill(1) : Uint8Array.from(initially.listens.map((l) => (l ? 1 : 0)));
     this.byIp = new Map(pods.map((p, i) => [p.ip, i]));
     this.stations = new Stations(
       pods.map(() => cfg.concurrency),

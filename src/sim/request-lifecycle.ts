@@ -343,9 +343,10 @@ export class RequestLifecycle {
       this.release(r, Outcome.FailedStaleEndpoint);
       return;
     }
-    // A draining pod has closed its listening socket: a new connection is refused (RST).
-    if (req.newConnection[r] === 1 && pods.listening[pod] === 0) {
-      this.release(r, Outcome.FailedStaleEndpoint);
+    // Nothing listens on the target port, or a draining pod has closed its listening socket: the
+    // pod's kernel answers a new connection with RST.
+    if (pods.listens[pod] === 0 || (req.newConnection[r] === 1 && pods.listening[pod] === 0)) {
+      this.refuse(r, pod);
       return;
     }
     this.outcomes.reachedPod(req, r, pod, pods.node[pod], sim.now);
@@ -354,6 +355,18 @@ export class RequestLifecycle {
     const admission = pods.admit(pod, r, sim.now);
     if (admission === Admission.Full) this.release(r, Outcome.QueueFull);
     else if (admission === Admission.Started) this.startService(r);
+  }
+
+  /** Nothing listens on the port: the pod's kernel answers RST, which retraces the way back. */
+  private refuse(r: number, pod: number): void {
+    const { sim, requests: req, network } = this;
+    req.fate[r] = Fate.RefusedNoListener;
+    const podNode = this.pods.node[pod];
+    const node = req.ingressNode[r];
+    let d = network.nodeToPod() + network.clientToNode();
+    if (podNode !== node) d += network.nodeToNode(podNode, node);
+    req.networkNs[r] += d;
+    sim.schedule(d, this.FAIL[Outcome.RefusedNoListener], r);
   }
 
   private startService(r: number): void {

@@ -36,9 +36,18 @@ export interface RequestRecord {
   /** Index into RunResult.pods, or -1 when it reached none. */
   readonly pod: number;
   readonly newConnection: boolean;
+  /** Sent after the warm-up: counted in the run's metrics. */
+  readonly measured: boolean;
+  // Where its time went until it ended (network includes waiting for retransmissions).
+  readonly networkNs: number;
+  readonly dataplaneNs: number;
+  readonly podQueueNs: number;
+  readonly serviceNs: number;
 }
 
 export interface SimObserver {
+  /** Before the first request: the names that RequestRecord's node and pod indexes refer to. */
+  readonly onStart?: (names: { readonly nodes: readonly string[]; readonly pods: readonly string[] }) => void;
   readonly onRequestEnd?: (r: RequestRecord) => void;
 }
 

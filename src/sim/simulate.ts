@@ -6,6 +6,7 @@
 import { RandomStreams } from '../engine/random.js';
 import { Simulator } from '../engine/simulator.js';
 import { s } from '../engine/time.js';
+import { podListensOn } from '../cluster/pod-listens.js';
 import { buildServicePorts, type EndpointInfo, withControllerHints } from '../proxy/service-map.js';
 import { Clients } from '../traffic/clients.js';
 import { Balancer } from './balancer.js';
@@ -46,7 +47,11 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   const pods = new PodFleet(
     planned.map((i) => plan.pods[i]),
     nodeIndex,
-    { alive: planned.map((i) => plan.initiallyAlive[i]), ready: planned.map((i) => plan.pods[i].ready && initialIps.has(plan.pods[i].ip)) },
+    {
+      alive: planned.map((i) => plan.initiallyAlive[i]),
+      ready: planned.map((i) => plan.pods[i].ready && initialIps.has(plan.pods[i].ip)),
+      listens: planned.map((i) => podListensOn(plan.pods[i], targetPort, target.protocol)),
+    },
     { concurrency: cfg.pods.concurrency, queueLimit: cfg.pods.queueLimit, warmupNs, endNs },
   );
 
@@ -66,6 +71,7 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   const hints = (endpoints: EndpointInfo[]) => (service ? withControllerHints(service, endpoints, cluster.nodes) : endpoints);
   const changes = new ClusterChanges(sim, plan, planned, pods, dataplane, lifecycle, targetPort, balancer, hints);
 
+  observer.onStart?.({ nodes: cluster.nodes.map((n) => n.name), pods: pods.pods.map((p) => p.name) });
   changes.schedule(endNs);
   balancer.start();
   lifecycle.start();

@@ -137,5 +137,12 @@ describe('examples/indexed-job.yaml', () => {
     const got = fileTree(mapPaths(mergeContainer.args.at(-1), mounts));
     expect([...got.keys()]).toEqual([...want.keys()]);
     for (const [path, bytes] of want) expect(bytes.equals(got.get(path) as Buffer), path).toBe(true);
+
+    // The same experiment with node-3 left without a pod: round-robin ingress sends it a third of
+    // the requests, which Local drops, so the error gate fails at Local (and only there).
+    const holed = spawnSync('node', ['dist/cli/main.js', 'run', join(configDir, 'experiment.yaml'), '--quiet', '--out', join(root, 'holed'), '--set', 'cluster.placement=[2,2,0]', '--set', 'durationS=3'], { encoding: 'utf8' });
+    expect(holed.status).toBe(1);
+    expect(holed.stderr).toMatch(/^assert\[1\] error_share < 0\.001 fails at service\.externalTrafficPolicy=Local: mean 0\.33\d* ± /m);
+    expect(holed.stderr).not.toMatch(/externalTrafficPolicy=Cluster/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAssertions, formatViolation, holds, parseAssertion } from '../../src/experiment/gates.js';
+import { checkAssertions, formatViolation, holds, judgeAssertions, parseAssertion, verdictOf } from '../../src/experiment/gates.js';
 import { validateExperiment } from '../../src/experiment/schema.js';
 
 describe('parseAssertion', () => {
@@ -60,5 +60,40 @@ describe('checkAssertions', () => {
 
   it('finds nothing when every point meets every condition', () => {
     expect(checkAssertions(['latency_p99_ms <= 25'], ['proxy.mode'], summary)).toEqual([]);
+  });
+});
+
+describe('verdicts on the 95% confidence interval', () => {
+  const lt20 = { op: '<' as const, threshold: 20 };
+  it('passes or fails only when the whole interval is on one side of the threshold', () => {
+    expect(verdictOf(lt20, 19, 0.5)).toBe('pass');
+    expect(verdictOf(lt20, 21, 0.5)).toBe('fail');
+    // 19 ± 2 = [17, 21] and 21 ± 2 = [19, 23] both contain 20.
+    expect(verdictOf(lt20, 19, 2)).toBe('undecided');
+    expect(verdictOf(lt20, 21, 2)).toBe('undecided');
+    expect(verdictOf({ op: '>=', threshold: 0.999 }, 0.9995, 0.001)).toBe('undecided');
+  });
+
+  it('lets the mean decide when there is no interval (one replication) and for == / !=', () => {
+    expect(verdictOf(lt20, 19, Number.NaN)).toBe('pass');
+    expect(verdictOf(lt20, 21, Number.NaN)).toBe('fail');
+    expect(verdictOf({ op: '==', threshold: 0 }, 0, 3)).toBe('pass');
+    expect(verdictOf(lt20, Number.NaN, 1)).toBe('fail');
+  });
+
+  it('judges error_share like any runs.csv column, and says which verdicts are undecided', () => {
+    const summary = [
+      { metric: 'error_share', mean: 0.0004, ci95_half_width: 0.0009, n: 3 },
+      { metric: 'latency_p99_ms', mean: 4, ci95_half_width: 0.1, n: 3 },
+    ];
+    const j = judgeAssertions(['error_share < 0.001', 'latency_p99_ms < 20'], [], summary);
+    expect(j.map((x) => [x.verdict, x.meanHolds])).toEqual([
+      ['undecided', true],
+      ['pass', true],
+    ]);
+    expect(checkAssertions(['error_share < 0.001'], [], summary)).toEqual([]);
+    expect(formatViolation(j[0])).toBe(
+      'assert[0] error_share < 0.001 is undecided: mean 0.0004 ± 0.0009 (n=3); undecided: the 95% CI straddles the threshold, more replications would decide',
+    );
   });
 });

@@ -47,7 +47,7 @@ describe('meanCi', () => {
 });
 
 describe('summarize', () => {
-  it('gives one row per sweep point × metric with the swept values first', () => {
+  it('gives one row per sweep point × metric, the seed and the swept values first', () => {
     const metrics = (p99: number) => ({ latency_p99_ms: p99, requests: 10 });
     const runs = [
       { run: 0, 'proxy.mode': 'iptables', ...metrics(1) },
@@ -56,7 +56,7 @@ describe('summarize', () => {
       { run: 3, 'proxy.mode': 'ipvs', ...metrics(14) },
     ];
     const rows = summarize({ params: ['proxy.mode'], runs });
-    expect(summaryColumns(['proxy.mode'])).toEqual(['proxy.mode', 'metric', 'mean', 'ci95_half_width', 'n']);
+    expect(summaryColumns(['proxy.mode'])).toEqual(['seed', 'proxy.mode', 'metric', 'mean', 'ci95_half_width', 'n']);
     const p99 = rows.filter((r) => r.metric === 'latency_p99_ms');
     // Two values a, b: s = |a−b|/√2, half-width = t(0.975,1)·s/√2 = 12.7062·|a−b|/2.
     expect(p99).toEqual([

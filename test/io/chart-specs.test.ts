@@ -1,6 +1,8 @@
 import { Resvg } from '@resvg/resvg-js';
 import { describe, expect, it } from 'vitest';
-import { chartsFor } from '../../src/io/chart-specs.js';
+import type { Assertion } from '../../src/experiment/gates.js';
+import { OUTCOMES } from '../../src/metrics/outcome.js';
+import { chartsFor, scaleFor } from '../../src/io/chart-specs.js';
 import { renderSvg } from '../../src/io/render-chart.js';
 import { PNG_OPTIONS, renderPng } from '../../src/io/render-png.js';
 import { syntheticResults } from './synthetic-results.js';
@@ -9,8 +11,8 @@ const names = (r: ReturnType<typeof syntheticResults>) => chartsFor(r).map((c) =
 const dataOf = (spec: unknown) => (spec as { data: { values: Record<string, unknown>[] } }).data.values;
 
 describe('chartsFor picks charts that fit the sweep', () => {
-  it('gives latency, pod load and hops for any experiment', () => {
-    expect(names(syntheticResults({}, 2, () => ({})))).toEqual(['latency-percentiles', 'pod-load', 'hops']);
+  it('gives outcomes, latency, pod load and hops for any experiment', () => {
+    expect(names(syntheticResults({}, 2, () => ({})))).toEqual(['outcomes', 'latency-percentiles', 'pod-load', 'hops']);
   });
 
   it('adds per-pod load by traffic policy when the policy is swept', () => {
@@ -19,7 +21,7 @@ describe('chartsFor picks charts that fit the sweep', () => {
 
   it('adds p99 against background services by mode, and rules walked by mode, when both are swept', () => {
     const r = syntheticResults({ 'proxy.mode': ['iptables', 'ipvs'], 'cluster.backgroundServices': [10, 1000, 30000] }, 2, () => ({}));
-    expect(names(r)).toEqual(['latency-percentiles', 'pod-load', 'p99-by-background-services', 'hops', 'rules-walked']);
+    expect(names(r)).toEqual(['outcomes', 'latency-percentiles', 'pod-load', 'p99-by-background-services', 'hops', 'rules-walked']);
     expect(names(syntheticResults({ 'cluster.backgroundServices': [10, 100] }, 1, () => ({})))).not.toContain('p99-by-background-services');
   });
 
@@ -50,6 +52,82 @@ describe('chartsFor picks charts that fit the sweep', () => {
     const p99 = chartsFor(r).find((c) => c.name === 'p99-by-background-services');
     // Vega's tooltip text on each point carries the aggregated value.
     expect(await renderSvg(p99?.spec as never)).toMatch(/p99 latency[^"]*: 3/);
+  });
+});
+
+describe('charts that show failures', () => {
+  const none = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
+  // Two replications: 60 and 80 of 90 requests ok, the rest dropped (and, in the second, 5 timeouts).
+  const r = syntheticResults({ 'service.externalTrafficPolicy': ['Cluster', 'Local'] }, 2, (point, rep) =>
+    point['service.externalTrafficPolicy'] === 'Cluster'
+      ? { ...none, requests: 90, ok: 90 }
+      : { ...none, requests: 90, ok: rep === 0 ? 60 : 80, dropped_no_local_endpoint: rep === 0 ? 30 : 5, timeout: rep === 0 ? 0 : 5 },
+  );
+
+  it('stacks, per point, the mean share of ok and of each outcome seen in some run', () => {
+    const values = dataOf(chartsFor(r).find((c) => c.name === 'outcomes')?.spec);
+    const at = (point: string, outcome: string) => values.find((v) => v.point === point && v.outcome === outcome)?.share;
+    expect(new Set(values.map((v) => v.outcome))).toEqual(new Set(['ok', 'dropped_no_local_endpoint', 'timeout']));
+    expect(at('externalTrafficPolicy=Local', 'ok')).toBeCloseTo((60 / 90 + 80 / 90) / 2, 12);
+    expect(at('externalTrafficPolicy=Local', 'dropped_no_local_endpoint')).toBeCloseTo((30 / 90 + 5 / 90) / 2, 12);
+    expect(at('externalTrafficPolicy=Cluster', 'ok')).toBe(1);
+    for (const point of ['externalTrafficPolicy=Cluster', 'externalTrafficPolicy=Local']) {
+      expect(values.filter((v) => v.point === point).reduce((a, v) => a + (v.share as number), 0)).toBeCloseTo(1, 12);
+    }
+  });
+
+  it('uses a log axis where values span more than two decades (1 vs 9 vs 20,000), linear from zero otherwise', () => {
+    expect(scaleFor([1, 9, 20_000])).toEqual({ type: 'log' });
+    expect(scaleFor([1, 9, 90])).toEqual({ zero: true });
+    expect(scaleFor([0, 9, 20_000])).toEqual({ zero: true });
+  });
+
+  it('marks each scheduled event and shades warm-up and drain on the time series', () => {
+    const withSeries = {
+      ...r,
+      timeseries: [0, 1, 2, 3].flatMap((t) => [
+        { run: 0, 'service.externalTrafficPolicy': 'Local', t_s: t, series: 'throughput_per_s', pod: '', value: 10 },
+        { run: 0, 'service.externalTrafficPolicy': 'Local', t_s: t, series: 'dropped_no_local_endpoint', pod: '', value: 3 },
+      ]),
+    };
+    const spec = chartsFor(withSeries, { warmupS: 1, durationS: 2, events: [{ atS: 1.5, action: 'kill-pod', pod: 'web-0' }] }).find((c) => c.name === 'timeline')?.spec;
+    const values = dataOf(spec);
+    expect(values.filter((v) => v.kind === 'event')).toEqual([{ kind: 'event', point: 'externalTrafficPolicy=Local', t: 1.5, label: 'kill web-0' }]);
+    expect(values.filter((v) => v.kind === 'phase').map((v) => [v.phase, v.from, v.to])).toEqual([
+      ['warm-up', 0, 1],
+      ['drain', 3, 4],
+    ]);
+    expect(values.find((v) => v.kind === 'rate' && v.outcome === 'dropped_no_local_endpoint')?.perS).toBe(3);
+  });
+
+  it('draws p99 against the rate with each p99 SLO as a rule', async () => {
+    const rated = syntheticResults({ 'traffic.ratePerS': [1000, 2000] }, 2, (point) => ({ latency_p99_ms: (point['traffic.ratePerS'] as number) / 100 }));
+    const slo: Assertion = { metric: 'latency_p99_ms', op: '<', threshold: 15 };
+    const spec = chartsFor(rated, undefined, [slo]).find((c) => c.name === 'p99-by-rate')?.spec;
+    const values = dataOf(spec);
+    expect(values.filter((v) => v.kind === 'p99').map((v) => [v.rate, v.p99])).toEqual([
+      [1000, 10],
+      [2000, 20],
+    ]);
+    expect(values.filter((v) => v.kind === 'slo')).toEqual([{ kind: 'slo', p99: 15, label: 'SLO p99 < 15 ms' }]);
+    expect(await renderSvg(spec as never)).toContain('SLO p99 &lt; 15 ms');
+  });
+
+  it('names no dotted field (Vega would read a.b as a nested path)', () => {
+    const fields: string[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v !== null && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) {
+          if (k === 'field' && typeof x === 'string') fields.push(x);
+          else if (k !== 'data') walk(x);
+        }
+      }
+    };
+    const rated = syntheticResults({ 'traffic.ratePerS': [1000], 'proxy.mode': ['iptables'], 'cluster.backgroundServices': [1, 10], 'service.externalTrafficPolicy': ['Local'] }, 1, () => ({}));
+    for (const c of chartsFor(rated, { warmupS: 1, durationS: 1, events: [] })) walk(c.spec);
+    expect(fields.length).toBeGreaterThan(10);
+    expect(fields.filter((f) => f.includes('.'))).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 // Opens a real report.html in headless Chromium, when the machine has it (.ci/run installs it).
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +16,7 @@ const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`report-browser: ${CHROMIUM} not found, so report.html is not opened in a browser (apt-get install chromium)`);
 
 describe('report.html in a browser', () => {
-  it.skipIf(!hasChromium)(`shows every chart's SVG (headless ${CHROMIUM}${hasChromium ? '' : ': skipped, not installed'})`, async () => {
+  it.skipIf(!hasChromium)(`shows the outcome table and every chart's SVG (headless ${CHROMIUM}${hasChromium ? '' : ': skipped, not installed'})`, async () => {
     const { experiment } = validateExperiment({
       name: 'browser',
       replications: 2,
@@ -44,5 +44,25 @@ describe('report.html in a browser', () => {
     }
     expect(dom.match(/<svg /g)?.length).toBe(charts.length);
     expect(dom).toContain('<details>');
+    // Failures first: the outcome chart and time line are there, and the table has ok_share and
+    // the drops Local makes on node-3 (no pod there), as read back from the browser's DOM.
+    expect(charts).toEqual(expect.arrayContaining(['outcomes', 'timeline']));
+    const table = /<table>[\s\S]*?<\/table>/.exec(dom)?.[0] ?? '';
+    expect(table).toContain('<th scope="col" class="ok">ok_share</th>');
+    expect(table).toContain('<th scope="col" class="fail">dropped_no_local_endpoint</th>');
+    expect(table.match(/<tr><th scope="row">/g)?.length).toBe(2);
+
+    // A screenshot of the page as printed to the screen: present, of the window's size (pixels are not compared).
+    const shot = join(out, 'report.png');
+    execFileSync(
+      CHROMIUM,
+      ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--hide-scrollbars', '--disable-background-networking', `--user-data-dir=${join(out, 'profile')}`, '--window-size=1280,4000', `--screenshot=${shot}`, pathToFileURL(join(out, 'report.html')).href],
+      { timeout: 60_000, stdio: ['ignore', 'ignore', 'ignore'] },
+    );
+    const png = readFileSync(shot);
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+    // IHDR: width and height, big-endian, at bytes 16 and 20.
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1280, 4000]);
+    expect(png.length).toBeGreaterThan(50_000);
   });
 });

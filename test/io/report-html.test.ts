@@ -36,10 +36,22 @@ describe('report.html', () => {
     expect(html).toContain('7 s of simulated time measured per run, after 1.5 s of warm-up');
   });
 
-  it('shows mean ± Student-t half-width per point: p99 of 2 and 4 is 3 ± 12.71', () => {
+  it('shows mean ± Student-t half-width per point, the half-width to two digits: p99 of 2 and 4 is 3 ± 13', () => {
     // t(0.975, 1) = 12.706; s = √2, so the half-width is 12.706·√2/√2.
-    const row = html.split('\n').find((l) => l.includes('externalTrafficPolicy=Local</th>'));
-    expect(row).toContain('<td>3 <span class="ci">± 12.71</span></td>');
+    const header = html.split('\n').find((l) => l.startsWith('<thead>')) as string;
+    const columns = [...header.matchAll(/<th scope="col"[^>]*>([^<]+)<\/th>/g)].map((m) => m[1]);
+    expect(columns.slice(0, 3)).toEqual(['service.externalTrafficPolicy', 'n', 'ok_share']);
+    const row = html.split('\n').find((l) => l.startsWith('<tr><th scope="row">Local</th>')) as string;
+    const cells = [...row.matchAll(/<t[dh][^>]*>(.*?)<\/t[dh]>/g)].map((m) => m[1]);
+    expect(cells[columns.indexOf('latency_p99_ms')]).toBe('3 <span class="ci">± 13</span>');
+    expect(cells[columns.indexOf('n')]).toBe('2');
+  });
+
+  it('opens with a table of contents linking every section and chart', () => {
+    for (const id of ['what-was-run', 'checks', 'summary', 'charts', 'chart-a', 'chart-b']) {
+      expect(html).toContain(`<a href="#${id}">`);
+      expect(html).toContain(`id="${id}"`);
+    }
   });
 
   it('inlines every chart and names no external URL', () => {

@@ -30,6 +30,8 @@ export function syntheticResults(
     pods,
     nodeColumns: ['run', ...params, 'node', 'zone', 'ingress_requests', 'cpu_util'],
     nodes: [],
+    timeseriesColumns: ['run', ...params, 't_s', 'phase', 'series', 'pod', 'value'],
+    timeseries: [],
     notes: [],
   };
 }

@@ -28,10 +28,12 @@ describe('conservation and Little’s law', () => {
     }).metrics;
     expect(m.queue_full).toBeGreaterThan(0);
     expect(m.dropped_no_local_endpoint).toBeGreaterThan(0);
-    const ended = m.ok + m.dropped_no_local_endpoint + m.rejected_no_endpoints + m.failed_stale_endpoint + m.queue_full + m.conntrack_full + m.timeout;
+    const ended = m.ok + m.dropped_no_local_endpoint + m.rejected_no_endpoints + m.failed_stale_endpoint + m.queue_full + m.conntrack_full + m.timeout + m.refused_no_listener;
     // The run drains: every request sent in the window ended exactly once (a second end throws).
     expect(m.in_flight_at_end).toBe(0);
     expect(ended).toBe(m.requests);
+    expect(m.ok_share + m.error_share).toBeCloseTo(1, 12);
+    expect(m.error_share).toBeCloseTo((m.requests - m.ok) / m.requests, 12);
   });
 
   it('holds on every pod: time-average number in system = throughput × mean time in system (within 1%)', () => {

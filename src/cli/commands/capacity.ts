@@ -1,26 +1,31 @@
-// `nodeport-sim capacity`: the highest request rate at which an experiment meets an SLO.
+// `nodeport-sim capacity`: the highest request rate at which an experiment meets every SLO term.
 
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { InputError } from '../../input/problems.js';
-import { type CapacityResult, experimentProbe, type Probe, searchCapacity } from '../../experiment/capacity.js';
-import { parseAssertion } from '../../experiment/gates.js';
+import { type CapacityResult, DEFAULT_ERROR_SLO, experimentProbe, type Probe, type Slo, searchCapacity, sloTerms } from '../../experiment/capacity.js';
 import { setPath, sweepPoints } from '../../experiment/plan.js';
 import { capacityProbes, checkBudget, MIN_CAPACITY_TOLERANCE } from '../../experiment/run-budget.js';
+import { capacityJson } from '../../experiment/verdict-json.js';
+import { capacityJunit } from '../../io/junit-xml.js';
+import { writeTextFile } from '../../io/write-text.js';
 import { addLimitOptions, type LimitFlags, limitsFrom } from '../limits.js';
 import { loadExperiment } from '../load-experiment.js';
 import { collect, integerOption } from '../options.js';
 import { printable } from '../terminal-text.js';
 
 interface CapacityOptions extends LimitFlags {
-  readonly slo: string;
+  readonly slo: string[];
   readonly min?: number;
   readonly max?: number;
   readonly tolerance: number;
   readonly seed?: number;
   readonly replications?: number;
+  readonly maxReplications: number;
   readonly set: string[];
   readonly quiet?: boolean;
+  readonly json?: boolean;
+  readonly junit?: string;
 }
 
 const positive =
@@ -33,24 +38,26 @@ const positive =
 
 const fmt = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(4))) : 'undefined');
 const rate = (v: number): string => String(Number(v.toPrecision(5)));
-const stat = (metric: string, p: Probe): string =>
-  `${metric} = ${fmt(p.mean)}${Number.isFinite(p.ci95HalfWidth) ? ` ± ${fmt(p.ci95HalfWidth)} (95% CI)` : ''}, n=${p.n}`;
+const stats = (p: Probe): string =>
+  `${p.terms.map((t) => `${t.slo.split(/[<>=!]/)[0]} = ${fmt(t.mean)}${Number.isFinite(t.ci95HalfWidth) ? ` ± ${fmt(t.ci95HalfWidth)}` : ''}`).join(', ')} (95% CI), n=${p.replications}${p.undecided ? '; still undecided at the most replications allowed, judged on the means' : ''}`;
 
-/** The answer on stdout, and the exit code: 0 found (or met at --max), 1 not met even at the lowest rate. */
-export function formatCapacity(result: CapacityResult, slo: string, metric: string): { stdout: string; exitCode: 0 | 1 } {
+/** `a and b (default)`: every term, the one added by default marked. */
+export const sloText = (slos: readonly Slo[], defaultAdded: boolean): string =>
+  slos.map((s, i) => (defaultAdded && i === slos.length - 1 ? `${s.text} (default)` : s.text)).join(' and ');
+
+/** The human answer, and the exit code: 0 found (or met at --max), 1 not met even at the lowest rate. */
+export function formatCapacity(result: CapacityResult, slo: string): { text: string; exitCode: 0 | 1 } {
   switch (result.kind) {
     case 'found':
       return {
-        stdout:
-          `capacity: ${rate(result.best.rate)} requests/s meets ${slo} (${stat(metric, result.best)})\n` +
-          `  ${rate(result.next.rate)} requests/s does not (${stat(metric, result.next)})\n`,
+        text: `capacity: ${rate(result.best.rate)} requests/s meets ${slo} (${stats(result.best)})\n  ${rate(result.next.rate)} requests/s does not (${stats(result.next)})\n`,
         exitCode: 0,
       };
     case 'above-max':
-      return { stdout: `capacity: at least ${rate(result.best.rate)} requests/s, the highest rate tried, meets ${slo} (${stat(metric, result.best)})\n`, exitCode: 0 };
+      return { text: `capacity: at least ${rate(result.best.rate)} requests/s, the highest rate tried, meets ${slo} (${stats(result.best)})\n`, exitCode: 0 };
     case 'below-min': {
       const lowest = result.probes.reduce((a, b) => (b.rate < a.rate ? b : a));
-      return { stdout: `capacity: none; even ${rate(lowest.rate)} requests/s misses ${slo} (${stat(metric, lowest)})\n`, exitCode: 1 };
+      return { text: `capacity: none; even ${rate(lowest.rate)} requests/s misses ${slo} (${stats(lowest)})\n`, exitCode: 1 };
     }
   }
 }
@@ -58,19 +65,22 @@ export function formatCapacity(result: CapacityResult, slo: string, metric: stri
 export function registerCapacity(program: Command): void {
   const command = program
     .command('capacity')
-    .description('find the highest traffic.ratePerS at which the experiment meets an SLO, on the mean over replications')
+    .description(`find the highest traffic.ratePerS at which the experiment meets every SLO term (and ${DEFAULT_ERROR_SLO} unless an --slo names error_share)`)
     .argument('<experiment>', 'experiment file (YAML), without a sweep')
-    .requiredOption('--slo <condition>', "the SLO, e.g. 'latency_p99_ms<20'")
+    .option('--slo <condition>', "an SLO term, e.g. 'latency_p99_ms<20' or 'error_share<0.01' (repeatable: all must hold)", collect, [])
     .option('--min <rate>', 'lowest rate to consider (requests/s)', positive('--min'))
     .option('--max <rate>', 'highest rate to consider (requests/s)', positive('--max'))
     .option('--tolerance <fraction>', 'stop when the bracket is narrower than this share of the rate', positive('--tolerance'), 0.02)
     .option('--seed <n>', 'override the experiment seed', integerOption('--seed'))
     .option('--replications <n>', 'override the number of replications', integerOption('--replications'))
+    .option('--max-replications <n>', 'replications a probe whose 95% CI straddles a threshold may grow to', integerOption('--max-replications'), 10)
     .option('--set <path=value>', 'override any experiment key, e.g. --set durationS=5 for quicker probes (repeatable)', collect, [])
+    .option('--json', 'print the answer as JSON on stdout (the human text goes to stderr)')
+    .option('--junit <file>', 'write each SLO term at the answer as a JUnit XML test case')
     .option('-q, --quiet', 'print only the answer');
   addLimitOptions(command).action((file: string, opts: CapacityOptions) => {
-      const slo = parseAssertion(opts.slo);
-      if ('expected' in slo) throw new InputError([{ path: '--slo', message: `got "${opts.slo}", expected ${slo.expected}` }]);
+      const terms = sloTerms(opts.slo);
+      if ('expected' in terms) throw new InputError([{ path: '--slo', message: `got "${terms.text}", expected ${terms.expected}` }]);
       if (opts.min !== undefined && opts.max !== undefined && opts.min >= opts.max) {
         throw new InputError([{ path: '--min', message: `got ${opts.min}, expected less than --max ${opts.max}` }]);
       }
@@ -78,27 +88,36 @@ export function registerCapacity(program: Command): void {
         throw new InputError([{ path: '--tolerance', message: `got ${opts.tolerance}, expected at least ${MIN_CAPACITY_TOLERANCE}: below that the bisection's midpoint stops moving` }]);
       }
       const { experiment, docs } = loadExperiment(file, opts);
+      const slo = sloText(terms.slos, terms.defaultAdded);
+      if (!opts.quiet) process.stderr.write(printable(`SLO: ${slo}${terms.defaultAdded ? ` — ${DEFAULT_ERROR_SLO} is required by default; give an --slo on error_share to change it` : ''}\n`));
       const limits = limitsFrom(opts);
       // The whole search is bounded: at most capacityProbes(tolerance) probes, each checked at
-      // its own rate before it runs (bracketing doubles the rate up to 2^31 times).
+      // its own rate (and its most replications) before it runs (bracketing doubles the rate up
+      // to 2^31 times).
       const probes = capacityProbes(opts.tolerance);
       const perProbe = { maxEvents: limits.maxEvents / probes, maxMemoryBytes: limits.maxMemoryBytes };
-      const probe = experimentProbe(experiment, docs, slo, file);
+      const probe = experimentProbe(experiment, docs, terms.slos, { file, maxReplications: opts.maxReplications });
+      const replications = Math.max(experiment.replications, opts.maxReplications);
       const measure = (r: number) => {
-        checkBudget(setPath(experiment, 'traffic.ratePerS', r), perProbe, sweepPoints, `${file} (probe at ${rate(r)} requests/s, one of up to ${probes})`);
+        const atRate = setPath(setPath(experiment, 'traffic.ratePerS', r), 'replications', replications);
+        checkBudget(atRate, perProbe, sweepPoints, `${file} (probe at ${rate(r)} requests/s, one of up to ${probes})`);
         return probe(r);
       };
-      const result = searchCapacity(measure, slo, {
+      const result = searchCapacity(measure, {
         start: experiment.traffic.ratePerS,
         tolerance: opts.tolerance,
         ...(opts.min === undefined ? {} : { min: opts.min }),
         ...(opts.max === undefined ? {} : { max: opts.max }),
         onProbe: (p) => {
-          if (!opts.quiet) process.stderr.write(printable(`probe ${rate(p.rate)} requests/s: ${stat(slo.metric, p)} → ${p.meets ? 'meets' : 'misses'} the SLO\n`));
+          if (!opts.quiet) process.stderr.write(printable(`probe ${rate(p.rate)} requests/s: ${stats(p)} → ${p.meets ? 'meets' : 'misses'} the SLO\n`));
         },
       });
-      const out = formatCapacity(result, opts.slo.replace(/\s+/g, ''), slo.metric);
-      process.stdout.write(out.stdout);
+      const out = formatCapacity(result, slo);
+      if (opts.junit !== undefined) writeTextFile(opts.junit, capacityJunit(experiment.name, result));
+      if (opts.json) {
+        process.stderr.write(out.text);
+        process.stdout.write(`${JSON.stringify(capacityJson(experiment.name, terms.slos, terms.defaultAdded, result), null, 2)}\n`);
+      } else process.stdout.write(out.text);
       process.exitCode = out.exitCode;
     });
 }

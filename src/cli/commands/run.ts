@@ -2,13 +2,20 @@
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { planRuns, sweepPoints } from '../../experiment/plan.js';
+import { type PlannedRun, planRuns, sweepPoints } from '../../experiment/plan.js';
+import type { ExperimentResults } from '../../experiment/results.js';
 import { checkBudget } from '../../experiment/run-budget.js';
+import { TRACE_COLUMNS, traceObserver } from '../../experiment/trace.js';
+import { CsvStream } from '../../io/trace-writer.js';
 import { runExperiment } from '../../experiment/runner.js';
 import { parseShard } from '../../experiment/shard.js';
 import { lockResultSet, type OutputFile, replaceResultSet } from '../../io/atomic-write.js';
 import { shardFiles } from '../../io/shard-files.js';
 import { resultFiles } from '../../io/write-results.js';
+import { runJunit } from '../../io/junit-xml.js';
+import { writeTextFile } from '../../io/write-text.js';
+import { summarize } from '../../experiment/summary.js';
+import { runJson } from '../../experiment/verdict-json.js';
 import { addLimitOptions, type LimitFlags, limitsFrom } from '../limits.js';
 import { loadExperiment } from '../load-experiment.js';
 import { collect, integerOption } from '../options.js';
@@ -28,6 +35,9 @@ interface RunOptions extends LimitFlags {
   readonly quiet?: boolean;
   readonly png?: boolean;
   readonly shard?: string;
+  readonly json?: boolean;
+  readonly junit?: string;
+  readonly trace?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -41,6 +51,9 @@ export function registerRun(program: Command): void {
     .option('--set <path=value>', 'override any experiment key by its dotted path (repeatable)', collect, [])
     .option('--shard <I/N>', 'run only runs with run % N == I and write a shard folder for `merge`; auto/N takes I from JOB_COMPLETION_INDEX')
     .option('--png', 'also render every chart to PNG')
+    .option('--json', "print a JSON summary (every point's metrics, each assertion's verdict) on stdout")
+    .option('--trace <file>', 'write one CSV row per request (client, ingress node, pod, outcome, times and latency parts), streamed')
+    .option('--junit <file>', 'write the assertions as JUnit XML, one test case per assertion and sweep point')
     .option('-q, --quiet', 'print nothing but errors');
   addLimitOptions(command).action(async (file: string, opts: RunOptions) => {
     const shard = opts.shard === undefined ? undefined : parseShard(opts.shard, process.env.JOB_COMPLETION_INDEX);
@@ -53,7 +66,19 @@ export function registerRun(program: Command): void {
     try {
       const progress = progressReporter(opts.quiet === true);
       const started = process.hrtime.bigint();
-      const results = runExperiment(experiment, docs, { file, onStart: progress.start, onRunDone: progress.runDone, ...(shard ? { shard } : {}) });
+      const onWarnings = (lines: readonly string[]) => {
+        if (opts.quiet !== true) for (const w of lines) process.stderr.write(`warning: ${w}\n`);
+      };
+      const trace = opts.trace === undefined ? undefined : new CsvStream(opts.trace, TRACE_COLUMNS);
+      const observerFor = trace === undefined ? undefined : (planned: PlannedRun) => traceObserver(planned, (row) => trace.row(row));
+      let results: ExperimentResults;
+      try {
+        results = runExperiment(experiment, docs, { file, onStart: progress.start, onRunDone: progress.runDone, onWarnings, ...(observerFor ? { observerFor } : {}), ...(shard ? { shard } : {}) });
+      } catch (error) {
+        trace?.abort();
+        throw error;
+      }
+      trace?.close();
       progress.stop();
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       const files: OutputFile[] = shard
@@ -62,7 +87,10 @@ export function registerRun(program: Command): void {
       replaceResultSet(lock, files);
       progress.finished(results, wallS, outDir, files.map((f) => f.path));
       // Results are written first: a failed gate is a finding to look at, not a reason to lose it.
-      if (!shard) reportViolations(experiment, results);
+      if (shard) return;
+      const judgements = reportViolations(experiment, results);
+      if (opts.junit !== undefined) writeTextFile(opts.junit, runJunit(experiment.name, judgements));
+      if (opts.json) process.stdout.write(`${JSON.stringify(runJson(experiment.name, outDir, results.params, summarize(results), judgements), null, 2)}\n`);
     } finally {
       lock.release();
     }
