@@ -82,6 +82,8 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
         syncs: n.syncs,
         sync_lag_max_ms: n.syncLagMaxMs,
         conntrack_peak: n.conntrackPeak,
+        conntrack_early_drops: n.conntrackEarlyDrops,
+        conntrack_insert_failures: n.conntrackInsertFailures,
       });
     }
     for (const t of result.timeseries) timeseries.push({ run: planned.run, ...swept, t_s: t.tS, series: t.series, pod: t.pod, value: t.value });
@@ -93,7 +95,7 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
     runs,
     podColumns: ['run', ...params, 'pod', 'node', 'requests', 'mean_in_system', 'throughput_per_s', 'mean_time_in_system_ms'],
     pods,
-    nodeColumns: ['run', ...params, 'node', 'zone', 'ingress_requests', 'cpu_util', 'syncs', 'sync_lag_max_ms', 'conntrack_peak'],
+    nodeColumns: ['run', ...params, 'node', 'zone', 'ingress_requests', 'cpu_util', 'syncs', 'sync_lag_max_ms', 'conntrack_peak', 'conntrack_early_drops', 'conntrack_insert_failures'],
     nodes,
     timeseriesColumns: ['run', ...params, 't_s', 'series', 'pod', 'value'],
     timeseries,

@@ -1,6 +1,8 @@
 // Every node's data path: whether the node is up, its softirq CPUs and backlog, its conntrack
 // table and its kube-proxy's table. Decides a new connection's fate and what it costs the node;
-// a packet of an established connection is a conntrack hit.
+// a packet of an established connection is a conntrack hit. A connection forwarded to a pod on
+// another node is tracked there too: its packets pass that node's netfilter hooks as a new flow
+// (to the pod's IP), so it takes an entry in that node's table as well.
 
 import type { Node } from '../cluster/model.js';
 import type { Uniform } from '../engine/random.js';
@@ -21,6 +23,8 @@ export class Dataplane {
   readonly proxies: NodeProxies;
   readonly conntrack: Conntrack[];
   readonly conntrackHitNs: number;
+  /** Every packet's cost before any lookup: receive, route, forward (proxy/types.ts). */
+  readonly packetBaseNs: number;
   // What the last `connect` decided, besides its fate (a proxy table's `last*` fields, one level up).
   /** The table version that routed it. */
   lastTableVersion = 0;
@@ -37,6 +41,9 @@ export class Dataplane {
   // Per node, the pod behind each endpoint index of the table it routes on (rebuilt after a sync).
   private readonly podMaps: Int32Array[];
   private readonly podMapOf: (NodeProxyTable | null)[];
+  /** Per ingress node, by the ingress entry's handle: the pod's node and its entry's handle there. */
+  private readonly peerNode: Map<number, number>[];
+  private readonly peerHandle: Map<number, number>[];
 
   constructor(
     sim: Simulator,
@@ -58,6 +65,9 @@ export class Dataplane {
     });
     this.conntrack = nodes.map(() => new Conntrack(cfg.conntrack.maxEntries));
     this.conntrackHitNs = cfg.proxy.costs.conntrackHitNs;
+    this.packetBaseNs = cfg.proxy.costs.packetBaseNs;
+    this.peerNode = nodes.map(() => new Map());
+    this.peerHandle = nodes.map(() => new Map());
     this.establishedNs = s(cfg.conntrack.establishedTimeoutS);
     this.cpus = new SoftirqCpus(nodes.length, cfg.nodes.softirqCores, cfg.nodes.backlogPackets);
     this.podMaps = nodes.map(() => new Int32Array(0));
@@ -100,6 +110,11 @@ export class Dataplane {
       table.release(this.nodePort, verdict);
       return Fate.ConntrackFull;
     }
+    if (pod >= 0 && !this.trackOnPodNode(node, handle, this.pods.node[pod], nowNs)) {
+      this.conntrack[node].remove(handle);
+      table.release(this.nodePort, verdict);
+      return Fate.ConntrackFull;
+    }
     this.lastEndpoint = verdict;
     this.lastConntrackHandle = handle;
     if (pod < 0) return Fate.Stale;
@@ -107,10 +122,31 @@ export class Dataplane {
     return Fate.Forward;
   }
 
+  /** A connection forwarded to another node takes an entry there too; false when that table is full. */
+  private trackOnPodNode(node: number, handle: number, podNode: number, nowNs: number): boolean {
+    if (podNode === node) return true;
+    const peer = this.conntrack[podNode].insert(0, this.establishedNs, nowNs);
+    if (peer < 0) return false;
+    this.peerNode[node].set(handle, podNode);
+    this.peerHandle[node].set(handle, peer);
+    return true;
+  }
+
+  /** The node's conntrack entries at `nowNs`, after the expiries and GC passes due by then. */
+  conntrackEntries(node: number, nowNs: number): number {
+    this.conntrack[node].settle(nowNs);
+    return this.conntrack[node].size;
+  }
+
   /** A connection closed: IPVS's least-connection schedulers stop counting it; conntrack keeps it in TIME_WAIT. */
   closeConnection(node: number, tableVersion: number, endpoint: number, conntrackHandle: number, timeWaitNs: number, atNs: number): void {
     this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint);
     this.conntrack[node].close(conntrackHandle, timeWaitNs, atNs);
+    const podNode = this.peerNode[node].get(conntrackHandle);
+    if (podNode === undefined) return;
+    this.conntrack[podNode].close(this.peerHandle[node].get(conntrackHandle) as number, timeWaitNs, atNs);
+    this.peerNode[node].delete(conntrackHandle);
+    this.peerHandle[node].delete(conntrackHandle);
   }
 
   /** Whether the node would pass the balancer's probe: up, with a local endpoint (Local) or any (Cluster). */
