@@ -113,7 +113,7 @@ export interface NodeProxyTable {
    * The connection that `connect` gave `endpoint` (an index of this table's snapshot) has
    * ended. Only IPVS keeps per-connection state (lc/sed/nq); the others ignore it.
    */
-  release(nodePort: number, endpoint: number): void;
+  release(nodePort: number, endpoint: number, closedAtNs?: number): void;
   /** The chains (or virtual server) the last `connect` walked, for tests and users. */
   explain(): string[];
   readonly lastRulesWalked: number;

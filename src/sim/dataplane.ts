@@ -140,7 +140,7 @@ export class Dataplane {
 
   /** A connection closed: IPVS's least-connection schedulers stop counting it; conntrack keeps it in TIME_WAIT. */
   closeConnection(node: number, tableVersion: number, endpoint: number, conntrackHandle: number, timeWaitNs: number, atNs: number): void {
-    this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint);
+    this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint, atNs);
     this.conntrack[node].close(conntrackHandle, timeWaitNs, atNs);
     const podNode = this.peerNode[node].get(conntrackHandle);
     if (podNode === undefined) return;

@@ -100,7 +100,7 @@ export class RequestLifecycle {
     // When nothing the simulation does depends on the moment a reply lands — no keep-alive
     // connection to free, no closed-loop client to wake, no IPVS connection count to lower — the
     // reply is accounted when it is sent, at its known arrival time: one event less per request.
-    const countsConnections = cfg.proxy.mode === 'ipvs' && (cfg.proxy.ipvsScheduler === 'lc' || cfg.proxy.ipvsScheduler === 'sed' || cfg.proxy.ipvsScheduler === 'nq');
+    const countsConnections = cfg.proxy.mode === 'ipvs' && ['lc', 'wlc', 'sed', 'nq'].includes(cfg.proxy.ipvsScheduler);
     this.deliverNow = !this.closedLoop && cfg.traffic.requestsPerConnection === 1 && !countsConnections;
     this.SEND = sim.register('sendRequest', (client) => this.send(client));
     this.AT_NODE = sim.register('atNode', (r) => this.atNode(r));
