@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { nodeRulesObject } from '../../kubectl/node-rules.js';
 import { formatJson } from '../../kubectl/print-objects.js';
-import { renderNodeRules } from '../../proxy/render.js';
+import { RULES_FORMATS, type RulesFormat, renderNodeRules } from '../../proxy/render.js';
 import type { ServicePortInfo } from '../../proxy/service-map.js';
 import { IPVS_SCHEDULERS, type IpvsScheduler, PROXY_MODES, type ProxyMode } from '../../proxy/types.js';
 
@@ -27,10 +27,16 @@ export function registerRules(program: Command, loadServicePorts: LoadServicePor
     .requiredOption('--node <name>', 'node whose rules to print')
     .option('--ipvs-scheduler <name>', `IPVS scheduler: ${IPVS_SCHEDULERS.join('|')}`, 'rr')
     .option('--cluster-cidr <cidr>', "pod CIDR for kube-proxy's local-traffic detector ('' for none)")
+    .option('--format <format>', `text format: ${RULES_FORMATS.join('|')} (restore: what kube-proxy writes; save: what iptables-save, ipset and ipvsadm -Sn print)`, 'restore')
     .option('-o, --output <format>', 'json: per service port, its endpoints and its chains, map entries or virtual server')
-    .action(async (opts: { file: string[]; mode: string; node: string; ipvsScheduler: string; clusterCidr?: string; output?: string }) => {
+    .action(async (opts: { file: string[]; mode: string; node: string; ipvsScheduler: string; clusterCidr?: string; format: string; output?: string }) => {
       if (opts.output !== undefined && opts.output !== 'json') {
         console.error(`rules: --output ${opts.output}: expected json (or no --output for the mode's own text)`);
+        process.exitCode = 2;
+        return;
+      }
+      if (!RULES_FORMATS.includes(opts.format as RulesFormat)) {
+        console.error(`rules: --format ${opts.format}: expected one of ${RULES_FORMATS.join(', ')}`);
         process.exitCode = 2;
         return;
       }
@@ -58,7 +64,7 @@ export function registerRules(program: Command, loadServicePorts: LoadServicePor
       };
       const mode = opts.mode as ProxyMode;
       process.stdout.write(
-        opts.output === 'json' ? formatJson(nodeRulesObject(mode, opts.node, loaded.servicePorts, options)) : renderNodeRules(mode, opts.node, loaded.servicePorts, options),
+        opts.output === 'json' ? formatJson(nodeRulesObject(mode, opts.node, loaded.servicePorts, options)) : renderNodeRules(mode, opts.node, loaded.servicePorts, options, opts.format as RulesFormat),
       );
     });
 }
