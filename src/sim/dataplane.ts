@@ -79,7 +79,7 @@ export class Dataplane {
     return this.cpus.hasRoom(node, nowNs);
   }
 
-  /** The packet waits for and uses `costNs` of the node's softirq CPU; returns when it is done. */
+  /** The packet waits for and uses `costNs` of the node's softirq CPU; returns when the core is done with it. */
   process(node: number, nowNs: number, costNs: number): number {
     return Math.round(this.cpus.admit(node, nowNs, costNs));
   }

@@ -217,14 +217,15 @@ export class RequestLifecycle {
   }
 
   /**
-   * `costNs` of softirq work on `node` for a packet arriving at `atNs`. A packet that arrives
-   * later than now (a hop ahead, computed when it was sent) takes its place in the core's FIFO
-   * at once: it may go ahead of a packet that arrives a little before it, by less than one hop.
+   * `costNs` of softirq work on `node` for a packet arriving at `atNs`; returns when the packet
+   * leaves the core. A packet that arrives later than now (a hop ahead, computed when it was
+   * sent) is queued at once: the core may do its work up to a hop early, ahead of packets that
+   * arrive a little before it, but it leaves no sooner than its arrival plus its cost.
    */
   private softirq(node: number, atNs: number, costNs: number): number {
-    const doneNs = this.dataplane.process(node, atNs, costNs);
-    this.outcomes.nodeBusy(node, doneNs - costNs, doneNs);
-    return doneNs;
+    const coreDoneNs = this.dataplane.process(node, this.sim.now, costNs);
+    this.outcomes.nodeBusy(node, coreDoneNs - costNs, coreDoneNs);
+    return Math.max(coreDoneNs, atNs + costNs);
   }
 
   /** The new connection's fate on the node's table; a forwarded one is pinned to its pod for keep-alive. */

@@ -39,7 +39,10 @@ export class SoftirqCpus {
   }
 
   /**
-   * Queues `costNs` of work on `node` at `nowNs`; returns when it is done. Packets that asked
+   * Queues `costNs` of work on `node`, known at `nowNs`; returns when the core is done with it.
+   * The core takes work in the order it becomes known: a packet due a hop later (computed when
+   * it was sent) is queued now, so it never leaves the core idle in front of packets that arrive
+   * before it (the caller keeps it from leaving before it arrives). Packets that asked
    * `hasRoom` first always fit; a reply, which does not ask, forgets the oldest packet counted
    * when the ring is full rather than overwrite the count.
    */
