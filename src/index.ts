@@ -12,7 +12,7 @@ import { validateExperiment } from './experiment/schema.js';
 import { locateInFile } from './cli/load-experiment.js';
 import { manifestPaths, readExperimentSource } from './io/read-experiment.js';
 import { type ManifestDoc, readManifestFiles } from './io/read-manifests.js';
-import { renderNodeRules } from './proxy/render.js';
+import { type RulesFormat, renderNodeRules } from './proxy/render.js';
 import { buildServicePorts } from './proxy/service-map.js';
 import type { IpvsScheduler, ProxyMode } from './proxy/types.js';
 
@@ -60,6 +60,8 @@ export interface RenderRulesOptions {
   readonly ipvsScheduler?: IpvsScheduler;
   /** kube-proxy's `--cluster-cidr` for its local-traffic detector; '' for none. */
   readonly clusterCidr?: string;
+  /** restore (default): what kube-proxy writes; save: what iptables-save, ipset and ipvsadm -Sn print. */
+  readonly format?: RulesFormat;
 }
 
 /**
@@ -75,7 +77,7 @@ export function renderRules(cluster: Cluster, options: RenderRulesOptions): stri
     nodeIP: node.ip,
     ipvsScheduler: options.ipvsScheduler ?? 'rr',
     ...(options.clusterCidr !== undefined ? { podCIDR: options.clusterCidr } : {}),
-  });
+  }, options.format ?? 'restore');
 }
 
 // Re-exported as they are.
@@ -85,6 +87,7 @@ export { formatIssue, InputError, type InputIssue } from './input/problems.js';
 export { type PlannedRun, planRuns, type SweepPoint } from './experiment/plan.js';
 export { type ResolvedCluster, resolveCluster, simConfigFor } from './experiment/resolve.js';
 export type { Cell, ExperimentResults, Row } from './experiment/results.js';
+export type { RulesFormat } from './proxy/render.js';
 export type { RunnerOptions, RunProgress } from './experiment/runner.js';
 export { type Experiment, validateExperiment } from './experiment/schema.js';
 export { summarize } from './experiment/summary.js';

@@ -9,6 +9,7 @@
 // valibot is light (~2 MB, ~15 ms) but would only replace the few combinators in checks.ts.
 
 import { MAX_NODES } from '../cluster/model.js';
+import { DEFAULT_CONNTRACK_MAX_PER_CORE, DEFAULT_CONNTRACK_MIN } from '../proxy/conntrack.js';
 import { MAGLEV_TABLE_SIZES } from '../proxy/maglev.js';
 import { DEFAULT_SYNC } from '../proxy/sync.js';
 import { DEFAULT_COSTS, DEFAULT_EBPF, EBPF_ALGORITHMS, EBPF_NODEPORT_MODES, IPVS_SCHEDULERS, PROXY_MODES } from '../proxy/types.js';
@@ -107,8 +108,12 @@ export const EXPERIMENT = {
     }),
   }),
   conntrack: section('The kernel\'s connection tracking table.', {
-    // kube-proxy --conntrack-min (the floor over maxPerCore 32768 × cores).
-    maxEntries: leaf(int(1, 33_554_432), 131_072, 'nf_conntrack_max.'),
+    // null: as kube-proxy sets it, max(maxPerCore × nodes.cores, min) (proxy/conntrack.ts).
+    maxEntries: leaf(nullable(int(1, 33_554_432)), null, 'nf_conntrack_max; null: kube-proxy\'s max(maxPerCore × nodes.cores, min).'),
+    // kube-proxy --conntrack-max-per-core default (pkg/proxy/apis/config/v1alpha1/defaults.go).
+    maxPerCore: leaf(int(0, 33_554_432), DEFAULT_CONNTRACK_MAX_PER_CORE, 'kube-proxy\'s conntrack.maxPerCore; 0 keeps the kernel\'s own maximum.'),
+    // kube-proxy --conntrack-min default (the same defaults.go).
+    min: leaf(int(1, 33_554_432), DEFAULT_CONNTRACK_MIN, 'kube-proxy\'s conntrack.min: the floor of the table size.'),
     // kube-proxy --conntrack-tcp-timeout-established default.
     establishedTimeoutS: leaf(num(0, true), 86_400, 'nf_conntrack_tcp_timeout_established.'),
     // The kernel's nf_conntrack_tcp_timeout_time_wait.
@@ -165,6 +170,8 @@ export const EXPERIMENT = {
     nodeToPodMs: leaf(duration, 0.01, 'Node to a pod on it.'),
   }),
   nodes: section('Each node\'s packet processing.', {
+    // A common general-purpose node size (4 vCPUs); it scales kube-proxy's conntrack table.
+    cores: leaf(int(1, 1024), 4, 'CPUs of each node (kube-proxy sizes conntrack by them).'),
     // One core takes the NIC's softirq work unless RSS spreads it.
     softirqCores: leaf(int(1, 1024), 1, 'Cores that run the network softirq.'),
     // net.core.netdev_max_backlog default.
@@ -177,6 +184,7 @@ export const EXPERIMENT = {
     nftablesLookupNs: leaf(num(0), DEFAULT_COSTS.nftablesLookupNs, 'Per nftables verdict-map lookup.'),
     ebpfLookupNs: leaf(num(0), DEFAULT_COSTS.ebpfLookupNs, 'Per eBPF service and backend map lookup.'),
     conntrackHitNs: leaf(num(0), DEFAULT_COSTS.conntrackHitNs, 'Per packet of a tracked connection.'),
+    packetBaseNs: leaf(num(0), DEFAULT_COSTS.packetBaseNs, 'Per packet a node handles: receive, route, forward.'),
   }),
   sweep: whole<Readonly<Record<string, readonly unknown[]>>>(checkSweep, {}, 'Dotted paths to lists of values; runs the cross product.', {
     type: 'object',

@@ -5,6 +5,7 @@ import { buildCluster } from '../cluster/build.js';
 import type { ManifestDoc } from '../cluster/manifest-doc.js';
 import type { Cluster, Service } from '../cluster/model.js';
 import { InputError } from '../input/problems.js';
+import { conntrackMaxFor } from '../proxy/conntrack.js';
 import type { ServicePortInfo } from '../proxy/service-map.js';
 import { DEFAULT_SYNC } from '../proxy/sync.js';
 import { syntheticServicePorts } from '../proxy/synthetic.js';
@@ -105,7 +106,11 @@ export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, 
       },
       watchDelayMs: experiment.proxy.watchDelayMs,
     },
-    conntrack: experiment.conntrack,
+    conntrack: {
+      maxEntries: experiment.conntrack.maxEntries ?? conntrackMaxFor(experiment.conntrack.maxPerCore, experiment.conntrack.min, experiment.nodes.cores),
+      establishedTimeoutS: experiment.conntrack.establishedTimeoutS,
+      timeWaitS: experiment.conntrack.timeWaitS,
+    },
     healthCheck: experiment.healthCheck,
     events: experiment.events,
     changeTiming: experiment.lifecycle,

@@ -103,6 +103,8 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
         syncs: n.syncs,
         sync_lag_max_ms: n.syncLagMaxMs,
         conntrack_peak: n.conntrackPeak,
+        conntrack_early_drops: n.conntrackEarlyDrops,
+        conntrack_insert_failures: n.conntrackInsertFailures,
       });
     }
     for (const t of result.timeseries) timeseries.push({ ...of, ...swept, t_s: t.tS, phase: phaseAt(t.tS, e.warmupS, e.durationS), series: t.series, pod: t.pod, value: t.value });
@@ -114,7 +116,7 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
     runs,
     podColumns: ['run', 'replication', 'seed', ...params, 'pod', 'node', 'requests', 'mean_in_system', 'throughput_per_s', 'mean_time_in_system_ms'],
     pods,
-    nodeColumns: ['run', 'replication', 'seed', ...params, 'node', 'zone', 'ingress_requests', 'cpu_util', 'syncs', 'sync_lag_max_ms', 'conntrack_peak'],
+    nodeColumns: ['run', 'replication', 'seed', ...params, 'node', 'zone', 'ingress_requests', 'cpu_util', 'syncs', 'sync_lag_max_ms', 'conntrack_peak', 'conntrack_early_drops', 'conntrack_insert_failures'],
     nodes,
     timeseriesColumns: ['run', 'replication', 'seed', ...params, 't_s', 'phase', 'series', 'pod', 'value'],
     timeseries,

@@ -40,6 +40,10 @@ export const RUN_METRIC_COLUMNS = [
   'rules_walked_max',
   'node_cpu_util_max',
   'conntrack_peak',
+  // The kernel's conntrack statistics, summed over nodes: entries the GC worker killed early, and
+  // new connections refused because the table was full (each SYN, retransmissions included).
+  'conntrack_early_drops',
+  'conntrack_insert_failures',
   'syncs',
   'sync_lag_mean_ms',
   'sync_lag_max_ms',

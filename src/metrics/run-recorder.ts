@@ -88,6 +88,8 @@ export class RunRecorder {
     syncLagMeanNs: number;
     syncLagMaxNs: number;
     conntrackPeak: number;
+    conntrackEarlyDrops: number;
+    conntrackInsertFailures: number;
     /** The latencies of the served measured requests. */
     latency: LatencyHistogram;
   }): RunMetrics {
@@ -140,6 +142,8 @@ export class RunRecorder {
       rules_walked_max: this.newConnections > 0 ? this.rulesMax : Number.NaN,
       node_cpu_util_max: cpuMax,
       conntrack_peak: args.conntrackPeak,
+      conntrack_early_drops: args.conntrackEarlyDrops,
+      conntrack_insert_failures: args.conntrackInsertFailures,
       syncs: args.syncs,
       sync_lag_mean_ms: msOf(args.syncLagMeanNs),
       sync_lag_max_ms: msOf(args.syncLagMaxNs),

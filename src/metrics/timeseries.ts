@@ -6,7 +6,7 @@ import { LatencyHistogram } from './latency-histogram.js';
 export interface TimeseriesRow {
   readonly tS: number;
   readonly series: string;
-  /** Set for per-pod series. */
+  /** Set for per-pod series (the pod's name) and per-node ones (the node's name). */
   readonly pod: string;
   readonly value: number;
 }
@@ -17,11 +17,14 @@ export class Timeseries {
   /** Per bucket, the latencies of measured requests (sent after the warm-up) and of the others. */
   private readonly latency: LatencyHistogram[] = [];
   private readonly warmupLatency: LatencyHistogram[] = [];
+  /** Per bucket, each node's conntrack entries at the bucket's end (NaN until sampled). */
+  private readonly conntrack: Float64Array[] = [];
 
   constructor(
     private readonly bucketNs: number,
     private readonly outcomeNames: readonly string[],
     private readonly podNames: readonly string[],
+    private readonly nodeNames: readonly string[] = [],
   ) {}
 
   private bucket(atNs: number): number {
@@ -31,8 +34,14 @@ export class Timeseries {
       this.podArrivals.push(new Float64Array(this.podNames.length));
       this.latency.push(new LatencyHistogram());
       this.warmupLatency.push(new LatencyHistogram());
+      this.conntrack.push(new Float64Array(this.nodeNames.length).fill(Number.NaN));
     }
     return b;
+  }
+
+  /** The node's conntrack table held `entries` at the end of the bucket that ends at `atNs`. */
+  conntrackEntries(atNs: number, node: number, entries: number): void {
+    this.conntrack[this.bucket(atNs - 1)][node] = entries;
   }
 
   /**
@@ -73,6 +82,9 @@ export class Timeseries {
       }
       for (let p = 0; p < this.podNames.length; p++) {
         rows.push({ tS, series: 'pod_rate_per_s', pod: this.podNames[p], value: this.podArrivals[b][p] * perS });
+      }
+      for (let n = 0; n < this.nodeNames.length; n++) {
+        if (!Number.isNaN(this.conntrack[b][n])) rows.push({ tS, series: 'conntrack_entries', pod: this.nodeNames[n], value: this.conntrack[b][n] });
       }
     }
     return rows;

@@ -3,15 +3,45 @@
 // they point to (kube-proxy never flushes TCP entries). Open connections are named by the handle
 // `insert` returns, so nothing is hashed per packet. A closed connection's entry lingers in
 // TIME_WAIT, where no packet of the simulation reads it again: it is kept as its expiry time
-// alone, which counts against the maximum until it passes. Operations are O(1) amortised.
+// alone, which counts against the maximum until it passes or the GC worker (conntrack-gc.ts)
+// early-drops it. Operations are O(1) amortised.
 // Cilium's BPF CT map is the same table with another policy when full: it is an LRU hash
 // (bpf/lib/conntrack_map.h CT_MAP_TYPE), so the kernel evicts the least recently used entry
-// instead of dropping the packet.
+// instead of dropping the packet, and no GC worker is involved.
+//
+// A full table first tries `early_drop` on the new entry's bucket (nf_conntrack_core.c,
+// __nf_conntrack_alloc), which drops only entries not yet ASSURED. Here every entry is assured:
+// a TCP entry is assured once the handshake completes, one round trip (< 1 ms) after its SYN, so
+// at the rates simulated the unassured entries are about rate × RTT of 10^5 entries, and the few
+// buckets early_drop looks at (NF_CT_EVICTION_RANGE, 8) almost never hold one. The failed insert
+// then only raises the worker's early-drop flag.
 
 import { growFloat64, growInt32 } from '../engine/typed-arrays.js';
+import { ClosingQueue } from './conntrack-closing.js';
+import { type GcTable, GcWorker, type GcPass } from './conntrack-gc.js';
 
-/** kube-proxy's conntrack.min default (maxPerCore 32768 × cores, at least this). */
-export const DEFAULT_CONNTRACK_MAX = 131_072;
+/** kube-proxy's conntrack.min default (pkg/proxy/apis/config/v1alpha1/defaults.go). */
+export const DEFAULT_CONNTRACK_MIN = 131_072;
+/** kube-proxy's conntrack.maxPerCore default (the same defaults.go). */
+export const DEFAULT_CONNTRACK_MAX_PER_CORE = 32_768;
+/** What kube-proxy leaves the table at with its defaults on a node of up to 4 cores. */
+export const DEFAULT_CONNTRACK_MAX = DEFAULT_CONNTRACK_MIN;
+
+/**
+ * The kernel's own nf_conntrack_max on a 64-bit node with more than 4 GiB of memory
+ * (nf_conntrack_core.c, nf_conntrack_init_start: 262144 buckets, max_factor 1).
+ */
+export const KERNEL_DEFAULT_CONNTRACK_MAX = 262_144;
+
+/**
+ * nf_conntrack_max as kube-proxy sets it (cmd/kube-proxy/app/server_linux.go, getConntrackMax):
+ * maxPerCore × the node's CPUs, at least min; maxPerCore 0 makes kube-proxy leave the kernel's
+ * own value.
+ */
+export function conntrackMaxFor(maxPerCore: number, min: number, cores: number): number {
+  if (maxPerCore <= 0) return KERNEL_DEFAULT_CONNTRACK_MAX;
+  return Math.max(maxPerCore * cores, min);
+}
 
 /**
  * Handles pack (generation, slot); slots stay below 2^25. Generations count modulo 2^27 (an even
@@ -90,66 +120,16 @@ class OpenQueue {
  */
 export type WhenFull = 'drop' | 'evict';
 
-/** Entries per chunk of the closing queue (64 KiB of expiry times). */
-const CHUNK = 8192;
-
-/**
- * Expiry times of closed connections, earliest first. A node in TIME_WAIT at 14,000 connections
- * a second holds over a million, so the queue is a list of fixed chunks, recycled as they empty:
- * it never copies itself to grow, and allocates only while it is longer than it has ever been
- * (doubling a ring left tens of MiB of dead buffers per run, and with a large heap the full
- * collections they brought on cost more than the simulation around them). Connections close
- * nearly in time order (a reply accounted at its arrival time closes a little ahead, a
- * timed-out request at its timeout, a little behind), so an expiry is placed by moving the few
- * later ones at the tail up by one.
- */
-class ClosingQueue {
-  private readonly chunks: Float64Array[] = [];
-  private readonly spare: Float64Array[] = [];
-  /** Position of the oldest entry within the first chunk. */
-  private head = 0;
-  length = 0;
-
-  push(expiresNs: number): void {
-    if (this.head + this.length === this.chunks.length * CHUNK) this.chunks.push(this.spare.pop() ?? new Float64Array(CHUNK));
-    let k = this.length;
-    while (k > 0 && this.at(k - 1) > expiresNs) {
-      this.set(k, this.at(k - 1));
-      k--;
-    }
-    this.set(k, expiresNs);
-    this.length++;
-  }
-
-  /** Removes the oldest entry if it has expired by `nowNs`. */
-  popExpired(nowNs: number): boolean {
-    if (this.length === 0 || this.chunks[0][this.head] > nowNs) return false;
-    this.length--;
-    if (++this.head === CHUNK) {
-      this.spare.push(this.chunks.shift() as Float64Array);
-      this.head = 0;
-    }
-    return true;
-  }
-
-  /** Removes the oldest entry whatever its expiry; false when empty. */
-  popOldest(): boolean {
-    return this.popExpired(Number.POSITIVE_INFINITY);
-  }
-
-  /** The k-th oldest entry. */
-  private at(k: number): number {
-    const i = this.head + k;
-    return this.chunks[(i / CHUNK) | 0][i % CHUNK];
-  }
-
-  private set(k: number, expiresNs: number): void {
-    const i = this.head + k;
-    this.chunks[(i / CHUNK) | 0][i % CHUNK] = expiresNs;
-  }
+export interface ConntrackOptions {
+  /** Default 'drop' (netfilter). */
+  readonly whenFull?: WhenFull;
+  /** Model the GC worker's early drop (default true with 'drop'); off, a full table waits for expiries alone. */
+  readonly gc?: boolean;
+  /** Called after each pass of the GC worker. */
+  readonly onGcPass?: (p: GcPass) => void;
 }
 
-export class Conntrack {
+export class Conntrack implements GcTable {
   private expiresNs = new Float64Array(0);
   private endpoint = new Int32Array(0);
   /** Generation of each slot, bumped per insert and per free; odd while the slot holds an entry. */
@@ -164,19 +144,57 @@ export class Conntrack {
   /** Open entries plus closed ones still in TIME_WAIT. */
   private live = 0;
   peak = 0;
-  /** Entries an LRU table evicted to make room (always 0 for `drop`). */
+  /** New connections refused because the table was full ("table full, dropping packet"). */
+  insertFailures = 0;
+  /** Entries an LRU table evicted to make room (always 0 for 'drop'). */
   evicted = 0;
+  readonly whenFull: WhenFull;
+  private readonly gc: GcWorker | null;
 
   constructor(
     readonly max = DEFAULT_CONNTRACK_MAX,
-    readonly whenFull: WhenFull = 'drop',
+    options: ConntrackOptions = {},
   ) {
     if (!(max >= 1 && max <= SLOT_SPACE)) throw new Error(`conntrack: max must be 1..${SLOT_SPACE}, got ${max}`);
     this.grow(Math.min(max, 1024));
+    this.whenFull = options.whenFull ?? 'drop';
+    this.gc = options.gc === false || this.whenFull === 'evict' ? null : new GcWorker(options.onGcPass);
   }
 
   get size(): number {
     return this.live;
+  }
+
+  get count(): number {
+    return this.live;
+  }
+
+  get droppable(): number {
+    return this.closing.length;
+  }
+
+  /** Closing entries the GC worker has killed early. */
+  get earlyDrops(): number {
+    return this.gc?.earlyDrops ?? 0;
+  }
+
+  /** The table as of `nowNs`: expired entries gone, the GC worker's passes due by then run. */
+  settle(nowNs: number): void {
+    this.reclaim(nowNs);
+    this.gc?.advanceTo(nowNs, this);
+  }
+
+  earlyDrop(n: number): void {
+    for (let k = 0; k < n; k++) this.closing.popOldest();
+    this.live -= n;
+  }
+
+  clampedRemainingSumNs(nowNs: number, minNs: number, clampNs: number): number {
+    const clamp = (ns: number) => Math.min(clampNs, Math.max(minNs, ns));
+    let sum = 0;
+    for (let s = 0; s < this.capacity; s++) if ((this.gen[s] & 1) === 1) sum += clamp(this.expiresNs[s] - nowNs);
+    for (let k = 0; k < this.closing.length; k++) sum += clamp(this.closing.at(k) - nowNs);
+    return sum;
   }
 
   /**
@@ -185,10 +203,14 @@ export class Conntrack {
    * packet ("nf_conntrack: table full, dropping packet").
    */
   insert(endpoint: number, timeoutNs: number, nowNs: number): number {
-    this.reclaim(nowNs);
+    this.settle(nowNs);
     if (this.live === this.max) {
-      if (this.whenFull === 'drop') return -1;
-      this.evictOldest();
+      if (this.whenFull === 'evict') this.evictOldest();
+      else {
+        this.insertFailures++;
+        if (this.gc) this.gc.earlyDropFlag = true;
+        return -1;
+      }
     }
     if (this.freeTop === 0) this.grow(Math.min(this.max, this.capacity * 2));
     const s = this.free[--this.freeTop];
@@ -239,22 +261,10 @@ export class Conntrack {
    * heads of the two queues: open entries share one timeout, so they expire in insertion order,
    * and the closing queue is kept in expiry order.
    */
-  private reclaim(nowNs: number): void {
+  reclaim(nowNs: number): void {
     let s: number;
     while ((s = this.open.popExpired(nowNs, this.gen, this.expiresNs)) >= 0) this.release(s);
     while (this.closing.popExpired(nowNs)) this.live--;
-  }
-
-  /** LRU eviction: a closed entry if any, else the oldest open one (its handle then names nothing). */
-  private evictOldest(): void {
-    this.evicted++;
-    if (this.closing.popOldest()) {
-      this.live--;
-      return;
-    }
-    const s = this.open.popExpired(Number.POSITIVE_INFINITY, this.gen, this.expiresNs);
-    if (s < 0) throw new Error(`conntrack: full (${this.live} of ${this.max}) but nothing to evict`);
-    this.release(s);
   }
 
   /** The slot a handle names while its entry is open, else -1. */
@@ -263,6 +273,19 @@ export class Conntrack {
     const s = handle % SLOT_SPACE;
     const g = (handle - s) / SLOT_SPACE;
     return s < this.capacity && this.gen[s] === g && (g & 1) === 1 ? s : -1;
+  }
+
+  /** An LRU table makes room: the oldest closed entry goes, else the longest-open one. */
+  private evictOldest(): void {
+    this.evicted++;
+    if (this.closing.length > 0) {
+      this.closing.popOldest();
+      this.live--;
+      return;
+    }
+    const s = this.open.popExpired(Number.POSITIVE_INFINITY, this.gen, this.expiresNs);
+    if (s < 0) throw new Error(`conntrack: full (${this.live} of ${this.max}) but nothing to evict`);
+    this.release(s);
   }
 
   private release(s: number): void {

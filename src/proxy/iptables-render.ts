@@ -19,10 +19,24 @@ export interface RenderIptablesOptions {
   readonly randomFully?: boolean;
 }
 
+/** The line lists of the restore text, filled service port by service port. */
+interface IptablesParts {
+  readonly filterRules: string[];
+  readonly natChains: string[];
+  readonly natRules: string[];
+}
+
+/** What the rules of one service port are written from. */
+interface PortContext {
+  readonly plan: IptablesPlan;
+  readonly p: number;
+  /** An endpoint rule's comment, dropped in a large cluster (LARGE_CLUSTER_ENDPOINTS). */
+  readonly comment: (c: string) => string;
+}
+
 export function renderIptables(plan: IptablesPlan, opts: RenderIptablesOptions = {}): string {
-  const { servicePorts, order, flags, options } = plan;
+  const { servicePorts, order, options } = plan;
   const randomFully = opts.randomFully ?? true;
-  const detector = options.podCIDR !== '';
   let totalEndpoints = 0;
   for (let p = 0; p < order.length; p++) totalEndpoints += servicePorts[order[p]].endpoints.length;
   const large = totalEndpoints > LARGE_CLUSTER_ENDPOINTS;
@@ -44,111 +58,8 @@ export function renderIptables(plan: IptablesPlan, opts: RenderIptablesOptions =
       '-A KUBE-FIREWALL -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
     );
   }
-
-  for (let p = 0; p < order.length; p++) {
-    const sp = servicePorts[order[p]];
-    const name = sp.name;
-    const proto = protocolLower(sp);
-    const m = `-m ${proto} -p ${proto}`;
-    const hasEndpoints = (flags[p] & HAS_ENDPOINTS) !== 0;
-    const extLocal = (flags[p] & EXT_LOCAL) !== 0;
-    const affinity = (flags[p] & AFFINITY) !== 0;
-    const hasExternalEndpoints = hasEndpoints && (!extLocal || plan.localCount[p] > 0);
-    const chains = iptablesServiceChains(sp);
-    const externalPolicyChain = extLocal ? chains.svl : chains.svc;
-    const filterTarget = hasEndpoints ? 'DROP' : 'REJECT';
-    const filterComment = hasEndpoints ? `"${name} has no local endpoints"` : `"${name} has no endpoints"`;
-
-    if (hasEndpoints) {
-      natRules.push(`-A KUBE-SERVICES -m comment --comment "${name} cluster IP" ${m} -d ${sp.clusterIP} --dport ${sp.port} -j ${chains.svc}`);
-    } else {
-      filterRules.push(`-A KUBE-SERVICES -m comment --comment ${filterComment} ${m} -d ${sp.clusterIP} --dport ${sp.port} -j ${filterTarget}`);
-    }
-    for (const ip of sp.externalIPs) {
-      if (hasEndpoints) natRules.push(`-A KUBE-SERVICES -m comment --comment "${name} external IP" ${m} -d ${ip} --dport ${sp.port} -j ${chains.ext}`);
-      if (!hasExternalEndpoints) {
-        filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${filterComment} ${m} -d ${ip} --dport ${sp.port} -j ${filterTarget}`);
-      }
-    }
-    if (sp.nodePort > 0) {
-      if (hasEndpoints) {
-        if (options.localhostNodePorts) {
-          natRules.push(
-            `-A KUBE-NODEPORTS -m comment --comment ${name} ${m} -d 127.0.0.0/8 --dport ${sp.nodePort} -m nfacct --nfacct-name localhost_nps_accepted_pkts -j ${chains.ext}`,
-          );
-        }
-        natRules.push(`-A KUBE-NODEPORTS -m comment --comment ${name} ${m} --dport ${sp.nodePort} -j ${chains.ext}`);
-      }
-      if (!hasExternalEndpoints) {
-        filterRules.push(
-          `-A KUBE-EXTERNAL-SERVICES -m comment --comment ${filterComment} -m addrtype --dst-type LOCAL ${m} --dport ${sp.nodePort} -j ${filterTarget}`,
-        );
-      }
-    }
-    if (sp.healthCheckNodePort > 0) {
-      filterRules.push(
-        `-A KUBE-NODEPORTS -m comment --comment "${name} health check node port" -m tcp -p tcp --dport ${sp.healthCheckNodePort} -j ACCEPT`,
-      );
-    }
-    if (!hasEndpoints) continue;
-
-    // Internal traffic: the SVC chain's masquerade rule for off-cluster sources.
-    if (options.masqueradeAll) {
-      natRules.push(`-A ${chains.svc} -m comment --comment "${name} cluster IP" ${m} -d ${sp.clusterIP} --dport ${sp.port} -j KUBE-MARK-MASQ`);
-    } else if (detector) {
-      natRules.push(
-        `-A ${chains.svc} -m comment --comment "${name} cluster IP" ${m} -d ${sp.clusterIP} --dport ${sp.port} ! -s ${options.podCIDR} -j KUBE-MARK-MASQ`,
-      );
-    }
-    if (externallyAccessible(sp)) {
-      natChains.push(chains.ext);
-      if (!extLocal) {
-        natRules.push(`-A ${chains.ext} -m comment --comment "masquerade traffic for ${name} external destinations" -j KUBE-MARK-MASQ`);
-      } else {
-        if (detector) {
-          natRules.push(`-A ${chains.ext} -m comment --comment "pod traffic for ${name} external destinations" -s ${options.podCIDR} -j ${chains.svc}`);
-        }
-        natRules.push(
-          `-A ${chains.ext} -m comment --comment "masquerade LOCAL traffic for ${name} external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`,
-        );
-        natRules.push(
-          `-A ${chains.ext} -m comment --comment "route LOCAL traffic for ${name} external destinations" -m addrtype --src-type LOCAL -j ${chains.svc}`,
-        );
-      }
-      if (hasExternalEndpoints) natRules.push(`-A ${chains.ext} -j ${externalPolicyChain}`);
-    }
-
-    const sepOf = (k: number): string => iptablesEndpointChain(sp, sp.endpoints[plan.targets[k]]);
-    const writeEndpointRules = (chain: string, start: number, n: number): void => {
-      natChains.push(chain);
-      if (affinity) {
-        for (let k = start; k < start + n; k++) {
-          const ep = sp.endpoints[plan.targets[k]];
-          const sep = sepOf(k);
-          natRules.push(`-A ${chain}${comment(`"${name} -> ${ep.key}"`)} -m recent --name ${sep} --rcheck --seconds ${sp.sessionAffinityTimeoutS} --reap -j ${sep}`);
-        }
-      }
-      for (let i = 0; i < n; i++) {
-        const ep = sp.endpoints[plan.targets[start + i]];
-        const stat = i < n - 1 ? ` -m statistic --mode random --probability ${printedProbability(n - i)}` : '';
-        natRules.push(`-A ${chain}${comment(`"${name} -> ${ep.key}"`)}${stat} -j ${sepOf(start + i)}`);
-      }
-    };
-    writeEndpointRules(chains.svc, plan.clusterStart[p], plan.clusterCount[p]);
-    if (extLocal && plan.localCount[p] > 0) writeEndpointRules(chains.svl, plan.localStart[p], plan.localCount[p]);
-
-    // allLocallyReachableEndpoints: Cluster ∪ Local, each endpoint chain once, in endpoint order.
-    const reachable = new Set<number>();
-    for (let k = plan.clusterStart[p]; k < plan.localStart[p] + plan.localCount[p]; k++) reachable.add(plan.targets[k]);
-    for (const e of [...reachable].sort((a, b) => a - b)) {
-      const ep = sp.endpoints[e];
-      const sep = iptablesEndpointChain(sp, ep);
-      natChains.push(sep);
-      natRules.push(`-A ${sep}${comment(name)} -s ${ep.ip} -j KUBE-MARK-MASQ`);
-      const recent = affinity ? ` -m recent --name ${sep} --set` : '';
-      natRules.push(`-A ${sep}${comment(name)}${recent} ${m} -j DNAT --to-destination ${ep.key}`);
-    }
-  }
+  const parts: IptablesParts = { filterRules, natChains, natRules };
+  for (let p = 0; p < order.length; p++) addServicePort({ plan, p, comment }, parts);
 
   natRules.push(
     `-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL${
@@ -173,4 +84,141 @@ export function renderIptables(plan: IptablesPlan, opts: RenderIptablesOptions =
     'COMMIT',
     '',
   ].join('\n');
+}
+
+/** One service port's rules (pkg/proxy/iptables/proxier.go syncProxyRules, per service port). */
+function addServicePort(c: PortContext, parts: IptablesParts): void {
+  const { plan, p } = c;
+  const { servicePorts, order, flags, options } = plan;
+  const { filterRules, natRules } = parts;
+  const sp = servicePorts[order[p]];
+  const name = sp.name;
+  const proto = protocolLower(sp);
+  const m = `-m ${proto} -p ${proto}`;
+  const hasEndpoints = (flags[p] & HAS_ENDPOINTS) !== 0;
+  const extLocal = (flags[p] & EXT_LOCAL) !== 0;
+  const hasExternalEndpoints = hasEndpoints && (!extLocal || plan.localCount[p] > 0);
+  const chains = iptablesServiceChains(sp);
+  const filterTarget = hasEndpoints ? 'DROP' : 'REJECT';
+  const filterComment = hasEndpoints ? `"${name} has no local endpoints"` : `"${name} has no endpoints"`;
+
+  if (hasEndpoints) {
+    natRules.push(`-A KUBE-SERVICES -m comment --comment "${name} cluster IP" ${m} -d ${sp.clusterIP} --dport ${sp.port} -j ${chains.svc}`);
+  } else {
+    filterRules.push(`-A KUBE-SERVICES -m comment --comment ${filterComment} ${m} -d ${sp.clusterIP} --dport ${sp.port} -j ${filterTarget}`);
+  }
+  for (const ip of sp.externalIPs) {
+    if (hasEndpoints) natRules.push(`-A KUBE-SERVICES -m comment --comment "${name} external IP" ${m} -d ${ip} --dport ${sp.port} -j ${chains.ext}`);
+    if (!hasExternalEndpoints) {
+      filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${filterComment} ${m} -d ${ip} --dport ${sp.port} -j ${filterTarget}`);
+    }
+  }
+  if (sp.nodePort > 0) {
+    if (hasEndpoints) {
+      if (options.localhostNodePorts) {
+        natRules.push(
+          `-A KUBE-NODEPORTS -m comment --comment ${name} ${m} -d 127.0.0.0/8 --dport ${sp.nodePort} -m nfacct --nfacct-name localhost_nps_accepted_pkts -j ${chains.ext}`,
+        );
+      }
+      natRules.push(`-A KUBE-NODEPORTS -m comment --comment ${name} ${m} --dport ${sp.nodePort} -j ${chains.ext}`);
+    }
+    if (!hasExternalEndpoints) {
+      filterRules.push(
+        `-A KUBE-EXTERNAL-SERVICES -m comment --comment ${filterComment} -m addrtype --dst-type LOCAL ${m} --dport ${sp.nodePort} -j ${filterTarget}`,
+      );
+    }
+  }
+  if (sp.healthCheckNodePort > 0) {
+    filterRules.push(
+      `-A KUBE-NODEPORTS -m comment --comment "${name} health check node port" -m tcp -p tcp --dport ${sp.healthCheckNodePort} -j ACCEPT`,
+    );
+  }
+  if (!hasEndpoints) return;
+  addServiceChains(c, parts);
+  addEndpointRules(c, parts);
+}
+
+/** The SVC chain's masquerade rule and the EXT chain of an externally reachable service port. */
+function addServiceChains(c: PortContext, parts: IptablesParts): void {
+  const { plan, p } = c;
+  const { options } = plan;
+  const detector = options.podCIDR !== '';
+  const { natChains, natRules } = parts;
+  const sp = plan.servicePorts[plan.order[p]];
+  const name = sp.name;
+  const proto = protocolLower(sp);
+  const m = `-m ${proto} -p ${proto}`;
+  const extLocal = (plan.flags[p] & EXT_LOCAL) !== 0;
+  const hasExternalEndpoints = !extLocal || plan.localCount[p] > 0;
+  const chains = iptablesServiceChains(sp);
+  const externalPolicyChain = extLocal ? chains.svl : chains.svc;
+  // Internal traffic: the SVC chain's masquerade rule for off-cluster sources.
+  if (options.masqueradeAll) {
+    natRules.push(`-A ${chains.svc} -m comment --comment "${name} cluster IP" ${m} -d ${sp.clusterIP} --dport ${sp.port} -j KUBE-MARK-MASQ`);
+  } else if (detector) {
+    natRules.push(
+      `-A ${chains.svc} -m comment --comment "${name} cluster IP" ${m} -d ${sp.clusterIP} --dport ${sp.port} ! -s ${options.podCIDR} -j KUBE-MARK-MASQ`,
+    );
+  }
+  if (externallyAccessible(sp)) {
+    natChains.push(chains.ext);
+    if (!extLocal) {
+      natRules.push(`-A ${chains.ext} -m comment --comment "masquerade traffic for ${name} external destinations" -j KUBE-MARK-MASQ`);
+    } else {
+      if (detector) {
+        natRules.push(`-A ${chains.ext} -m comment --comment "pod traffic for ${name} external destinations" -s ${options.podCIDR} -j ${chains.svc}`);
+      }
+      natRules.push(
+        `-A ${chains.ext} -m comment --comment "masquerade LOCAL traffic for ${name} external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`,
+      );
+      natRules.push(
+        `-A ${chains.ext} -m comment --comment "route LOCAL traffic for ${name} external destinations" -m addrtype --src-type LOCAL -j ${chains.svc}`,
+      );
+    }
+    if (hasExternalEndpoints) natRules.push(`-A ${chains.ext} -j ${externalPolicyChain}`);
+  }
+
+}
+
+/** The SVC (and SVL) chains' endpoint picks and the endpoint (SEP) chains. */
+function addEndpointRules(c: PortContext, parts: IptablesParts): void {
+  const { plan, p, comment } = c;
+  const { natChains, natRules } = parts;
+  const sp = plan.servicePorts[plan.order[p]];
+  const name = sp.name;
+  const proto = protocolLower(sp);
+  const m = `-m ${proto} -p ${proto}`;
+  const extLocal = (plan.flags[p] & EXT_LOCAL) !== 0;
+  const affinity = (plan.flags[p] & AFFINITY) !== 0;
+  const chains = iptablesServiceChains(sp);
+  const sepOf = (k: number): string => iptablesEndpointChain(sp, sp.endpoints[plan.targets[k]]);
+  const writeEndpointRules = (chain: string, start: number, n: number): void => {
+    natChains.push(chain);
+    if (affinity) {
+      for (let k = start; k < start + n; k++) {
+        const ep = sp.endpoints[plan.targets[k]];
+        const sep = sepOf(k);
+        natRules.push(`-A ${chain}${comment(`"${name} -> ${ep.key}"`)} -m recent --name ${sep} --rcheck --seconds ${sp.sessionAffinityTimeoutS} --reap -j ${sep}`);
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const ep = sp.endpoints[plan.targets[start + i]];
+      const stat = i < n - 1 ? ` -m statistic --mode random --probability ${printedProbability(n - i)}` : '';
+      natRules.push(`-A ${chain}${comment(`"${name} -> ${ep.key}"`)}${stat} -j ${sepOf(start + i)}`);
+    }
+  };
+  writeEndpointRules(chains.svc, plan.clusterStart[p], plan.clusterCount[p]);
+  if (extLocal && plan.localCount[p] > 0) writeEndpointRules(chains.svl, plan.localStart[p], plan.localCount[p]);
+
+  // allLocallyReachableEndpoints: Cluster ∪ Local, each endpoint chain once, in endpoint order.
+  const reachable = new Set<number>();
+  for (let k = plan.clusterStart[p]; k < plan.localStart[p] + plan.localCount[p]; k++) reachable.add(plan.targets[k]);
+  for (const e of [...reachable].sort((a, b) => a - b)) {
+    const ep = sp.endpoints[e];
+    const sep = iptablesEndpointChain(sp, ep);
+    natChains.push(sep);
+    natRules.push(`-A ${sep}${comment(name)} -s ${ep.ip} -j KUBE-MARK-MASQ`);
+    const recent = affinity ? ` -m recent --name ${sep} --set` : '';
+    natRules.push(`-A ${sep}${comment(name)}${recent} ${m} -j DNAT --to-destination ${ep.key}`);
+  }
 }

@@ -1,18 +1,52 @@
 // The IPVS schedulers kube-proxy can select, as the kernel's net/netfilter/ipvs/ip_vs_*.c
 // implement them when every real server has weight 1 (kube-proxy always sets 1): the state
-// each keeps lives per node per virtual server and survives kube-proxy syncs.
+// each keeps lives per node per virtual server and survives kube-proxy syncs. They walk the
+// destination list in the kernel's order (ipvs-destinations.ts).
 
 /** IPVS schedulers modelled (kube-proxy --ipvs-scheduler); every real server has weight 1. */
-export type IpvsScheduler = 'rr' | 'wrr' | 'lc' | 'sh' | 'sed' | 'nq';
-export const IPVS_SCHEDULERS: readonly IpvsScheduler[] = ['rr', 'wrr', 'lc', 'sh', 'sed', 'nq'];
+export type IpvsScheduler = 'rr' | 'wrr' | 'lc' | 'wlc' | 'sh' | 'sed' | 'nq';
+export const IPVS_SCHEDULERS: readonly IpvsScheduler[] = ['rr', 'wrr', 'lc', 'wlc', 'sh', 'sed', 'nq'];
+
+/**
+ * How long a closed connection stays counted as inactive: the IPVS TCP state timeouts after a
+ * FIN, FIN_WAIT and TIME_WAIT, are 2 minutes each (ip_vs_proto_tcp.c tcp_timeouts), and
+ * kube-proxy's --ipvs-tcpfin-timeout defaults to 0, which leaves them.
+ */
+export const IPVS_INACTIVE_NS = 120e9;
 
 export class IpvsVirtualServerState {
+  /** The destination list, head first: real servers' `ip:port` (svc->destinations). */
+  list: string[] = [];
   /** rr/wrr: list position of the last real server used (ip_vs_rr's sched_data); -1 = head. */
   cursor = -1;
   /** Active connections per real server `ip:port` (ip_vs_dest.activeconns). */
   readonly active = new Map<string, number>();
+  /** Closed connections not yet expired per real server (ip_vs_dest.inactconns). */
+  readonly inactive = new Map<string, number>();
+  /** When each counted inactive connection expires, with its server, in closing order. */
+  private readonly inactiveUntil: { atNs: number; server: string }[] = [];
+  private inactiveHead = 0;
   /** Persistence templates: client IP → real server `ip:port` and when the template expires. */
   readonly templates = new Map<number, { server: string; expiresNs: number }>();
+
+  /** A connection to `server` closed at `atNs`: inactive until its IPVS timeout. */
+  closed(server: string, atNs: number): void {
+    this.inactive.set(server, (this.inactive.get(server) ?? 0) + 1);
+    this.inactiveUntil.push({ atNs: atNs + IPVS_INACTIVE_NS, server });
+  }
+
+  /** Forgets inactive connections expired by `nowNs` (closes arrive nearly in time order; a late one waits behind the head). */
+  expireInactive(nowNs: number): void {
+    const q = this.inactiveUntil;
+    while (this.inactiveHead < q.length && q[this.inactiveHead].atNs <= nowNs) {
+      const { server } = q[this.inactiveHead++];
+      this.inactive.set(server, (this.inactive.get(server) ?? 1) - 1);
+    }
+    if (this.inactiveHead > 1024 && this.inactiveHead * 2 > q.length) {
+      q.splice(0, this.inactiveHead);
+      this.inactiveHead = 0;
+    }
+  }
 }
 
 /** ip_vs_sh.c: IP_VS_SH_TAB_BITS = 8, buckets dealt to real servers in list order. */
@@ -46,9 +80,10 @@ export function schedule(
       // 256 buckets dealt round-robin over the list: bucket i → server i mod n.
       return shBucket(clientIp) % n;
     case 'lc':
-      // ip_vs_lc: least (activeconns << 8) + inactconns, first in list order on ties.
-      // Inactive (TIME_WAIT) connections are not modelled, so this is least active.
-      return leastActive(state, servers, 0);
+    case 'wlc':
+      // ip_vs_lc and ip_vs_wlc: least ip_vs_dest_conn_overhead, (activeconns << 8) + inactconns
+      // (wlc divides by the weight, 1 here), the first in list order on ties.
+      return leastOverhead(state, servers);
     case 'sed':
       // ip_vs_sed: least (activeconns + 1) / weight; with weight 1, least active.
       return leastActive(state, servers, 0);
@@ -58,6 +93,19 @@ export function schedule(
       return leastActive(state, servers, 0);
     }
   }
+}
+
+function leastOverhead(state: IpvsVirtualServerState, servers: readonly string[]): number {
+  let best = 0;
+  let bestOverhead = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < servers.length; i++) {
+    const overhead = (state.active.get(servers[i]) ?? 0) * 256 + (state.inactive.get(servers[i]) ?? 0);
+    if (overhead < bestOverhead) {
+      best = i;
+      bestOverhead = overhead;
+    }
+  }
+  return best;
 }
 
 function leastActive(state: IpvsVirtualServerState, servers: readonly string[], from: number): number {

@@ -4,6 +4,7 @@
 
 import { IntList } from '../engine/typed-arrays.js';
 import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
+import { reconcileDestinations } from './ipvs-destinations.js';
 import { IpvsVirtualServerState, schedule } from './ipvs-schedulers.js';
 import { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
@@ -22,7 +23,7 @@ export interface IpvsVirtualServer {
   readonly sp: number;
   /** `nodeIP:nodePort/TCP`, the key of its kernel state. */
   readonly key: string;
-  /** Real servers as endpoint indexes, in the order kube-proxy adds them (sorted `ip:port`). */
+  /** Real servers as endpoint indexes, sorted by `ip:port` (the kernel's list order is in its state). */
   readonly realServers: Int32Array;
   /** Cluster policy: KUBE-NODE-PORT-TCP marks for masquerade; Local ports are in -LOCAL-TCP and are not. */
   readonly masquerade: boolean;
@@ -42,9 +43,10 @@ export class IpvsTable implements NodeProxyTable {
   readonly virtualServers: IpvsVirtualServer[] = [];
   readonly state: NodeProxyState;
   private readonly byNodePort: Int32Array;
-  /** Per virtual server, resolved on first use: kernel state and real-server keys. */
+  /** Per virtual server, resolved on first use: kernel state, its destination list and each entry's endpoint index. */
   private readonly vsState: (IpvsVirtualServerState | undefined)[];
   private readonly vsServers: (string[] | undefined)[];
+  private readonly vsEndpoints: (Int32Array | undefined)[];
   private lastVs = -1;
   private lastServer = -1;
   private lastPersisted = false;
@@ -87,6 +89,7 @@ export class IpvsTable implements NodeProxyTable {
     }
     this.vsState = new Array(this.virtualServers.length);
     this.vsServers = new Array(this.virtualServers.length);
+    this.vsEndpoints = new Array(this.virtualServers.length);
   }
 
   servicePortForNodePort(nodePort: number): number {
@@ -113,6 +116,7 @@ export class IpvsTable implements NodeProxyTable {
     if (n === 0) return Verdict.Reject; // ip_vs_leave: no destination → ICMP port unreachable
     const state = this.stateOf(v);
     const servers = this.vsServers[v] as string[];
+    if (this.scheduler === 'lc' || this.scheduler === 'wlc') state.expireInactive(nowNs);
     let pick = -1;
     if (vs.persistentTimeoutNs > 0) {
       this.lastRulesWalked++; // the persistence template lookup
@@ -137,18 +141,21 @@ export class IpvsTable implements NodeProxyTable {
     this.lastServer = pick;
     this.lastMasquerade = vs.masquerade;
     this.lastReplyLost = vs.replyLost;
-    return vs.realServers[pick];
+    return (this.vsEndpoints[v] as Int32Array)[pick];
   }
 
-  release(nodePort: number, endpoint: number): void {
+  /** The connection ends: no longer active; closed at `closedAtNs` (not a failed one), it counts as inactive. */
+  release(nodePort: number, endpoint: number, closedAtNs?: number): void {
     const v = nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : -1;
     if (v < 0) return;
     const key = this.servicePorts[this.virtualServers[v].sp].endpoints[endpoint]?.key;
     if (key === undefined) throw new Error(`release: no endpoint ${endpoint} behind nodePort ${nodePort}`);
-    const state = this.stateOf(v);
-    const c = state.active.get(key) ?? 0;
-    if (c <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
+    // The node's kernel state, without re-linking it to this (maybe older) table's real servers.
+    const state = this.vsState[v] ?? this.state.ipvs.get(this.virtualServers[v].key);
+    const c = state?.active.get(key) ?? 0;
+    if (state === undefined || c <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
     state.active.set(key, c - 1);
+    if (closedAtNs !== undefined) state.closed(key, closedAtNs);
   }
 
   /** Active connections the kernel would show for a real server (ipvsadm ActiveConn). */
@@ -162,11 +169,16 @@ export class IpvsTable implements NodeProxyTable {
     const vs = this.virtualServers[this.lastVs];
     const out = [`TCP ${vs.key.replace('/TCP', '')} ${this.scheduler}${vs.persistentTimeoutNs > 0 ? ' persistent' : ''}`];
     if (this.lastServer < 0) return [...out, 'no real server'];
-    const ep = this.servicePorts[vs.sp].endpoints[vs.realServers[this.lastServer]];
+    const ep = this.servicePorts[vs.sp].endpoints[(this.vsEndpoints[this.lastVs] as Int32Array)[this.lastServer]];
     out.push(`${this.lastPersisted ? 'template' : this.scheduler} -> ${ep.key}${vs.masquerade ? ' (masquerade)' : ''}${vs.replyLost ? ' (reply lost)' : ''}`);
     return out;
   }
 
+  /**
+   * The node's kernel state for virtual server `v`, its destination list brought in line with
+   * this table's real servers the first time the table routes through it (the sync that
+   * installed the table added and removed them).
+   */
   private stateOf(v: number): IpvsVirtualServerState {
     let s = this.vsState[v];
     if (s === undefined) {
@@ -175,7 +187,13 @@ export class IpvsTable implements NodeProxyTable {
       if (s === undefined) this.state.ipvs.set(vs.key, (s = new IpvsVirtualServerState()));
       this.vsState[v] = s;
       const eps = this.servicePorts[vs.sp].endpoints;
-      this.vsServers[v] = Array.from(vs.realServers, (e) => eps[e].key);
+      const keys = Array.from(vs.realServers, (e) => eps[e].key);
+      const next = reconcileDestinations(this.nodeName, s.list, s.cursor, keys, this.scheduler === 'wrr' ? 'reset' : 'keep');
+      s.list = next.list;
+      s.cursor = next.cursor;
+      const indexOf = new Map(keys.map((k, i) => [k, vs.realServers[i]]));
+      this.vsServers[v] = s.list;
+      this.vsEndpoints[v] = Int32Array.from(s.list, (k) => indexOf.get(k) as number);
     }
     return s;
   }

@@ -34,6 +34,8 @@ export function collectResults(run: FinishedRun, outcomes: Outcomes, pods: PodFl
     syncLagMeanNs: syncs > 0 ? lagSum / syncs : Number.NaN,
     syncLagMaxNs: syncs > 0 ? lagMax : Number.NaN,
     conntrackPeak: dataplane.conntrack.reduce((a, c) => Math.max(a, c.peak), 0),
+    conntrackEarlyDrops: dataplane.conntrack.reduce((a, c) => a + c.earlyDrops, 0),
+    conntrackInsertFailures: dataplane.conntrack.reduce((a, c) => a + c.insertFailures, 0),
     latency: outcomes.measuredLatency(),
   });
   return {
@@ -47,6 +49,8 @@ export function collectResults(run: FinishedRun, outcomes: Outcomes, pods: PodFl
       syncs: nodeStats[i].syncs,
       syncLagMaxMs: nodeStats[i].syncs > 0 ? nodeStats[i].lagMaxNs / 1e6 : Number.NaN,
       conntrackPeak: dataplane.conntrack[i].peak,
+      conntrackEarlyDrops: dataplane.conntrack[i].earlyDrops,
+      conntrackInsertFailures: dataplane.conntrack[i].insertFailures,
     })),
     timeseries: outcomes.series.rows(),
   };

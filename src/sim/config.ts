@@ -33,6 +33,7 @@ export interface SimConfig {
     readonly watchDelayMs: number;
   };
   readonly conntrack: {
+    /** nf_conntrack_max, resolved (an explicit value, else kube-proxy's sizing by cores). */
     readonly maxEntries: number;
     /** kube-proxy sets nf_conntrack_tcp_timeout_established (default 24 h). */
     readonly establishedTimeoutS: number;
@@ -66,6 +67,8 @@ export interface SimConfig {
     readonly nodeToPodMs: DurationSpec;
   };
   readonly nodes: {
+    /** CPUs per node; kube-proxy sizes conntrack by them. */
+    readonly cores: number;
     readonly softirqCores: number;
     /** net.core.netdev_max_backlog: packets that may wait for the softirq cores. */
     readonly backlogPackets: number;

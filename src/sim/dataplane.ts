@@ -1,7 +1,9 @@
 // Every node's data path: whether the node is up, its softirq CPUs and backlog, its conntrack
 // table (netfilter's, or Cilium's BPF CT map in eBPF mode) and its proxy's table. Decides a new
 // connection's fate and what it costs the node; a packet of an established connection is a
-// conntrack hit.
+// conntrack hit. A connection forwarded to a pod on another node is tracked there too: its
+// packets pass that node's netfilter hooks as a new flow (to the pod's IP), so it takes an entry
+// in that node's table as well.
 
 import type { Node } from '../cluster/model.js';
 import type { Uniform } from '../engine/random.js';
@@ -23,6 +25,8 @@ export class Dataplane {
   readonly proxies: NodeProxies;
   readonly conntrack: Conntrack[];
   readonly conntrackHitNs: number;
+  /** Every packet's cost before any lookup: receive, route, forward (proxy/types.ts). */
+  readonly packetBaseNs: number;
   // What the last `connect` decided, besides its fate (a proxy table's `last*` fields, one level up).
   /** The table version that routed it. */
   lastTableVersion = 0;
@@ -43,6 +47,9 @@ export class Dataplane {
   // Per node, the pod behind each endpoint index of the table it routes on (rebuilt after a sync).
   private readonly podMaps: Int32Array[];
   private readonly podMapOf: (NodeProxyTable | null)[];
+  /** Per ingress node, by the ingress entry's handle: the pod's node and its entry's handle there. */
+  private readonly peerNode: Map<number, number>[];
+  private readonly peerHandle: Map<number, number>[];
 
   constructor(
     sim: Simulator,
@@ -66,10 +73,13 @@ export class Dataplane {
     });
     // The eBPF data path tracks NodePort flows in its own CT map; netfilter never sees them.
     const bpf = cfg.proxy.mode === 'ebpf';
-    this.conntrack = nodes.map(() => (bpf ? new Conntrack(BPF_CONNTRACK.maxEntries, BPF_CONNTRACK.whenFull) : new Conntrack(cfg.conntrack.maxEntries)));
+    this.conntrack = nodes.map(() => (bpf ? new Conntrack(BPF_CONNTRACK.maxEntries, { whenFull: BPF_CONNTRACK.whenFull }) : new Conntrack(cfg.conntrack.maxEntries)));
     this.conntrackHitNs = cfg.proxy.costs.conntrackHitNs;
     this.establishedNs = s(bpf ? BPF_CONNTRACK.establishedTimeoutS : cfg.conntrack.establishedTimeoutS);
     this.closedNs = bpf ? s(BPF_CONNTRACK.closeTimeoutS) : null;
+    this.packetBaseNs = cfg.proxy.costs.packetBaseNs;
+    this.peerNode = nodes.map(() => new Map());
+    this.peerHandle = nodes.map(() => new Map());
     this.cpus = new SoftirqCpus(nodes.length, cfg.nodes.softirqCores, cfg.nodes.backlogPackets);
     this.podMaps = nodes.map(() => new Int32Array(0));
     this.podMapOf = nodes.map(() => null);
@@ -80,7 +90,7 @@ export class Dataplane {
     return this.cpus.hasRoom(node, nowNs);
   }
 
-  /** The packet waits for and uses `costNs` of the node's softirq CPU; returns when it is done. */
+  /** The packet waits for and uses `costNs` of the node's softirq CPU; returns when the core is done with it. */
   process(node: number, nowNs: number, costNs: number): number {
     return Math.round(this.cpus.admit(node, nowNs, costNs));
   }
@@ -112,6 +122,11 @@ export class Dataplane {
       table.release(this.nodePort, verdict);
       return Fate.ConntrackFull;
     }
+    if (pod >= 0 && !this.trackOnPodNode(node, handle, this.pods.node[pod], nowNs)) {
+      this.conntrack[node].remove(handle);
+      table.release(this.nodePort, verdict);
+      return Fate.ConntrackFull;
+    }
     this.lastEndpoint = verdict;
     this.lastConntrackHandle = handle;
     if (pod < 0) return Fate.Stale;
@@ -119,10 +134,32 @@ export class Dataplane {
     return Fate.Forward;
   }
 
+  /** A connection forwarded to another node takes an entry there too; false when that table is full. */
+  private trackOnPodNode(node: number, handle: number, podNode: number, nowNs: number): boolean {
+    if (podNode === node) return true;
+    const peer = this.conntrack[podNode].insert(0, this.establishedNs, nowNs);
+    if (peer < 0) return false;
+    this.peerNode[node].set(handle, podNode);
+    this.peerHandle[node].set(handle, peer);
+    return true;
+  }
+
+  /** The node's conntrack entries at `nowNs`, after the expiries and GC passes due by then. */
+  conntrackEntries(node: number, nowNs: number): number {
+    this.conntrack[node].settle(nowNs);
+    return this.conntrack[node].size;
+  }
+
   /** A connection closed: IPVS's least-connection schedulers stop counting it; conntrack keeps it in TIME_WAIT (BPF CT: its close timeout). */
   closeConnection(node: number, tableVersion: number, endpoint: number, conntrackHandle: number, timeWaitNs: number, atNs: number): void {
-    this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint);
-    this.conntrack[node].close(conntrackHandle, this.closedNs ?? timeWaitNs, atNs);
+    this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint, atNs);
+    const closedNs = this.closedNs ?? timeWaitNs;
+    this.conntrack[node].close(conntrackHandle, closedNs, atNs);
+    const podNode = this.peerNode[node].get(conntrackHandle);
+    if (podNode === undefined) return;
+    this.conntrack[podNode].close(this.peerHandle[node].get(conntrackHandle) as number, closedNs, atNs);
+    this.peerNode[node].delete(conntrackHandle);
+    this.peerHandle[node].delete(conntrackHandle);
   }
 
   /** Whether the node would pass the balancer's probe: up, with a local endpoint (Local) or any (Cluster). */

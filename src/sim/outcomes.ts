@@ -20,9 +20,10 @@ export class Outcomes {
     bucketNs: number,
     private readonly window: { readonly warmupNs: number; readonly endNs: number },
     private readonly observer: SimObserver,
+    nodeNames: readonly string[] = [],
   ) {
     this.recorder = new RunRecorder(OUTCOMES.length, pods.length, nodes);
-    this.series = new Timeseries(bucketNs, OUTCOMES, pods);
+    this.series = new Timeseries(bucketNs, OUTCOMES, pods, nodeNames);
     this.ingressRequests = new Float64Array(nodes);
   }
 

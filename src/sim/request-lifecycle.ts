@@ -27,6 +27,15 @@ import { RequestTable } from './requests.js';
 const SYN_RTO_NS = 1e9;
 /** Linux's TCP_RTO_MIN: the soonest a lost data segment is resent. */
 const TCP_MIN_RTO_NS = 200e6;
+/**
+ * Packets each direction of a request carries (RFC 9293's handshake and close): a new
+ * connection's client sends SYN, ACK, the request, FIN and the last ACK, and the server SYN-ACK,
+ * the reply and its FIN (ACKs of data ride on data or are delayed, and are left out); a request
+ * on an open connection is one packet each way. The handshake and close are charged with the
+ * request and the reply they surround.
+ */
+const NEW_CONNECTION_PACKETS_OUT = 5;
+const NEW_CONNECTION_PACKETS_BACK = 3;
 
 export interface LifecycleUnits {
   readonly clients: Clients;
@@ -91,7 +100,7 @@ export class RequestLifecycle {
     // When nothing the simulation does depends on the moment a reply lands — no keep-alive
     // connection to free, no closed-loop client to wake, no IPVS connection count to lower — the
     // reply is accounted when it is sent, at its known arrival time: one event less per request.
-    const countsConnections = cfg.proxy.mode === 'ipvs' && (cfg.proxy.ipvsScheduler === 'lc' || cfg.proxy.ipvsScheduler === 'sed' || cfg.proxy.ipvsScheduler === 'nq');
+    const countsConnections = cfg.proxy.mode === 'ipvs' && ['lc', 'wlc', 'sed', 'nq'].includes(cfg.proxy.ipvsScheduler);
     this.deliverNow = !this.closedLoop && cfg.traffic.requestsPerConnection === 1 && !countsConnections;
     this.SEND = sim.register('sendRequest', (client) => this.send(client));
     this.AT_NODE = sim.register('atNode', (r) => this.atNode(r));
@@ -229,14 +238,33 @@ export class RequestLifecycle {
       else this.resendOrFail(r);
       return;
     }
+    // The first packet walks the rules (or is dropped by them); the rest are conntrack hits.
     if (req.newConnection[r] === 1) this.connect(r, node);
     else req.cpuCostNs[r] = dataplane.conntrackHitNs;
-    const cost = req.cpuCostNs[r];
-    const doneNs = dataplane.process(node, sim.now, cost);
+    const packets = req.newConnection[r] === 1 && req.fate[r] === Fate.Forward ? NEW_CONNECTION_PACKETS_OUT : 1;
+    const cost = packets * dataplane.packetBaseNs + req.cpuCostNs[r] + (packets - 1) * dataplane.conntrackHitNs;
+    const doneNs = this.softirq(node, sim.now, cost);
     req.dataplaneNs[r] += doneNs - sim.now;
     if (req.measured[r] === 1 && req.newConnection[r] === 1) this.outcomes.recorder.walkedRules(req.rulesWalked[r]);
-    this.outcomes.nodeBusy(node, doneNs - cost, doneNs);
     this.afterSoftirq(r, node, doneNs);
+  }
+
+  /** `packets` packets of an established connection pass `node` from `atNs`; returns when its softirq is done with them. */
+  private forwardTracked(node: number, atNs: number, packets: number): number {
+    const dp = this.dataplane;
+    return this.softirq(node, atNs, packets * (dp.packetBaseNs + dp.conntrackHitNs));
+  }
+
+  /**
+   * `costNs` of softirq work on `node` for a packet arriving at `atNs`; returns when the packet
+   * leaves the core. A packet that arrives later than now (a hop ahead, computed when it was
+   * sent) is queued at once: the core may do its work up to a hop early, ahead of packets that
+   * arrive a little before it, but it leaves no sooner than its arrival plus its cost.
+   */
+  private softirq(node: number, atNs: number, costNs: number): number {
+    const coreDoneNs = this.dataplane.process(node, this.sim.now, costNs);
+    this.outcomes.nodeBusy(node, coreDoneNs - costNs, coreDoneNs);
+    return Math.max(coreDoneNs, atNs + costNs);
   }
 
   /** The new connection's fate on the node's table; a forwarded one is pinned to its pod for keep-alive. */
@@ -286,10 +314,18 @@ export class RequestLifecycle {
         return;
     }
     const podNode = this.pods.node[req.pod[r]];
-    let d = this.network.nodeToPod();
-    if (podNode !== node) d += this.network.nodeToNode(node, podNode);
+    let atNs = doneNs;
+    if (podNode !== node) {
+      // The second node forwards it to the pod: a conntrack entry of its own, then hits.
+      const hop = this.network.nodeToNode(node, podNode);
+      const packets = req.newConnection[r] === 1 ? NEW_CONNECTION_PACKETS_OUT : 1;
+      atNs = this.forwardTracked(podNode, doneNs + hop, packets);
+      req.networkNs[r] += hop;
+      req.dataplaneNs[r] += atNs - doneNs - hop;
+    }
+    const d = this.network.nodeToPod();
     req.networkNs[r] += d;
-    sim.scheduleAt(doneNs + d, this.AT_POD, r);
+    sim.scheduleAt(atNs + d, this.AT_POD, r);
   }
 
   /**
@@ -391,11 +427,23 @@ export class RequestLifecycle {
     if (next >= 0) this.startService(next);
     const podNode = pods.node[pod];
     const node = req.ingressNode[r];
-    let d = network.nodeToPod() + network.clientToNode();
-    if (podNode !== node && req.directReply[r] === 0) d += network.nodeToNode(podNode, node);
-    req.networkNs[r] += d;
-    if (this.deliverNow) this.deliver(r, sim.now + d);
-    else sim.schedule(d, this.DELIVERED, r);
+    // Every node on the way back un-NATs the reply from its conntrack entry; under DSR the pod's
+    // node answers the client itself and the ingress node sees no reply.
+    const packets = req.newConnection[r] === 1 ? NEW_CONNECTION_PACKETS_BACK : 1;
+    const toNodeNs = network.nodeToPod();
+    let atNs = this.forwardTracked(podNode, sim.now + toNodeNs, packets);
+    let hopsNs = toNodeNs;
+    if (podNode !== node && req.directReply[r] === 0) {
+      const hop = network.nodeToNode(podNode, node);
+      hopsNs += hop;
+      atNs = this.forwardTracked(node, atNs + hop, packets);
+    }
+    const last = network.clientToNode();
+    hopsNs += last;
+    req.networkNs[r] += hopsNs;
+    req.dataplaneNs[r] += atNs + last - sim.now - hopsNs;
+    if (this.deliverNow) this.deliver(r, atNs + last);
+    else sim.scheduleAt(atNs + last, this.DELIVERED, r);
   }
 
   // A reply later than the client's timeout counts as a timeout: the client stopped waiting.

@@ -22,6 +22,9 @@ export interface NodeResult {
   readonly syncs: number;
   readonly syncLagMaxMs: number;
   readonly conntrackPeak: number;
+  /** Entries the GC worker killed early, and new connections the full table refused. */
+  readonly conntrackEarlyDrops: number;
+  readonly conntrackInsertFailures: number;
 }
 
 /** One finished request, for observers (tests, traces). */

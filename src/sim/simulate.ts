@@ -23,6 +23,15 @@ import type { RunResult, SimObserver } from './run-result.js';
 
 export type { NodeResult, PodResult, RequestRecord, RunResult, SimObserver } from './run-result.js';
 
+/** Each node's conntrack occupancy at the end of every time-series bucket, for timeseries.csv. */
+function sampleConntrack(sim: Simulator, dataplane: Dataplane, outcomes: Outcomes, bucketNs: number, endNs: number): void {
+  const SAMPLE = sim.register('conntrackSample', () => {
+    for (let n = 0; n < dataplane.conntrack.length; n++) outcomes.series.conntrackEntries(sim.now, n, dataplane.conntrackEntries(n, sim.now));
+    if (sim.now + bucketNs <= endNs) sim.schedule(bucketNs, SAMPLE, 0);
+  });
+  sim.schedule(bucketNs, SAMPLE, 0);
+}
+
 export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult {
   const sim = new Simulator();
   const streams = new RandomStreams(cfg.seed, cfg.replication);
@@ -64,7 +73,9 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     s(cfg.timeseriesBucketS),
     { warmupNs, endNs },
     observer,
+    cluster.nodes.map((n) => n.name),
   );
+  sampleConntrack(sim, dataplane, outcomes, s(cfg.timeseriesBucketS), endNs);
   const network = new Network(cfg.network, cluster.nodes, streams);
   const clients = new Clients(cfg.traffic.clients, cfg.traffic.requestsPerConnection);
   const lifecycle = new RequestLifecycle(sim, cfg, streams, { clients, network, dataplane, pods, outcomes, balancer });

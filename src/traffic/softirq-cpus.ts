@@ -38,9 +38,20 @@ export class SoftirqCpus {
     return this.size[node] < this.slots;
   }
 
-  /** Queues `costNs` of work on `node` at `nowNs` (after `hasRoom`); returns when it is done. */
+  /**
+   * Queues `costNs` of work on `node`, known at `nowNs`; returns when the core is done with it.
+   * The core takes work in the order it becomes known: a packet due a hop later (computed when
+   * it was sent) is queued now, so it never leaves the core idle in front of packets that arrive
+   * before it (the caller keeps it from leaving before it arrives). Packets that asked
+   * `hasRoom` first always fit; a reply, which does not ask, forgets the oldest packet counted
+   * when the ring is full rather than overwrite the count.
+   */
   admit(node: number, nowNs: number, costNs: number): number {
     const ringBase = node * this.slots;
+    if (this.size[node] === this.slots) {
+      this.head[node] = (this.head[node] + 1) % this.slots;
+      this.size[node]--;
+    }
     const base = node * this.cores;
     let best = base;
     for (let c = base + 1; c < base + this.cores; c++) if (this.freeAt[c] < this.freeAt[best]) best = c;

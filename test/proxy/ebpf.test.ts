@@ -157,7 +157,7 @@ describe('eBPF map updates', () => {
 
 describe('BPF CT map when full (LRU hash)', () => {
   it('evicts a closed entry first, then the oldest open one, where netfilter drops the packet', () => {
-    const lru = new Conntrack(3, 'evict');
+    const lru = new Conntrack(3, { whenFull: 'evict' });
     const nf = new Conntrack(3);
     const h = [0, 1, 2].map((e) => lru.insert(e, 100e9, 0));
     [0, 1, 2].forEach((e) => nf.insert(e, 100e9, 0));

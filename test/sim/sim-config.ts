@@ -34,7 +34,7 @@ export function simConfig(cluster: Cluster, overrides: Partial<SimConfig> = {}):
     },
     pods: { concurrency: 4, queueLimit: 1000, serviceTime: { dist: 'exponential', meanMs: 2 } },
     network: { clientToNodeMs: 0.2, nodeToNodeMs: 0.1, nodeToNodeCrossZoneMs: 0.5, nodeToPodMs: 0.01 },
-    nodes: { softirqCores: 1, backlogPackets: 1000 },
+    nodes: { cores: 4, softirqCores: 1, backlogPackets: 1000 },
     ...overrides,
   };
 }

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { nodeRulesObject } from '../../kubectl/node-rules.js';
 import { formatJson } from '../../kubectl/print-objects.js';
-import { renderNodeRules } from '../../proxy/render.js';
+import { RULES_FORMATS, type RulesFormat, renderNodeRules } from '../../proxy/render.js';
 import type { ServicePortInfo } from '../../proxy/service-map.js';
 import { MAGLEV_TABLE_SIZES } from '../../proxy/maglev.js';
 import {
@@ -39,6 +39,7 @@ export function registerRules(program: Command, loadServicePorts: LoadServicePor
     .requiredOption('--node <name>', 'node whose rules to print')
     .option('--ipvs-scheduler <name>', `IPVS scheduler: ${IPVS_SCHEDULERS.join('|')}`, 'rr')
     .option('--cluster-cidr <cidr>', "pod CIDR for kube-proxy's local-traffic detector ('' for none)")
+    .option('--format <format>', `text format: ${RULES_FORMATS.join('|')} (restore: what kube-proxy writes; save: what iptables-save, ipset and ipvsadm -Sn print)`, 'restore')
     .option('-o, --output <format>', 'json: per service port, its endpoints and its chains, map entries or virtual server')
     .option('--bpf-lb-algorithm <name>', `eBPF backend selection: ${EBPF_ALGORITHMS.join('|')}`, DEFAULT_EBPF.algorithm)
     .option('--bpf-lb-mode <name>', `eBPF NodePort forwarding: ${EBPF_NODEPORT_MODES.join('|')}`, DEFAULT_EBPF.nodePortMode)
@@ -50,6 +51,7 @@ export function registerRules(program: Command, loadServicePorts: LoadServicePor
         node: string;
         ipvsScheduler: string;
         clusterCidr?: string;
+        format: string;
         output?: string;
         bpfLbAlgorithm: string;
         bpfLbMode: string;
@@ -57,6 +59,11 @@ export function registerRules(program: Command, loadServicePorts: LoadServicePor
       }) => {
       if (opts.output !== undefined && opts.output !== 'json') {
         console.error(`rules: --output ${opts.output}: expected json (or no --output for the mode's own text)`);
+        process.exitCode = 2;
+        return;
+      }
+      if (!RULES_FORMATS.includes(opts.format as RulesFormat)) {
+        console.error(`rules: --format ${opts.format}: expected one of ${RULES_FORMATS.join(', ')}`);
         process.exitCode = 2;
         return;
       }
@@ -93,7 +100,7 @@ export function registerRules(program: Command, loadServicePorts: LoadServicePor
       };
       const mode = opts.mode as ProxyMode;
       process.stdout.write(
-        opts.output === 'json' ? formatJson(nodeRulesObject(mode, opts.node, loaded.servicePorts, options)) : renderNodeRules(mode, opts.node, loaded.servicePorts, options),
+        opts.output === 'json' ? formatJson(nodeRulesObject(mode, opts.node, loaded.servicePorts, options)) : renderNodeRules(mode, opts.node, loaded.servicePorts, options, opts.format as RulesFormat),
       );
       },
     );
