@@ -52,7 +52,7 @@ describe('proxy.ebpf (a nested mapping)', () => {
       proxy: { ebpf: { algorithm: 'ring', maglevTableSize: 1000, nodePortMod: 'dsr' } },
       sweep: { 'proxy.ebpf.nodePortMode': ['snat', 'direct'] },
     });
-    expect(bad.issues.map((i) => i.path)).toEqual(['proxy.ebpf.algorithm', 'proxy.ebpf.maglevTableSize', 'proxy.ebpf.nodePortMod', 'sweep.proxy.ebpf.nodePortMode[1]']);
+    expect(bad.issues.map((i) => i.path).sort()).toEqual(['proxy.ebpf.algorithm', 'proxy.ebpf.maglevTableSize', 'proxy.ebpf.nodePortMod', 'sweep.proxy.ebpf.nodePortMode[1]']);
   });
 });
 
