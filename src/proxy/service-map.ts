@@ -2,7 +2,7 @@
 // Mirrors pkg/proxy's ServicePortName / BaseServicePortInfo / BaseEndpointInfo.
 
 import { endpointsForServicePort } from '../cluster/endpoint-slices.js';
-import type { Cluster, Protocol, SessionAffinity, TrafficPolicy } from '../cluster/model.js';
+import type { Cluster, Protocol, Service, SessionAffinity, TrafficPolicy } from '../cluster/model.js';
 
 export interface EndpointInfo {
   readonly ip: string;
@@ -36,12 +36,23 @@ export interface ServicePortInfo {
   readonly endpoints: readonly EndpointInfo[];
 }
 
+/** The service's IPv4 cluster IP (the first of clusterIPs that is one), or undefined. */
+function ipv4ClusterIP(svc: Service): string | undefined {
+  if (svc.type === 'ExternalName' || svc.clusterIP === 'None') return undefined;
+  const ips = svc.clusterIPs ?? [svc.clusterIP];
+  return ips.find((ip) => ip !== '' && !ip.includes(':'));
+}
+
 const byKey = (a: EndpointInfo, b: EndpointInfo): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** Every (service × port) with the endpoints its EndpointSlices list for that port. */
 export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
   const out: ServicePortInfo[] = [];
   for (const svc of cluster.services) {
+    // ExternalName and headless services get no rules (kube-proxy's ServiceChangeTracker skips
+    // them: pkg/proxy/servicechangetracker.go); nor does a service with no IPv4 cluster IP.
+    const clusterIP = ipv4ClusterIP(svc);
+    if (clusterIP === undefined) continue;
     for (const sp of svc.ports) {
       const seen = new Map<string, EndpointInfo>();
       for (const ep of endpointsForServicePort(cluster, svc, sp)) {
@@ -58,7 +69,7 @@ export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
         serviceName: svc.name,
         portName: sp.name,
         protocol: sp.protocol,
-        clusterIP: svc.clusterIP,
+        clusterIP,
         port: sp.port,
         nodePort: sp.nodePort ?? 0,
         externalIPs: svc.externalIPs,
