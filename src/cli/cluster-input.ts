@@ -1,17 +1,24 @@
-// The options every cluster command shares (-f, --nodes, --placement, ...), and running a
-// command body so that bad input becomes a message and exit code 2, never a stack trace.
+// The options every cluster command shares (-f, -R, --nodes, --placement, the address ranges
+// under kube-apiserver's and kube-controller-manager's own flag names), and running a command
+// body so that bad input becomes a message and exit code 2, never a stack trace.
 
 import type { Command } from 'commander';
 import type { ClusterOptions } from '../cluster/build.js';
 import type { Placement } from '../cluster/placement.js';
 import { InputError } from '../input/problems.js';
-import { type ManifestDoc, readManifestFiles } from '../io/read-manifests.js';
+import { readManifestSources } from '../io/manifest-sources.js';
+import type { ManifestDoc } from '../io/read-manifests.js';
 
 export interface ClusterFlags {
   readonly filename: string[];
   readonly nodes?: string;
   readonly placement?: string;
   readonly nodePortRange?: string;
+  readonly serviceNodePortRange?: string;
+  readonly serviceClusterIpRange?: string;
+  readonly clusterCidr?: string;
+  readonly nodeCidr?: string;
+  readonly recursive?: boolean;
   readonly namespace?: string;
   readonly allNamespaces?: boolean;
 }
@@ -24,10 +31,15 @@ export interface CommandResult {
 
 export function addClusterOptions(command: Command): Command {
   return command
-    .requiredOption('-f, --filename <files...>', 'manifest files (multi-document YAML)')
+    .requiredOption('-f, --filename <files...>', 'manifest files, directories or - for stdin (YAML, JSON, lists, cluster-info dump)')
+    .option('-R, --recursive', 'read the directories given with -f recursively')
     .option('--nodes <n>', 'number of nodes when the manifests list none (default 1, named minikube)')
     .option('--placement <policy>', 'spread | packed | pods per node, e.g. 1,2,3')
-    .option('--node-port-range <range>', 'the apiserver --service-node-port-range', '30000-32767');
+    .option('--service-cluster-ip-range <cidr>', 'the apiserver flag: range of cluster IPs (default 10.96.0.0/12, or read off the input)')
+    .option('--cluster-cidr <cidr>', 'the controller-manager flag: range of pod IPs (default 10.244.0.0/16, or read off the input)')
+    .option('--node-cidr <cidr>', 'range of node IPs (default 192.168.0.0/16 from 192.168.49.2, or read off the input)')
+    .option('--service-node-port-range <range>', 'the apiserver flag: range of nodePorts (default 30000-32767)')
+    .option('--node-port-range <range>', 'the same as --service-node-port-range');
 }
 
 function usage(message: string): never {
@@ -50,15 +62,22 @@ export function clusterOptions(flags: ClusterFlags): ClusterOptions {
   return {
     ...(nodes === undefined ? {} : { nodes }),
     ...(placement === undefined ? {} : { placement }),
-    ...(flags.nodePortRange === undefined ? {} : { nodePortRange: flags.nodePortRange }),
+    ...((flags.serviceNodePortRange ?? flags.nodePortRange) === undefined ? {} : { nodePortRange: flags.serviceNodePortRange ?? flags.nodePortRange }),
+    ...(flags.serviceClusterIpRange === undefined ? {} : { serviceCidr: flags.serviceClusterIpRange }),
+    ...(flags.clusterCidr === undefined ? {} : { podCidr: flags.clusterCidr }),
+    ...(flags.nodeCidr === undefined ? {} : { nodeCidr: flags.nodeCidr }),
   };
 }
 
 /** Reads the manifests and runs `body`; an InputError becomes its message on stderr and exit 2. */
-export function runWithInput(flags: ClusterFlags, body: (docs: ManifestDoc[], options: ClusterOptions) => CommandResult, read = readManifestFiles): CommandResult {
+export type ReadInput = (sources: readonly string[], recursive: boolean) => ManifestDoc[];
+
+const readSources: ReadInput = (sources, recursive) => readManifestSources(sources, { recursive });
+
+export function runWithInput(flags: ClusterFlags, body: (docs: ManifestDoc[], options: ClusterOptions) => CommandResult, read: ReadInput = readSources): CommandResult {
   try {
     const options = clusterOptions(flags);
-    return body(read(flags.filename), options);
+    return body(read(flags.filename, flags.recursive === true), options);
   } catch (error) {
     if (error instanceof InputError) return { stdout: '', stderr: `error: ${error.message.split('\n').join('\nerror: ')}\n`, exitCode: 2 };
     throw error;

@@ -41,7 +41,7 @@ describe('get', () => {
 describe('bad input exits 2 with a message naming file, object and field', () => {
   const cases = [
     { name: 'a YAML syntax error', text: 'apiVersion: v1\nkind: Service\nmetadata: {name: x\n', expect: /^error: .*bad-0\.yaml:\d+: / },
-    { name: 'an unknown kind', text: 'apiVersion: v1\nkind: Servise\nmetadata: {name: x}\n', expect: /unknown kind "Servise"/ },
+    { name: 'a name the apiserver refuses', text: 'apiVersion: v1\nkind: Service\nmetadata: {name: Bad_Name}\nspec:\n  ports: [{port: 80}]\n', expect: /Service default\/Bad_Name: metadata\.name: Invalid value: "Bad_Name": a DNS-1035 label/ },
     { name: 'a missing field', text: 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec:\n  ports: [{targetPort: 80}]\n', expect: /Service default\/x: spec\.ports\[0\]\.port: Required value/ },
     { name: 'a wrong type', text: 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec:\n  ports: [{port: "80a"}]\n', expect: /spec\.ports\[0\]\.port: Invalid value: "80a"/ },
   ];
