@@ -9,6 +9,7 @@
 // valibot is light (~2 MB, ~15 ms) but would only replace the few combinators in checks.ts.
 
 import { MAX_NODES } from '../cluster/model.js';
+import { parseCidr } from '../net/ipv4.js';
 import { DEFAULT_COSTS, IPVS_SCHEDULERS, PROXY_MODES } from '../proxy/types.js';
 import { type ClusterEvent, DEFAULT_CHANGE_TIMING } from '../sim/changes.js';
 import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
@@ -37,7 +38,10 @@ const placement: Check<'spread' | 'packed' | readonly number[]> = (v) =>
     : 'spread, packed, or a list of pod counts per node';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const SERVICE_REF = /^[a-z0-9-.]+\/[a-z0-9-.]+$/;
+/** `namespace/name`, `name` (namespace default), either with `:portName` for one port of a multi-port service. */
+const SERVICE_REF = /^([a-z0-9-.]+\/)?[a-z0-9-.]+(:[a-z0-9-]+)?$/;
+
+const cidr: Check<string> = (v) => (typeof v === 'string' && parseCidr(v) !== undefined ? null : 'an IPv4 CIDR block such as 10.96.0.0/12');
 
 export const EXPERIMENT = {
   name: required(matching(NAME, 'a name of letters, digits, ".", "_" or "-" (it names the results folder)'), 'Names the experiment and its results folder.'),
@@ -53,12 +57,16 @@ export const EXPERIMENT = {
   cluster: section('The cluster: nodes, manifests, the target Service.', {
     nodes: leaf(nodes, 3, 'A node count, or the nodes by name and zone; ignored when the manifests list Nodes.'),
     manifests: leaf(strList, [], 'Kubernetes YAML files, relative to the experiment file.'),
-    service: leaf(nullable(matching(SERVICE_REF, 'namespace/name of a Service')), null, 'The target Service; null: the only NodePort one.'),
+    service: leaf(nullable(matching(SERVICE_REF, 'namespace/name of a Service, optionally :portName')), null, 'The target Service (namespace/name[:port]; no namespace: default); null: the only NodePort one.'),
     placement: leaf(placement, 'spread', 'Where generated pods go: spread, packed, or a count per node.'),
     backgroundServices: leaf(int(0, 1_000_000), 0, 'NodePort services that only lengthen the rule tables.'),
     backgroundEndpointsPerService: leaf(int(1, 1000), 10, 'Endpoints of each background service.'),
     // kube-apiserver --service-node-port-range default.
     nodePortRange: leaf(portRange, '30000-32767', 'The range nodePorts are allocated from.'),
+    // null: read off the addresses the manifests carry, else the defaults in cluster/address-ranges.ts.
+    serviceCIDR: leaf(nullable(cidr), null, 'kube-apiserver --service-cluster-ip-range; null: from the manifests, else 10.96.0.0/12.'),
+    podCIDR: leaf(nullable(cidr), null, 'kube-controller-manager --cluster-cidr; null: from the manifests, else 10.244.0.0/16.'),
+    nodeCIDR: leaf(nullable(cidr), null, 'The nodes\' network; null: from the manifests, else 192.168.0.0/16 from 192.168.49.2.'),
   }),
   proxy: section('kube-proxy on every node.', {
     mode: leaf(oneOf(PROXY_MODES), 'iptables', 'The data path kube-proxy programs.'),
