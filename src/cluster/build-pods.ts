@@ -93,6 +93,7 @@ export function buildPods(decoded: DecodedManifests, nodes: readonly Node[], pla
       restarts: p.restarts,
       ...(p.hostNetwork ? { hostNetwork: true } : {}),
       ...(p.ownerKind === undefined ? {} : { ownerKind: p.ownerKind }),
+      ...(p.ownerName === undefined ? {} : { ownerName: p.ownerName }),
       ...(p.phase === undefined ? {} : { phase: p.phase }),
       ...(p.createdAt === undefined ? {} : { createdAt: p.createdAt }),
     });

@@ -105,6 +105,7 @@ export function decodePod(r: FieldReader, source: Source, p: string, obj: Json, 
   const owners = r.list(meta.ownerReferences, `${p}metadata.ownerReferences`) ?? [];
   const controller = owners.map((o) => (typeof o === 'object' && o !== null ? (o as Json) : {})).find((o) => o.controller === true) ?? (owners[0] as Json | undefined);
   const ownerKind = typeof controller?.kind === 'string' ? controller.kind : undefined;
+  const ownerName = typeof controller?.name === 'string' ? controller.name : undefined;
   const createdAt = r.str(meta.creationTimestamp, `${p}metadata.creationTimestamp`);
   return {
     source,
@@ -120,6 +121,7 @@ export function decodePod(r: FieldReader, source: Source, p: string, obj: Json, 
     restarts,
     hostNetwork: r.bool(spec.hostNetwork, `${p}spec.hostNetwork`) ?? false,
     ...(ownerKind === undefined ? {} : { ownerKind }),
+    ...(ownerName === undefined ? {} : { ownerName }),
     ...(phase === undefined ? {} : { phase }),
     ...(createdAt === undefined ? {} : { createdAt }),
   };

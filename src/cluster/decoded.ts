@@ -37,6 +37,7 @@ export interface DecodedPod {
   readonly restarts: number;
   readonly hostNetwork: boolean;
   readonly ownerKind?: string;
+  readonly ownerName?: string;
   /** status.phase; undefined when the pod has no status at all (written by hand). */
   readonly phase?: string;
   readonly createdAt?: string;

@@ -93,6 +93,7 @@ export function deriveEndpointSlices(service: Service, selected: readonly Pod[],
         addressType: group.addressType,
         ports: group.ports,
         endpoints: group.endpoints.slice(at, at + MAX_ENDPOINTS_PER_SLICE),
+        derived: true,
       });
     }
   }
@@ -105,6 +106,7 @@ export function deriveEndpointSlices(service: Service, selected: readonly Pod[],
       addressType: 'IPv4',
       ports: [],
       endpoints: [],
+      derived: true,
     });
   }
   return slices;

@@ -73,8 +73,9 @@ export interface Pod {
   readonly restarts?: number;
   /** spec.hostNetwork: the pod's IP is its node's. */
   readonly hostNetwork?: boolean;
-  /** Kind of the controlling ownerReference (ReplicaSet, DaemonSet, StatefulSet, Job, Node). */
+  /** Kind and name of the controlling ownerReference (ReplicaSet, DaemonSet, StatefulSet, Job, Node). */
   readonly ownerKind?: string;
+  readonly ownerName?: string;
   /** status.phase as given (Pending, Running, Succeeded, Failed); absent for hand-written pods. */
   readonly phase?: string;
   /** metadata.creationTimestamp (RFC 3339), for AGE. */
@@ -160,6 +161,8 @@ export interface EndpointSlice {
   readonly addressType?: IPFamily;
   readonly ports: readonly EndpointSlicePort[];
   readonly endpoints: readonly Endpoint[];
+  /** Set on slices the simulator derived from pods, as opposed to ones the input holds. */
+  readonly derived?: boolean;
 }
 
 /** The address ranges the cluster allocates from, as configured or as inferred from the input. */

@@ -37,8 +37,9 @@ export const namespaceOf = (item: ResourceItem): string | undefined => (item.typ
 const ZONE_LABEL = 'topology.kubernetes.io/zone';
 const ROLE_PREFIX = 'node-role.kubernetes.io/';
 
-/** The labels the model keeps of a node: its zone and its roles. */
+/** A node's labels as the input gives them; for a generated node, its zone and its roles. */
 export function nodeLabels(node: Node): Labels {
+  if (node.labels !== undefined) return node.labels;
   const labels: Record<string, string> = {};
   for (const role of node.roles ?? []) labels[`${ROLE_PREFIX}${role}`] = '';
   if (node.zone !== '') labels[ZONE_LABEL] = node.zone;
@@ -58,17 +59,30 @@ export function labelsOf(item: ResourceItem): Labels {
   }
 }
 
-/** Every object of `type`, in the cluster's order, in every namespace. */
+const byKey = (a: { namespace?: string; name: string }, b: { namespace?: string; name: string }): number => {
+  const ka = a.namespace ?? '';
+  const kb = b.namespace ?? '';
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+};
+
+/**
+ * Every object of `type` in every namespace, in the order the apiserver lists them: by namespace,
+ * then name (its storage keys are `<namespace>/<name>`, listed in key order).
+ */
 export function itemsOf(cluster: Cluster, type: ResourceType): ResourceItem[] {
   switch (type) {
     case 'nodes':
-      return cluster.nodes.map((object) => ({ type, object }));
+      return [...cluster.nodes].sort(byKey).map((object) => ({ type, object }));
     case 'pods':
-      return cluster.pods.map((object) => ({ type, object }));
+      return [...cluster.pods].sort(byKey).map((object) => ({ type, object }));
     case 'services':
-      return cluster.services.map((object) => ({ type, object }));
+      return [...cluster.services].sort(byKey).map((object) => ({ type, object }));
     case 'endpoints':
       // The Endpoints controller mirrors every service with a selector; selector-less ones only if slices exist.
-      return cluster.services.filter((s) => s.selector !== null || slicesOf(cluster, s).length > 0).map((object) => ({ type, object }));
+      return [...cluster.services]
+        .sort(byKey)
+        .filter((s) => s.type !== 'ExternalName' && (s.selector !== null || slicesOf(cluster, s).length > 0))
+        .map((object) => ({ type, object }));
   }
 }

@@ -128,7 +128,8 @@ describe('get -o json|yaml', () => {
     const list = JSON.parse(ok(runGet('svc,pods', { filename: [rich], output: 'json' })));
     expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
     const { cluster } = buildCluster(readManifestFiles([rich]));
-    const inDefault = <T extends { namespace: string; name: string }>(xs: readonly T[]) => xs.filter((x) => x.namespace === 'default').map((x) => x.name);
+    // The apiserver lists by namespace, then name.
+    const inDefault = <T extends { namespace: string; name: string }>(xs: readonly T[]) => xs.filter((x) => x.namespace === 'default').map((x) => x.name).sort();
     expect(list.items.map((i: { kind: string; metadata: { name: string } }) => `${i.kind}/${i.metadata.name}`)).toEqual([
       ...inDefault(cluster.services).map((n) => `Service/${n}`),
       ...inDefault(cluster.pods).map((n) => `Pod/${n}`),
@@ -157,7 +158,7 @@ describe('get -o name, names, types and selectors', () => {
   const { cluster } = buildCluster(readManifestFiles([rich]));
 
   it('-o name prints service/NAME for every service of the namespace', () => {
-    const names = cluster.services.filter((s) => s.namespace === 'default').map((s) => `service/${s.name}\n`);
+    const names = cluster.services.filter((s) => s.namespace === 'default').map((s) => `service/${s.name}\n`).sort();
     expect(ok(runGet('svc', { filename: [rich], output: 'name' }))).toBe(names.join(''));
   });
 
