@@ -3,7 +3,7 @@
 // AGE counts from each object's creationTimestamp to the newest one in the input (or --now), so
 // a dump prints the same table every time; an object without one shows `<unknown>`, as in kubectl.
 
-import type { Cluster, Node, Pod, Service } from '../cluster/model.js';
+import type { Cluster, EndpointSlice, Node, Pod, Service } from '../cluster/model.js';
 import { formatLabels } from '../cluster/selector.js';
 import { slicesOf } from '../cluster/endpoint-slices.js';
 import { formatEndpointsColumn } from './endpoint-addresses.js';
@@ -80,11 +80,17 @@ const SERVICE_COLUMNS: Columns<Service> = {
   wideCells: (s) => [formatLabels(s.selector)],
 };
 
+/** The Endpoints controller writes the service's primary address family only. */
+const primaryFamilySlices = (s: Service, slices: readonly EndpointSlice[]): EndpointSlice[] => {
+  const family = s.clusterIP.includes(':') ? 'IPv6' : 'IPv4';
+  return slices.filter((slice) => (slice.addressType ?? 'IPv4') === family);
+};
+
 const ENDPOINTS_COLUMNS: Columns<Service> = {
   header: ['NAME', 'ENDPOINTS', 'AGE'],
   wideHeader: [],
   // The Endpoints object is as old as its service, give or take the controller's first sync.
-  cells: (s, cluster, now) => [formatEndpointsColumn(slicesOf(cluster, s)), ageOf(s.createdAt, now)],
+  cells: (s, cluster, now) => [formatEndpointsColumn(primaryFamilySlices(s, slicesOf(cluster, s))), ageOf(s.createdAt, now)],
   wideCells: () => [],
 };
 
