@@ -33,8 +33,8 @@ export interface ViewOptions extends TableOptions {
 interface Columns<T> {
   readonly header: readonly string[];
   readonly wideHeader: readonly string[];
-  /** Every cell after NAME; `now` is the moment AGE counts to. */
-  cells(object: T, cluster: Cluster, now: number | undefined): string[];
+  /** Every cell after NAME; `now` is the moment AGE counts to; `wide` for -o wide. */
+  cells(object: T, cluster: Cluster, now: number | undefined, wide: boolean): string[];
   wideCells(object: T, cluster: Cluster): string[];
 }
 
@@ -76,7 +76,7 @@ export function externalIP(service: Service, wide = false): string {
 const SERVICE_COLUMNS: Columns<Service> = {
   header: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'],
   wideHeader: ['SELECTOR'],
-  cells: (s, _c, now) => [s.type, s.clusterIP === '' ? '<none>' : s.clusterIP, externalIP(s), formatServicePorts(s), ageOf(s.createdAt, now)],
+  cells: (s, _c, now, wide) => [s.type, s.clusterIP === '' ? '<none>' : s.clusterIP, externalIP(s, wide), formatServicePorts(s), ageOf(s.createdAt, now)],
   wideCells: (s) => [formatLabels(s.selector)],
 };
 
@@ -96,7 +96,7 @@ const ENDPOINTS_COLUMNS: Columns<Service> = {
 
 /** Every cell after NAME, the wide ones included when asked. */
 function cellsOf(item: ResourceItem, cluster: Cluster, wide: boolean, now: number | undefined): string[] {
-  const pick = <T>(columns: Columns<T>, object: T): string[] => [...columns.cells(object, cluster, now), ...(wide ? columns.wideCells(object, cluster) : [])];
+  const pick = <T>(columns: Columns<T>, object: T): string[] => [...columns.cells(object, cluster, now, wide), ...(wide ? columns.wideCells(object, cluster) : [])];
   switch (item.type) {
     case 'nodes':
       return pick(NODE_COLUMNS, item.object);
