@@ -4,9 +4,9 @@
 // tables of the printed objects are the tables of the originals.
 
 import { slicesOf } from '../cluster/endpoint-slices.js';
-import type { Cluster, EndpointSlice, Labels, Node, Pod, Service } from '../cluster/model.js';
+import type { Cluster, Deployment, EndpointSlice, Labels, Node, Pod, Service } from '../cluster/model.js';
 import type { JsonObject } from './print-objects.js';
-import { nodeLabels, type ResourceItem } from './resources.js';
+import { nodeLabels, type ResourceItem, sliceLabels } from './resources.js';
 
 /** A Kubernetes object as a plain JSON object. */
 export type ApiObject = JsonObject;
@@ -170,6 +170,44 @@ export function endpointsObject(service: Service, slices: readonly EndpointSlice
   };
 }
 
+export function endpointSliceObject(slice: EndpointSlice): ApiObject {
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: slice.name, namespace: slice.namespace, labels: { ...sliceLabels(slice) } },
+    addressType: slice.addressType ?? 'IPv4',
+    ports: slice.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol })),
+    endpoints: slice.endpoints.map((e) => ({
+      addresses: [e.ip],
+      conditions: { ready: e.ready, serving: e.serving, terminating: e.terminating },
+      ...(e.nodeName === '' ? {} : { nodeName: e.nodeName }),
+      ...(e.podName === undefined ? {} : { targetRef: { kind: 'Pod', name: e.podName, namespace: slice.namespace } }),
+    })),
+  };
+}
+
+export function deploymentObject(d: Deployment): ApiObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: d.name, namespace: d.namespace },
+    spec: {
+      replicas: d.replicas,
+      selector: { matchLabels: { ...d.selector } },
+      template: {
+        metadata: { labels: { ...d.templateLabels } },
+        spec: {
+          containers: d.containers.map((c) => ({
+            name: c.name,
+            ...(c.ports.length === 0 ? {} : { ports: c.ports.map((p) => ({ ...(p.name === undefined ? {} : { name: p.name }), containerPort: p.containerPort, protocol: p.protocol })) }),
+            ...(c.hasReadinessProbe ? { readinessProbe: {} } : {}),
+          })),
+        },
+      },
+    },
+  };
+}
+
 export function apiObject(cluster: Cluster, item: ResourceItem): ApiObject {
   switch (item.type) {
     case 'nodes':
@@ -180,5 +218,9 @@ export function apiObject(cluster: Cluster, item: ResourceItem): ApiObject {
       return serviceObject(item.object);
     case 'endpoints':
       return endpointsObject(item.object, slicesOf(cluster, item.object));
+    case 'endpointslices':
+      return endpointSliceObject(item.object);
+    case 'deployments':
+      return deploymentObject(item.object);
   }
 }

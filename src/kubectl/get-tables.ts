@@ -1,4 +1,4 @@
-// kubectl get's tables as pure string formatters: `get nodes|pods|svc|endpoints` (with -o wide,
+// kubectl get's tables as pure string formatters: `get nodes|pods|svc|endpoints|endpointslices|deploy` (with -o wide,
 // --show-labels, -A), columns and wording as kubectl prints them.
 // AGE counts from each object's creationTimestamp to the newest one in the input (or --now), so
 // a dump prints the same table every time; an object without one shows `<unknown>`, as in kubectl.
@@ -10,6 +10,7 @@ import { formatEndpointsColumn } from './endpoint-addresses.js';
 import { itemsOf, labelsOf, namespaceOf, type ResourceItem, type ResourceType, SINGULAR } from './resources.js';
 import { formatTable } from './tabwriter.js';
 import { ageOf, newestTimestamp, UNKNOWN_AGE } from './age.js';
+import { DEPLOYMENT_COLUMNS, ENDPOINT_SLICE_COLUMNS } from './more-columns.js';
 
 export const AGE = UNKNOWN_AGE;
 
@@ -30,7 +31,7 @@ export interface ViewOptions extends TableOptions {
   readonly namespace?: string;
 }
 
-interface Columns<T> {
+export interface Columns<T> {
   readonly header: readonly string[];
   readonly wideHeader: readonly string[];
   /** Every cell after NAME; `now` is the moment AGE counts to; `wide` for -o wide. */
@@ -106,6 +107,10 @@ function cellsOf(item: ResourceItem, cluster: Cluster, wide: boolean, now: numbe
       return pick(SERVICE_COLUMNS, item.object);
     case 'endpoints':
       return pick(ENDPOINTS_COLUMNS, item.object);
+    case 'endpointslices':
+      return pick(ENDPOINT_SLICE_COLUMNS, item.object);
+    case 'deployments':
+      return pick(DEPLOYMENT_COLUMNS, item.object);
   }
 }
 
@@ -114,6 +119,8 @@ const HEADERS: Readonly<Record<ResourceType, Pick<Columns<never>, 'header' | 'wi
   pods: POD_COLUMNS,
   services: SERVICE_COLUMNS,
   endpoints: ENDPOINTS_COLUMNS,
+  endpointslices: ENDPOINT_SLICE_COLUMNS,
+  deployments: DEPLOYMENT_COLUMNS,
 };
 
 /** One type's table; `items` are all of `type`. */

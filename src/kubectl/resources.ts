@@ -3,9 +3,10 @@
 // so it is listed by its service.
 
 import { slicesOf } from '../cluster/endpoint-slices.js';
-import type { Cluster, Labels, Node, Pod, Service } from '../cluster/model.js';
+import type { Cluster, Deployment, EndpointSlice, Labels, Node, Pod, Service } from '../cluster/model.js';
 
-export type ResourceType = 'nodes' | 'pods' | 'services' | 'endpoints';
+export type ResourceType = 'nodes' | 'pods' | 'services' | 'endpoints' | 'endpointslices' | 'deployments';
+export const RESOURCE_TYPES: readonly ResourceType[] = ['nodes', 'pods', 'services', 'endpoints', 'endpointslices', 'deployments'];
 
 /** kubectl's names, singular names and short names for each type. */
 export const RESOURCE_NAMES: Readonly<Record<string, ResourceType>> = {
@@ -20,16 +21,33 @@ export const RESOURCE_NAMES: Readonly<Record<string, ResourceType>> = {
   svc: 'services',
   endpoints: 'endpoints',
   ep: 'endpoints',
+  endpointslices: 'endpointslices',
+  endpointslice: 'endpointslices',
+  'endpointslices.discovery.k8s.io': 'endpointslices',
+  deployments: 'deployments',
+  deployment: 'deployments',
+  deploy: 'deployments',
+  'deployments.apps': 'deployments',
 };
 
 /** `-o name`'s and a mixed table's prefix: the lower-case kind (`service/nginx`). */
-export const SINGULAR: Readonly<Record<ResourceType, string>> = { nodes: 'node', pods: 'pod', services: 'service', endpoints: 'endpoints' };
+export const SINGULAR: Readonly<Record<ResourceType, string>> = {
+  nodes: 'node',
+  pods: 'pod',
+  services: 'service',
+  endpoints: 'endpoints',
+  // Kinds outside the core group are named with their group, as kubectl -o name prints them.
+  endpointslices: 'endpointslice.discovery.k8s.io',
+  deployments: 'deployment.apps',
+};
 
 export type ResourceItem =
   | { readonly type: 'nodes'; readonly object: Node }
   | { readonly type: 'pods'; readonly object: Pod }
   | { readonly type: 'services'; readonly object: Service }
-  | { readonly type: 'endpoints'; readonly object: Service };
+  | { readonly type: 'endpoints'; readonly object: Service }
+  | { readonly type: 'endpointslices'; readonly object: EndpointSlice }
+  | { readonly type: 'deployments'; readonly object: Deployment };
 
 /** Nodes are cluster-scoped: they have no namespace. */
 export const namespaceOf = (item: ResourceItem): string | undefined => (item.type === 'nodes' ? undefined : item.object.namespace);
@@ -46,6 +64,12 @@ export function nodeLabels(node: Node): Labels {
   return labels;
 }
 
+/** The labels a slice's controller sets: the service it belongs to and who manages it. */
+export const sliceLabels = (slice: EndpointSlice): Labels => ({
+  'kubernetes.io/service-name': slice.serviceName,
+  ...(slice.derived === true ? { 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } : {}),
+});
+
 /** The controller copies a service's labels onto its Endpoints object. */
 export function labelsOf(item: ResourceItem): Labels {
   switch (item.type) {
@@ -56,6 +80,10 @@ export function labelsOf(item: ResourceItem): Labels {
     case 'services':
     case 'endpoints':
       return item.object.labels ?? {};
+    case 'endpointslices':
+      return sliceLabels(item.object);
+    case 'deployments':
+      return {};
   }
 }
 
@@ -84,5 +112,9 @@ export function itemsOf(cluster: Cluster, type: ResourceType): ResourceItem[] {
         .sort(byKey)
         .filter((s) => s.type !== 'ExternalName' && (s.selector !== null || slicesOf(cluster, s).length > 0))
         .map((object) => ({ type, object }));
+    case 'endpointslices':
+      return [...cluster.endpointSlices].sort(byKey).map((object) => ({ type, object }));
+    case 'deployments':
+      return [...cluster.deployments].sort(byKey).map((object) => ({ type, object }));
   }
 }
