@@ -4,6 +4,7 @@
 
 import type { Command } from 'commander';
 import type { ClusterOptions } from '../cluster/build.js';
+import type { Cluster } from '../cluster/model.js';
 import type { Placement } from '../cluster/placement.js';
 import { InputError } from '../input/problems.js';
 import { readManifestSources } from '../io/manifest-sources.js';
@@ -19,6 +20,7 @@ export interface ClusterFlags {
   readonly clusterCidr?: string;
   readonly nodeCidr?: string;
   readonly recursive?: boolean;
+  readonly verbose?: boolean;
   readonly namespace?: string;
   readonly allNamespaces?: boolean;
 }
@@ -39,7 +41,23 @@ export function addClusterOptions(command: Command): Command {
     .option('--cluster-cidr <cidr>', 'the controller-manager flag: range of pod IPs (default 10.244.0.0/16, or read off the input)')
     .option('--node-cidr <cidr>', 'range of node IPs (default 192.168.0.0/16 from 192.168.49.2, or read off the input)')
     .option('--service-node-port-range <range>', 'the apiserver flag: range of nodePorts (default 30000-32767)')
-    .option('--node-port-range <range>', 'the same as --service-node-port-range');
+    .option('--node-port-range <range>', 'the same as --service-node-port-range')
+    .option('-v, --verbose', 'also print the address ranges used (and which were read off the input) and the objects skipped');
+}
+
+/** `--verbose`'s lines, for stderr: the ranges the cluster allocates from and the builder's notes. */
+export function verboseText(flags: ClusterFlags, cluster: Cluster, notes: readonly string[]): string {
+  if (flags.verbose !== true || cluster.ranges === undefined) return '';
+  const r = cluster.ranges;
+  const how = (name: 'serviceCIDR' | 'podCIDR' | 'nodeCIDR') => (r.inferred.includes(name) ? ' (the smallest block holding the input\'s addresses)' : '');
+  const lines = [
+    `service range (--service-cluster-ip-range): ${r.serviceCIDR}${how('serviceCIDR')}`,
+    `pod range (--cluster-cidr): ${r.podCIDR}${how('podCIDR')}`,
+    `node range (--node-cidr): ${r.nodeCIDR}${how('nodeCIDR')}`,
+    `nodePort range (--service-node-port-range): ${r.nodePortRange}`,
+    ...notes,
+  ];
+  return lines.map((l) => `I: ${l}\n`).join('');
 }
 
 function usage(message: string): never {

@@ -34,7 +34,7 @@ describe('get', () => {
   });
 
   it('refuses an unknown resource with exit 2', () => {
-    expect(runGet('deployments', { filename: [TUTORIAL] }).exitCode).toBe(2);
+    expect(runGet('ingresses', { filename: [TUTORIAL] }).exitCode).toBe(2);
   });
 });
 

@@ -10,7 +10,7 @@ import { formatJson } from '../../kubectl/print-objects.js';
 import { renderNodeRules } from '../../proxy/render.js';
 import { buildServicePorts } from '../../proxy/service-map.js';
 import { IPVS_SCHEDULERS, type IpvsScheduler, PROXY_MODES, type ProxyMode } from '../../proxy/types.js';
-import { addClusterOptions, type ClusterFlags, type CommandResult, emit, runWithInput } from '../cluster-input.js';
+import { addClusterOptions, type ClusterFlags, type CommandResult, emit, runWithInput, verboseText } from '../cluster-input.js';
 
 export interface RulesFlags extends ClusterFlags {
   readonly mode?: string;
@@ -30,7 +30,7 @@ export function runRules(flags: RulesFlags): CommandResult {
   // '' turns kube-proxy's local-traffic detector off; it is no pod range to allocate from.
   const detectorOff = flags.clusterCidr === '';
   return runWithInput({ ...flags, ...(detectorOff ? { clusterCidr: undefined } : {}) }, (docs, options) => {
-    const { cluster } = buildCluster(docs, options);
+    const { cluster, notes } = buildCluster(docs, options);
     const names = cluster.nodes.map((n) => n.name);
     if (flags.node === undefined && cluster.nodes.length !== 1) return usage(`--node: the cluster has ${cluster.nodes.length} nodes; name one of ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}`);
     const node = cluster.nodes.find((n) => n.name === (flags.node ?? names[0]));
@@ -38,7 +38,7 @@ export function runRules(flags: RulesFlags): CommandResult {
     const compile = { nodeIP: node.ip, ipvsScheduler: scheduler, podCIDR: detectorOff ? '' : (cluster.ranges?.podCIDR ?? '') };
     const servicePorts = buildServicePorts(cluster);
     const stdout = flags.output === 'json' ? formatJson(nodeRulesObject(mode, node.name, servicePorts, compile)) : renderNodeRules(mode, node.name, servicePorts, compile);
-    return { stdout, stderr: '', exitCode: 0 };
+    return { stdout, stderr: verboseText(flags, cluster, notes), exitCode: 0 };
   });
 }
 
