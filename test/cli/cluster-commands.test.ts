@@ -11,6 +11,7 @@ import { type GetFlags, runGet } from '../../src/cli/commands/get.js';
 import { buildCluster } from '../../src/cluster/build.js';
 import { selectorMatches } from '../../src/cluster/selector.js';
 import { readManifestFiles } from '../../src/io/read-manifests.js';
+import { dumpObjects } from '../support/dumps.js';
 import { RICH_CLUSTER } from '../support/rich-cluster.js';
 
 const TUTORIAL = 'experiments/manifests/nginx.yaml';
@@ -238,5 +239,23 @@ describe('rules -o json', () => {
     const { cluster } = buildCluster(readManifestFiles([rich]));
     expect(rules.servicePorts).toHaveLength(cluster.services.reduce((n, s) => n + s.ports.length, 0));
     expect(keysSorted(rules)).toBe(true);
+  });
+});
+
+describe('a cluster-info dump on standard input, through the real binary', () => {
+  it('reads the JSON stream from -f - and prints the nodes, exit 0', () => {
+    const objects = dumpObjects('aks') as { kind: string; apiVersion: string }[];
+    const lists = ['Node', 'Service', 'Pod', 'EndpointSlice'].map((kind) => ({
+      kind: `${kind}List`,
+      apiVersion: objects.find((o) => o.kind === kind)?.apiVersion,
+      metadata: {},
+      items: objects.filter((o) => o.kind === kind).map(({ kind: _k, apiVersion: _a, ...rest }) => rest),
+    }));
+    const input = lists.map((l) => JSON.stringify(l, null, 4)).join('\n');
+    const run = spawnSync('node', ['dist/cli/main.js', 'get', 'nodes', '-f', '-'], { input, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const names = objects.filter((o) => o.kind === 'Node').map((o) => (o as unknown as { metadata: { name: string } }).metadata.name);
+    expect(run.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual(names);
   });
 });
