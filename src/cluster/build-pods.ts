@@ -100,6 +100,22 @@ export function buildPods(decoded: DecodedManifests, nodes: readonly Node[], pla
   };
   decoded.pods.forEach(inputPod);
 
+  generateDeploymentPods(decoded, nodes, placement, podsOnNode, addresses, pods, issues, notes, noAddress);
+  return pods;
+}
+
+/** The pods of each Deployment the input holds none for, placed and addressed here. */
+function generateDeploymentPods(
+  decoded: DecodedManifests,
+  nodes: readonly Node[],
+  placement: Placement,
+  podsOnNode: number[],
+  addresses: PodAddresses,
+  pods: Pod[],
+  issues: Issues,
+  notes: string[],
+  noAddress: (node: Node) => string,
+): void {
   const inputIndex = new PodIndex(pods);
   const deployments = new Set<string>();
   for (const d of decoded.deployments) {
@@ -132,5 +148,4 @@ export function buildPods(decoded: DecodedManifests, nodes: readonly Node[], pla
       });
     });
   }
-  return pods;
 }
