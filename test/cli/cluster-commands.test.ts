@@ -8,6 +8,7 @@ import type { CommandResult } from '../../src/cli/cluster-input.js';
 import { runDescribe } from '../../src/cli/commands/describe.js';
 import { runDiagnose } from '../../src/cli/commands/diagnose.js';
 import { type GetFlags, runGet } from '../../src/cli/commands/get.js';
+import { runRules } from '../../src/cli/commands/rules.js';
 import { buildCluster } from '../../src/cluster/build.js';
 import { selectorMatches } from '../../src/cluster/selector.js';
 import { readManifestFiles } from '../../src/io/read-manifests.js';
@@ -257,5 +258,41 @@ describe('a cluster-info dump on standard input, through the real binary', () =>
     expect(run.status).toBe(0);
     const names = objects.filter((o) => o.kind === 'Node').map((o) => (o as unknown as { metadata: { name: string } }).metadata.name);
     expect(run.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual(names);
+  });
+});
+
+describe('the options every cluster command shares', () => {
+  const eks = write('eks.yaml', stringify({ apiVersion: 'v1', kind: 'List', items: dumpObjects('eks') }));
+  const openshift = write('openshift.yaml', stringify({ apiVersion: 'v1', kind: 'List', items: dumpObjects('openshift') }));
+
+  it('--verbose names the ranges and which were read off the input', () => {
+    const result = runGet('svc', { filename: [openshift], verbose: true });
+    expect(result.exitCode).toBe(0);
+    // OpenShift's service network 172.30.0.0/16 lies outside kubeadm's default 10.96.0.0/12.
+    expect(result.stderr).toMatch(/^I: service range \(--service-cluster-ip-range\): 172\.30\.0\.0\/\d+ \(the smallest block holding the input's addresses\)$/m);
+    expect(result.stderr).toMatch(/^I: nodePort range \(--service-node-port-range\): 30000-32767$/m);
+  });
+
+  it('--now sets the moment AGE counts to', () => {
+    const created = (dumpObjects('eks') as { kind: string; metadata: { name: string; creationTimestamp: string } }[]).find((o) => o.kind === 'Service' && o.metadata.name === 'web')!.metadata.creationTimestamp;
+    const now = new Date(Date.parse(created) + 3 * 86_400_000 + 5 * 3_600_000).toISOString();
+    const row = runGet(['svc', 'web'], { filename: [eks], now }).stdout.split('\n')[1];
+    // HumanDuration: between 2 and 8 days, days and hours.
+    expect(row.trim().split(/\s{2,}/).at(-1)).toBe('3d5h');
+    expect(runGet('svc', { filename: [eks], now: 'yesterday' }).exitCode).toBe(2);
+  });
+
+  it('rules prints any generated node, and needs no --node on a one-node cluster', () => {
+    const three = runRules({ filename: [TUTORIAL], nodes: '3', node: 'node-3', mode: 'ipvs' });
+    expect(three.exitCode).toBe(0);
+    expect(three.stdout).toContain('192.168.49.4:30080');
+    expect(runRules({ filename: [TUTORIAL], nodes: '3' }).exitCode).toBe(2);
+    expect(runRules({ filename: [TUTORIAL], mode: 'ipvs' }).stdout).toContain('192.168.49.2:30080');
+  });
+
+  it('the service range flag moves the cluster IPs; an explicit range is reported as set', () => {
+    const result = runGet('svc', { filename: [TUTORIAL], serviceClusterIpRange: '172.30.0.0/16', verbose: true });
+    expect(result.stdout.split('\n')[1].split(/\s{2,}/)[2]).toBe('172.30.0.2');
+    expect(result.stderr).toMatch(/^I: service range \(--service-cluster-ip-range\): 172\.30\.0\.0\/16$/m);
   });
 });
