@@ -35,7 +35,8 @@ export function renderNftables(plan: IptablesPlan): string {
     clusterIPs.push(sp.clusterIP);
     if (hasEndpoints) serviceIPs.push(`${sp.clusterIP} . ${proto} . ${sp.port} : goto ${svc}`);
     else noEndpointServices.push(`${sp.clusterIP} . ${proto} . ${sp.port} comment "${sp.name}" : ${filterVerdict}`);
-    for (const ip of sp.externalIPs) {
+    // Load balancer IPs share the external IPs' map entries (pkg/proxy/nftables/proxier.go).
+    for (const ip of [...sp.externalIPs, ...(sp.loadBalancerIPs ?? [])]) {
       if (hasEndpoints) serviceIPs.push(`${ip} . ${proto} . ${sp.port} : goto ${ext}`);
       if (!hasExternal) noEndpointServices.push(`${ip} . ${proto} . ${sp.port} comment "${sp.name}" : ${filterVerdict}`);
     }

@@ -27,6 +27,8 @@ export interface ServicePortInfo {
   /** 0 when the service has no nodePort. */
   readonly nodePort: number;
   readonly externalIPs: readonly string[];
+  /** status.loadBalancer.ingress IPs of a LoadBalancer service (LoadBalancerVIPs); absent when none. */
+  readonly loadBalancerIPs?: readonly string[];
   readonly externalTrafficPolicy: TrafficPolicy;
   readonly sessionAffinity: SessionAffinity;
   readonly sessionAffinityTimeoutS: number;
@@ -53,6 +55,8 @@ export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
     // them: pkg/proxy/servicechangetracker.go); nor does a service with no IPv4 cluster IP.
     const clusterIP = ipv4ClusterIP(svc);
     if (clusterIP === undefined) continue;
+    // The IPv4 proxier's VIPs: ingress hostnames (ELB) are the cloud's business, not kube-proxy's.
+    const lbIPs = svc.type === 'LoadBalancer' ? (svc.loadBalancerIngress ?? []).flatMap((i) => (i.ip !== undefined && !i.ip.includes(':') ? [i.ip] : [])) : [];
     for (const sp of svc.ports) {
       const seen = new Map<string, EndpointInfo>();
       for (const ep of endpointsForServicePort(cluster, svc, sp)) {
@@ -73,6 +77,7 @@ export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
         port: sp.port,
         nodePort: sp.nodePort ?? 0,
         externalIPs: svc.externalIPs,
+        ...(lbIPs.length === 0 ? {} : { loadBalancerIPs: lbIPs }),
         externalTrafficPolicy: svc.externalTrafficPolicy,
         sessionAffinity: svc.sessionAffinity,
         sessionAffinityTimeoutS: svc.sessionAffinityTimeoutS,

@@ -103,6 +103,21 @@ describe.each(DISTRIBUTIONS)('a %s dump', (d) => {
     }
   });
 
+  it('a load balancer\'s ingress IP gets its rules as kube-proxy writes them; a hostname (ELB) gets none', () => {
+    const ingress = ((find(d, 'Service', 'web').status?.loadBalancer as { ingress?: { ip?: string }[] }).ingress ?? [])[0];
+    const node = objectsOf(d).find((o) => o.kind === 'Node')!.metadata.name;
+    const iptables = runRules({ filename: [file], mode: 'iptables', node }).stdout;
+    const nft = runRules({ filename: [file], mode: 'nftables', node }).stdout;
+    const lbRule = iptables.split('\n').filter((l) => l.includes('"default/web:http loadbalancer IP"'));
+    if (ingress?.ip === undefined) {
+      expect(lbRule).toEqual([]);
+      return;
+    }
+    expect(lbRule).toHaveLength(1);
+    expect(lbRule[0]).toMatch(new RegExp(`^-A KUBE-SERVICES .* -d ${ingress.ip.replace(/\./g, '\\.')} --dport 80 -j KUBE-EXT-`));
+    expect(nft).toContain(`${ingress.ip} . tcp . 80 : goto external-`);
+  });
+
   it('runs an experiment against the LoadBalancer or NodePort web service, every request served', () => {
     const { experiment, issues } = validateExperiment({
       name: `dump-${d}`,
