@@ -1,11 +1,14 @@
-// The options every cluster command shares (-f, --nodes, --placement, ...), and running a
-// command body so that bad input becomes a message and exit code 2, never a stack trace.
+// The options every cluster command shares (-f, -R, --nodes, --placement, the address ranges
+// under kube-apiserver's and kube-controller-manager's own flag names), and running a command
+// body so that bad input becomes a message and exit code 2, never a stack trace.
 
 import type { Command } from 'commander';
 import type { ClusterOptions } from '../cluster/build.js';
+import type { Cluster } from '../cluster/model.js';
 import type { Placement } from '../cluster/placement.js';
 import { InputError } from '../input/problems.js';
-import { type ManifestDoc, readManifestFiles } from '../io/read-manifests.js';
+import { readManifestSources } from '../io/manifest-sources.js';
+import type { ManifestDoc } from '../io/read-manifests.js';
 import { issueLines } from './terminal-text.js';
 
 export interface ClusterFlags {
@@ -13,6 +16,12 @@ export interface ClusterFlags {
   readonly nodes?: string;
   readonly placement?: string;
   readonly nodePortRange?: string;
+  readonly serviceNodePortRange?: string;
+  readonly serviceClusterIpRange?: string;
+  readonly clusterCidr?: string;
+  readonly nodeCidr?: string;
+  readonly recursive?: boolean;
+  readonly verbose?: boolean;
   readonly namespace?: string;
   readonly allNamespaces?: boolean;
 }
@@ -25,10 +34,31 @@ export interface CommandResult {
 
 export function addClusterOptions(command: Command): Command {
   return command
-    .requiredOption('-f, --filename <files...>', 'manifest files (multi-document YAML)')
+    .requiredOption('-f, --filename <files...>', 'manifest files, directories or - for stdin (YAML, JSON, lists, cluster-info dump)')
+    .option('-R, --recursive', 'read the directories given with -f recursively')
     .option('--nodes <n>', 'number of nodes when the manifests list none (default 1, named minikube)')
     .option('--placement <policy>', 'spread | packed | pods per node, e.g. 1,2,3')
-    .option('--node-port-range <range>', 'the apiserver --service-node-port-range', '30000-32767');
+    .option('--service-cluster-ip-range <cidr>', 'the apiserver flag: range of cluster IPs (default 10.96.0.0/12, or read off the input)')
+    .option('--cluster-cidr <cidr>', 'the controller-manager flag: range of pod IPs (default 10.244.0.0/16, or read off the input)')
+    .option('--node-cidr <cidr>', 'range of node IPs (default 192.168.0.0/16 from 192.168.49.2, or read off the input)')
+    .option('--service-node-port-range <range>', 'the apiserver flag: range of nodePorts (default 30000-32767)')
+    .option('--node-port-range <range>', 'the same as --service-node-port-range')
+    .option('-v, --verbose', 'also print the address ranges used (and which were read off the input) and the objects skipped');
+}
+
+/** `--verbose`'s lines, for stderr: the ranges the cluster allocates from and the builder's notes. */
+export function verboseText(flags: ClusterFlags, cluster: Cluster, notes: readonly string[]): string {
+  if (flags.verbose !== true || cluster.ranges === undefined) return '';
+  const r = cluster.ranges;
+  const how = (name: 'serviceCIDR' | 'podCIDR' | 'nodeCIDR') => (r.inferred.includes(name) ? ' (the smallest block holding the input\'s addresses)' : '');
+  const lines = [
+    `service range (--service-cluster-ip-range): ${r.serviceCIDR}${how('serviceCIDR')}`,
+    `pod range (--cluster-cidr): ${r.podCIDR}${how('podCIDR')}`,
+    `node range (--node-cidr): ${r.nodeCIDR}${how('nodeCIDR')}`,
+    `nodePort range (--service-node-port-range): ${r.nodePortRange}`,
+    ...notes,
+  ];
+  return lines.map((l) => `I: ${l}\n`).join('');
 }
 
 function usage(message: string): never {
@@ -51,15 +81,22 @@ export function clusterOptions(flags: ClusterFlags): ClusterOptions {
   return {
     ...(nodes === undefined ? {} : { nodes }),
     ...(placement === undefined ? {} : { placement }),
-    ...(flags.nodePortRange === undefined ? {} : { nodePortRange: flags.nodePortRange }),
+    ...((flags.serviceNodePortRange ?? flags.nodePortRange) === undefined ? {} : { nodePortRange: flags.serviceNodePortRange ?? flags.nodePortRange }),
+    ...(flags.serviceClusterIpRange === undefined ? {} : { serviceCidr: flags.serviceClusterIpRange }),
+    ...(flags.clusterCidr === undefined ? {} : { podCidr: flags.clusterCidr }),
+    ...(flags.nodeCidr === undefined ? {} : { nodeCidr: flags.nodeCidr }),
   };
 }
 
 /** Reads the manifests and runs `body`; an InputError becomes its message on stderr and exit 2. */
-export function runWithInput(flags: ClusterFlags, body: (docs: ManifestDoc[], options: ClusterOptions) => CommandResult, read = readManifestFiles): CommandResult {
+export type ReadInput = (sources: readonly string[], recursive: boolean) => ManifestDoc[];
+
+const readSources: ReadInput = (sources, recursive) => readManifestSources(sources, { recursive });
+
+export function runWithInput(flags: ClusterFlags, body: (docs: ManifestDoc[], options: ClusterOptions) => CommandResult, read: ReadInput = readSources): CommandResult {
   try {
     const options = clusterOptions(flags);
-    return body(read(flags.filename), options);
+    return body(read(flags.filename, flags.recursive === true), options);
   } catch (error) {
     if (error instanceof InputError) return { stdout: '', stderr: issueLines(error.issues), exitCode: 2 };
     throw error;

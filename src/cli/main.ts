@@ -5,10 +5,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../input/problems.js';
-import { buildCluster } from '../cluster/build.js';
 import { isFsError, reasonInWords } from '../io/fs-error.js';
-import { readManifestFiles } from '../io/read-manifests.js';
-import { buildServicePorts } from '../proxy/service-map.js';
 import { registerCapacity } from './commands/capacity.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerDescribe } from './commands/describe.js';
@@ -35,10 +32,7 @@ export function buildProgram(): Command {
   registerGet(program);
   registerDescribe(program);
   registerDiagnose(program);
-  registerRules(program, async (files) => {
-    const { cluster } = buildCluster(readManifestFiles(files));
-    return { servicePorts: buildServicePorts(cluster), nodeIPs: new Map(cluster.nodes.map((n) => [n.name, n.ip])) };
-  });
+  registerRules(program);
   registerCompletion(program);
   registerSchema(program);
   for (const command of program.commands) command.exitOverride();

@@ -3,18 +3,15 @@
 
 import type { Protocol } from './model.js';
 import type { InputIssue } from '../input/problems.js';
+import { quote } from '../input/quote.js';
+import { labelKey, labelValue } from './validate-names.js';
 
 export type Json = Readonly<Record<string, unknown>>;
 
 export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 export const PORT_MAX = 65_535;
 
-const describe = (value: unknown): string => {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return JSON.stringify(value);
-};
+const describe = quote;
 
 export class FieldReader {
   readonly issues: InputIssue[] = [];
@@ -87,6 +84,18 @@ export class FieldReader {
       // YAML reads `version: 1` as a number; the apiserver would reject it, and so do we.
       if (typeof v !== 'string') this.wrong(`${path}.${key}`, v, 'a string (quote numbers and booleans)');
       else out[key] = v;
+    }
+    return out;
+  }
+
+  /** metadata.labels or a selector: a label map whose keys and values the apiserver checks. */
+  checkedLabels(value: unknown, path: string): Record<string, string> {
+    const out = this.labels(value, path);
+    for (const [key, v] of Object.entries(out)) {
+      const badKey = labelKey(key);
+      if (badKey !== undefined) this.fail(path, `Invalid value: ${quote(key)}: ${badKey}`);
+      const badValue = labelValue(v);
+      if (badValue !== undefined) this.fail(`${path}.${key}`, `Invalid value: ${quote(v)}: ${badValue}`);
     }
     return out;
   }

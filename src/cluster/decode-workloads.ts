@@ -3,14 +3,19 @@
 import { FieldReader, type Json, PORT_MAX, PROTOCOLS } from './decode-fields.js';
 import type { DecodedDeployment, DecodedNode, DecodedPod, Source } from './decoded.js';
 import type { Container, ContainerPort } from './model.js';
+import { quote } from '../input/quote.js';
+import { INVALID_IP, ipFamilyOf } from './validate-names.js';
 
 const ZONE_LABEL = 'topology.kubernetes.io/zone';
 const ROLE_PREFIX = 'node-role.kubernetes.io/';
+/** kubectl's printers.go findNodeRoles also reads this older label (kops, some OpenShift 3 nodes). */
+const ROLE_LABEL = 'kubernetes.io/role';
 
 export function decodeNode(r: FieldReader, source: Source, p: string, obj: Json, name: string): DecodedNode {
   const meta = r.map(obj.metadata, `${p}metadata`) ?? {};
-  const labels = r.labels(meta.labels, `${p}metadata.labels`);
+  const labels = r.checkedLabels(meta.labels, `${p}metadata.labels`);
   const status = r.map(obj.status, `${p}status`) ?? {};
+  const spec = r.map(obj.spec, `${p}spec`) ?? {};
   let ip: string | undefined;
   (r.list(status.addresses, `${p}status.addresses`) ?? []).forEach((a, i) => {
     const address = r.map(a, `${p}status.addresses[${i}]`) ?? {};
@@ -23,18 +28,27 @@ export function decodeNode(r: FieldReader, source: Source, p: string, obj: Json,
     if (condition.type === 'Ready') ready = condition.status === 'True';
   });
   const nodeInfo = r.map(status.nodeInfo, `${p}status.nodeInfo`) ?? {};
-  const roles = Object.keys(labels)
-    .filter((k) => k.startsWith(ROLE_PREFIX))
-    .map((k) => k.slice(ROLE_PREFIX.length))
-    .sort();
+  const roles = new Set(
+    Object.keys(labels)
+      .filter((k) => k.startsWith(ROLE_PREFIX) && k.length > ROLE_PREFIX.length)
+      .map((k) => k.slice(ROLE_PREFIX.length)),
+  );
+  if (labels[ROLE_LABEL] !== undefined && labels[ROLE_LABEL] !== '') roles.add(labels[ROLE_LABEL]);
+  const info = (field: string) => r.str(nodeInfo[field], `${p}status.nodeInfo.${field}`);
   return {
     source,
     name,
     ip,
     zone: labels[ZONE_LABEL],
     ready,
-    roles,
-    kubeletVersion: r.str(nodeInfo.kubeletVersion, `${p}status.nodeInfo.kubeletVersion`),
+    roles: [...roles].sort(),
+    kubeletVersion: info('kubeletVersion'),
+    osImage: info('osImage'),
+    kernelVersion: info('kernelVersion'),
+    containerRuntime: info('containerRuntimeVersion'),
+    podCIDR: r.str(spec.podCIDR, `${p}spec.podCIDR`),
+    labels,
+    createdAt: r.str(meta.creationTimestamp, `${p}metadata.creationTimestamp`),
   };
 }
 
@@ -86,17 +100,30 @@ export function decodePod(r: FieldReader, source: Source, p: string, obj: Json, 
   });
   // A hand-written pod has no status: it is taken as running and Ready, like generated pods.
   const ready = readyCondition ?? (phase === undefined || phase === 'Running');
+  const podIP = r.str(status?.podIP, `${p}status.podIP`) || undefined;
+  if (podIP !== undefined && ipFamilyOf(podIP) === undefined) r.fail(`${p}status.podIP`, `Invalid value: ${quote(podIP)}: ${INVALID_IP}`);
+  const owners = r.list(meta.ownerReferences, `${p}metadata.ownerReferences`) ?? [];
+  const controller = owners.map((o) => (typeof o === 'object' && o !== null ? (o as Json) : {})).find((o) => o.controller === true) ?? (owners[0] as Json | undefined);
+  const ownerKind = typeof controller?.kind === 'string' ? controller.kind : undefined;
+  const ownerName = typeof controller?.name === 'string' ? controller.name : undefined;
+  const createdAt = r.str(meta.creationTimestamp, `${p}metadata.creationTimestamp`);
   return {
     source,
     namespace,
     name,
-    labels: r.labels(meta.labels, `${p}metadata.labels`),
-    nodeName: r.str(spec.nodeName, `${p}spec.nodeName`),
-    ip: r.str(status?.podIP, `${p}status.podIP`),
+    labels: r.checkedLabels(meta.labels, `${p}metadata.labels`),
+    nodeName: r.str(spec.nodeName, `${p}spec.nodeName`) || undefined,
+    ip: podIP,
     ready,
     containers,
+    // kubectl prints a finished pod's terminated reason, `Completed` for exit 0.
     status: reason ?? phase ?? 'Running',
     restarts,
+    hostNetwork: r.bool(spec.hostNetwork, `${p}spec.hostNetwork`) ?? false,
+    ...(ownerKind === undefined ? {} : { ownerKind }),
+    ...(ownerName === undefined ? {} : { ownerName }),
+    ...(phase === undefined ? {} : { phase }),
+    ...(createdAt === undefined ? {} : { createdAt }),
   };
 }
 
@@ -104,10 +131,10 @@ export function decodeDeployment(r: FieldReader, source: Source, p: string, obj:
   const spec = r.map(obj.spec, `${p}spec`, true) ?? {};
   const selector = r.map(spec.selector, `${p}spec.selector`, true) ?? {};
   if (selector.matchExpressions !== undefined) r.fail(`${p}spec.selector.matchExpressions`, 'Unsupported value: only matchLabels selectors are simulated');
-  const matchLabels = r.labels(selector.matchLabels, `${p}spec.selector.matchLabels`);
+  const matchLabels = r.checkedLabels(selector.matchLabels, `${p}spec.selector.matchLabels`);
   const template = r.map(spec.template, `${p}spec.template`, true) ?? {};
   const templateMeta = r.map(template.metadata, `${p}spec.template.metadata`) ?? {};
-  const templateLabels = r.labels(templateMeta.labels, `${p}spec.template.metadata.labels`);
+  const templateLabels = r.checkedLabels(templateMeta.labels, `${p}spec.template.metadata.labels`);
   const podSpec = r.map(template.spec, `${p}spec.template.spec`, true) ?? {};
   if (spec.selector !== undefined && Object.keys(matchLabels).length === 0 && selector.matchExpressions === undefined) {
     r.fail(`${p}spec.selector`, 'Invalid value: {}: empty selector is invalid for deployment');

@@ -1,34 +1,39 @@
 // Turns parsed manifest documents into the Kubernetes objects the simulator handles, checking
-// kinds, required fields and types; every mistake is collected, then thrown as one InputError.
+// kinds, names, required fields and types; every mistake is collected, then thrown as one InputError.
+// Lists of every shape a dump comes in are opened: `v1 List`, typed lists of any group
+// (`ServiceList`, `discovery.k8s.io/v1 EndpointSliceList`), raw API lists whose items carry no
+// apiVersion or kind, `items: null`. Kinds the data path does not read are counted in one note.
 
-import { decodeEndpointSlice, decodeService, SERVICE_NAME_LABEL } from './decode-networking.js';
+import { decodeEndpoints, decodeEndpointSlice, decodeService, SERVICE_NAME_LABEL } from './decode-networking.js';
 import { decodeDeployment, decodeNode, decodePod } from './decode-workloads.js';
 import { FieldReader, type Json } from './decode-fields.js';
-import type { DecodedDeployment, DecodedEndpointSlice, DecodedManifests, DecodedNode, DecodedPod, DecodedService, Source } from './decoded.js';
+import type { DecodedDeployment, DecodedEndpoints, DecodedEndpointSlice, DecodedManifests, DecodedNode, DecodedPod, DecodedService, Source } from './decoded.js';
 import type { ManifestDoc } from './manifest-doc.js';
 import { InputError, type InputIssue } from '../input/problems.js';
+import { didYouMean } from '../input/did-you-mean.js';
+import { quote } from '../input/quote.js';
+import { dns1035Label, dns1123Label, dns1123Subdomain } from './validate-names.js';
 
-export type { DecodedDeployment, DecodedEndpointSlice, DecodedManifests, DecodedNode, DecodedPod, DecodedService, Source } from './decoded.js';
+export type { DecodedDeployment, DecodedEndpoints, DecodedEndpointSlice, DecodedManifests, DecodedNode, DecodedPod, DecodedService, Source } from './decoded.js';
 
 const HANDLED: Readonly<Record<string, string>> = {
   Node: 'v1',
   Pod: 'v1',
   Service: 'v1',
+  Endpoints: 'v1',
   Deployment: 'apps/v1',
   EndpointSlice: 'discovery.k8s.io/v1',
 };
 
-/** Built-in kinds that carry nothing the NodePort data path needs. */
-const SKIPPED = new Set([
-  'APIService', 'Binding', 'ClusterRole', 'ClusterRoleBinding', 'ComponentStatus', 'ConfigMap',
-  'ControllerRevision', 'CronJob', 'CSIDriver', 'CSINode', 'CustomResourceDefinition', 'DaemonSet',
-  'Endpoints', 'Event', 'HorizontalPodAutoscaler', 'Ingress', 'IngressClass', 'Job', 'Lease',
-  'LimitRange', 'MutatingWebhookConfiguration', 'Namespace', 'NetworkPolicy', 'PersistentVolume',
-  'PersistentVolumeClaim', 'PodDisruptionBudget', 'PodTemplate', 'PriorityClass', 'ReplicaSet',
-  'ReplicationController', 'ResourceQuota', 'Role', 'RoleBinding', 'RuntimeClass', 'Secret',
-  'ServiceAccount', 'StatefulSet', 'StorageClass', 'ValidatingWebhookConfiguration',
-  'VolumeAttachment',
-]);
+/** metadata.name's rule per kind, as each kind's Validate* function in pkg/apis/core/validation applies it. */
+const NAME_RULE: Readonly<Record<string, (name: string) => string | undefined>> = {
+  Node: dns1123Subdomain,
+  Pod: dns1123Subdomain,
+  Service: dns1035Label,
+  Endpoints: dns1123Subdomain,
+  Deployment: dns1123Subdomain,
+  EndpointSlice: dns1123Subdomain,
+};
 
 /** A core (built-in) API group, as opposed to a custom resource's `example.com/v1`. */
 const isBuiltinApiVersion = (apiVersion: string): boolean => {
@@ -38,55 +43,97 @@ const isBuiltinApiVersion = (apiVersion: string): boolean => {
   return !group.includes('.') || group.endsWith('.k8s.io');
 };
 
+interface Inherited {
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
 class Decoder {
   readonly nodes: DecodedNode[] = [];
   readonly pods: DecodedPod[] = [];
   readonly deployments: DecodedDeployment[] = [];
   readonly services: DecodedService[] = [];
   readonly endpointSlices: DecodedEndpointSlice[] = [];
+  readonly endpoints: DecodedEndpoints[] = [];
   readonly notes: string[] = [];
   readonly issues: InputIssue[] = [];
+  /** Kinds the simulator does not read, counted for one summary note. */
+  private readonly skipped = new Map<string, number>();
+  private readonly unusedSlices: string[] = [];
 
-  document(md: ManifestDoc, value: unknown, prefix: string): void {
+  document(md: ManifestDoc, value: unknown, prefix: string, inherited?: Inherited): void {
     const r = new FieldReader(md.file, `document ${md.index + 1}${prefix === '' ? '' : ` ${prefix.slice(0, -1)}`}`);
     const source: Source = { file: md.file, index: md.index };
-    this.object(r, source, value, prefix, md);
+    this.object(r, source, value, prefix, md, inherited);
     this.issues.push(...r.issues);
   }
 
-  private object(r: FieldReader, source: Source, value: unknown, prefix: string, md: ManifestDoc): void {
+  /** Every object the simulator leaves aside, in one sentence. */
+  finish(): void {
+    if (this.skipped.size > 0) {
+      const kinds = [...this.skipped].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const total = kinds.reduce((n, [, c]) => n + c, 0);
+      // A kind one slip away from a handled one is most likely a typo: the note says so.
+      const shown = kinds.map(([k, c]) => {
+        const near = didYouMean(k, Object.keys(HANDLED));
+        return near === null || near === k ? `${k} (${c})` : `${k} (${c}; did you mean ${near}?)`;
+      });
+      this.notes.push(`skipped ${total} object(s) the simulator does not use: ${shown.join(', ')}`);
+    }
+    if (this.unusedSlices.length > 0) {
+      const shown = this.unusedSlices.slice(0, 5).join(', ') + (this.unusedSlices.length > 5 ? ', ...' : '');
+      this.notes.push(`skipped ${this.unusedSlices.length} EndpointSlice(s) without a ${SERVICE_NAME_LABEL} label or of addressType FQDN: ${shown}`);
+    }
+  }
+
+  private list(r: FieldReader, obj: Json, apiVersion: string, kind: string, prefix: string, md: ManifestDoc): void {
+    // `items: null` is how the API writes an empty list.
+    const items = obj.items === null ? [] : (r.list(obj.items, `${prefix}items`, true) ?? []);
+    // A raw API list (`kubectl get --raw`, cluster-info dump) leaves apiVersion and kind off its
+    // items: they are the list's own, less `List`. A `v1 List` mixes kinds, so its items must say.
+    const inherited = kind === 'List' ? undefined : { apiVersion, kind: kind.slice(0, -'List'.length) };
+    items.forEach((item, i) => this.document(md, item, `${prefix}items[${i}].`, inherited));
+  }
+
+  private object(r: FieldReader, source: Source, value: unknown, prefix: string, md: ManifestDoc, inherited?: Inherited): void {
     const obj = r.map(value, prefix === '' ? '' : prefix.slice(0, -1), true);
     if (obj === undefined) return;
-    const apiVersion = r.str(obj.apiVersion, `${prefix}apiVersion`, true);
-    const kind = r.str(obj.kind, `${prefix}kind`, true);
+    const apiVersion = inherited !== undefined && obj.apiVersion === undefined ? inherited.apiVersion : r.str(obj.apiVersion, `${prefix}apiVersion`, true);
+    const kind = inherited !== undefined && obj.kind === undefined ? inherited.kind : r.str(obj.kind, `${prefix}kind`, true);
     if (apiVersion === undefined || kind === undefined) return;
-
-    if (kind === 'List' || (kind.endsWith('List') && kind !== 'List' && apiVersion === 'v1')) {
-      const items = r.list(obj.items, `${prefix}items`, true) ?? [];
-      items.forEach((item, i) => this.document(md, item, `${prefix}items[${i}].`));
+    if (kind === 'List' || (kind.endsWith('List') && (obj.items === null || Array.isArray(obj.items)))) {
+      this.list(r, obj, apiVersion, kind, prefix, md);
       return;
     }
     const wanted = HANDLED[kind];
     if (wanted === undefined) {
-      if (SKIPPED.has(kind)) this.notes.push(`${md.file}: skipped ${kind} ${nameOf(obj)} (not used by the simulator)`);
-      else if (!isBuiltinApiVersion(apiVersion)) {
-        this.notes.push(`${md.file}: skipped custom resource ${apiVersion} ${kind} ${nameOf(obj)}`);
-      } else {
-        r.fail(`${prefix}kind`, `unknown kind "${kind}" for apiVersion ${apiVersion}; expected one of ${Object.keys(HANDLED).join(', ')}, List, or a built-in kind to skip`);
-      }
+      // Custom resources and every built-in kind the data path does not read: noted, never an error.
+      const key = isBuiltinApiVersion(apiVersion) ? kind : `${kind}.${apiVersion.split('/')[0]}`;
+      this.skipped.set(key, (this.skipped.get(key) ?? 0) + 1);
       return;
     }
-    const meta = r.map(obj.metadata, `${prefix}metadata`, true) ?? {};
-    const name = r.str(meta.name, `${prefix}metadata.name`, false);
-    const namespace = r.str(meta.namespace, `${prefix}metadata.namespace`) ?? 'default';
+    this.handled(r, source, obj, apiVersion, kind, wanted, prefix);
+  }
+
+  private handled(r: FieldReader, source: Source, obj: Json, apiVersion: string, kind: string, wanted: string, p: string): void {
+    const meta = r.map(obj.metadata, `${p}metadata`, true) ?? {};
+    const name = r.str(meta.name, `${p}metadata.name`, false);
+    const namespace = r.str(meta.namespace, `${p}metadata.namespace`) || 'default';
     r.object = kind === 'Node' ? `Node ${name ?? '<unnamed>'}` : `${kind} ${namespace}/${name ?? '<unnamed>'}`;
-    if (name === undefined || name === '') r.fail(`${prefix}metadata.name`, 'Required value: expected a string');
+    if (name === undefined || name === '') r.fail(`${p}metadata.name`, 'Required value: name or generateName is required');
+    else {
+      const bad = NAME_RULE[kind](name);
+      if (bad !== undefined) r.fail(`${p}metadata.name`, `Invalid value: ${quote(name)}: ${bad}`);
+    }
+    if (kind !== 'Node') {
+      const badNamespace = dns1123Label(namespace);
+      if (badNamespace !== undefined) r.fail(`${p}metadata.namespace`, `Invalid value: ${quote(namespace)}: ${badNamespace}`);
+    }
     if (apiVersion !== wanted) {
-      r.fail(`${prefix}apiVersion`, `unsupported apiVersion "${apiVersion}" for kind ${kind}; expected ${wanted}`);
+      r.fail(`${p}apiVersion`, `unsupported apiVersion ${quote(apiVersion)} for kind ${kind}; expected ${wanted}`);
       return;
     }
-    if (name === undefined) return;
-    const p = prefix;
+    if (name === undefined || name === '') return;
     switch (kind) {
       case 'Node':
         this.nodes.push(decodeNode(r, source, p, obj, name));
@@ -100,9 +147,12 @@ class Decoder {
       case 'Service':
         this.services.push(decodeService(r, source, p, obj, name, namespace));
         return;
+      case 'Endpoints':
+        this.endpoints.push(decodeEndpoints(r, source, p, obj, name, namespace));
+        return;
       case 'EndpointSlice': {
         const slice = decodeEndpointSlice(r, source, p, obj, name, namespace);
-        if (slice === undefined) this.notes.push(`${md.file}: skipped ${r.object} (no ${SERVICE_NAME_LABEL} label, or not IPv4/IPv6)`);
+        if (slice === undefined) this.unusedSlices.push(`${namespace}/${name}`);
         else this.endpointSlices.push(slice);
         return;
       }
@@ -110,15 +160,11 @@ class Decoder {
   }
 }
 
-function nameOf(obj: Json): string {
-  const meta = obj.metadata as Json | undefined;
-  const name = typeof meta?.name === 'string' ? meta.name : '<unnamed>';
-  return typeof meta?.namespace === 'string' ? `${meta.namespace}/${name}` : name;
-}
 /** Decodes every document; throws one InputError listing every problem found. */
 export function decodeManifests(docs: readonly ManifestDoc[]): DecodedManifests {
   const decoder = new Decoder();
   for (const md of docs) decoder.document(md, md.doc, '');
+  decoder.finish();
   if (decoder.issues.length > 0) throw new InputError(decoder.issues);
   return decoder;
 }

@@ -1,7 +1,7 @@
 // The objects the decoder hands on: each Kubernetes kind the simulator reads, as plain data
 // that remembers the file and document it came from.
 
-import type { Container, Deployment, EndpointSlice, Labels, ServicePort, ServiceType } from './model.js';
+import type { Container, Deployment, Endpoint, EndpointSlice, EndpointSlicePort, IPFamily, Labels, LoadBalancerIngress, ServicePort, ServiceType } from './model.js';
 
 export interface Source {
   readonly file: string;
@@ -16,6 +16,12 @@ export interface DecodedNode {
   readonly ready: boolean;
   readonly roles: readonly string[];
   readonly kubeletVersion?: string;
+  readonly osImage?: string;
+  readonly kernelVersion?: string;
+  readonly containerRuntime?: string;
+  readonly podCIDR?: string;
+  readonly labels: Labels;
+  readonly createdAt?: string;
 }
 
 export interface DecodedPod {
@@ -29,6 +35,12 @@ export interface DecodedPod {
   readonly containers: readonly Container[];
   readonly status: string;
   readonly restarts: number;
+  readonly hostNetwork: boolean;
+  readonly ownerKind?: string;
+  readonly ownerName?: string;
+  /** status.phase; undefined when the pod has no status at all (written by hand). */
+  readonly phase?: string;
+  readonly createdAt?: string;
 }
 
 export interface DecodedDeployment extends Deployment {
@@ -53,6 +65,27 @@ export interface DecodedService {
   readonly externalIPs: readonly string[];
   /** spec.allocateLoadBalancerNodePorts (LoadBalancer only; default true). */
   readonly allocateLoadBalancerNodePorts: boolean;
+  readonly externalName?: string;
+  readonly loadBalancerIngress: readonly LoadBalancerIngress[];
+  readonly clusterIPs: readonly string[];
+  readonly ipFamilies: readonly IPFamily[];
+  readonly ipFamilyPolicy?: string;
+  readonly createdAt?: string;
+}
+
+/** One subset of a v1 Endpoints object: its addresses share its ports. */
+export interface DecodedEndpointsSubset {
+  readonly ports: readonly EndpointSlicePort[];
+  /** addresses (ready) then notReadyAddresses (ready: false). */
+  readonly endpoints: readonly Endpoint[];
+}
+
+/** A v1 Endpoints object; only mirrored into slices for a service without a selector. */
+export interface DecodedEndpoints {
+  readonly source: Source;
+  readonly namespace: string;
+  readonly name: string;
+  readonly subsets: readonly DecodedEndpointsSubset[];
 }
 
 export interface DecodedEndpointSlice extends EndpointSlice {
@@ -65,6 +98,7 @@ export interface DecodedManifests {
   readonly deployments: readonly DecodedDeployment[];
   readonly services: readonly DecodedService[];
   readonly endpointSlices: readonly DecodedEndpointSlice[];
+  readonly endpoints: readonly DecodedEndpoints[];
   /** Objects skipped on purpose, one sentence each. */
   readonly notes: readonly string[];
 }

@@ -34,7 +34,7 @@ function fnv1a(text: string): number {
 }
 
 /** `<service>-<5 chars>`, a deterministic stand-in for generateName's random suffix. */
-export function sliceName(service: Service, ordinal: number, taken: Set<string>): string {
+export function sliceName(service: Pick<Service, 'namespace' | 'name'>, ordinal: number, taken: Set<string>): string {
   const base = `${service.name}-`.slice(0, MAX_BASE_LENGTH);
   for (let salt = 0; ; salt++) {
     let hash = fnv1a(`${serviceKey(service)}/${ordinal}/${salt}`);
@@ -60,7 +60,8 @@ export function sliceName(service: Service, ordinal: number, taken: Set<string>)
 export function deriveEndpointSlices(service: Service, selected: readonly Pod[], taken: Set<string>): EndpointSlice[] {
   const groups = new Map<string, { addressType: 'IPv4' | 'IPv6'; ports: EndpointSlicePort[]; endpoints: Endpoint[] }>();
   for (const pod of selected) {
-    if (pod.ip === '') continue;
+    // podutil.ShouldPodBeInEndpoints: no address yet, or finished (Succeeded, Failed): not an endpoint.
+    if (pod.ip === '' || pod.phase === 'Succeeded' || pod.phase === 'Failed') continue;
     const addressType = pod.ip.includes(':') ? 'IPv6' : 'IPv4';
     const ports: EndpointSlicePort[] = [];
     for (const sp of service.ports) {
@@ -92,6 +93,7 @@ export function deriveEndpointSlices(service: Service, selected: readonly Pod[],
         addressType: group.addressType,
         ports: group.ports,
         endpoints: group.endpoints.slice(at, at + MAX_ENDPOINTS_PER_SLICE),
+        derived: true,
       });
     }
   }
@@ -104,6 +106,7 @@ export function deriveEndpointSlices(service: Service, selected: readonly Pod[],
       addressType: 'IPv4',
       ports: [],
       endpoints: [],
+      derived: true,
     });
   }
   return slices;
@@ -138,7 +141,11 @@ export function slicesOf(cluster: Pick<Cluster, 'endpointSlices'>, service: { na
   return index.get(serviceKey(service)) ?? [];
 }
 
-/** Every endpoint of one service port, as kube-proxy reads the slices: matched by port name and protocol. */
+/**
+ * Every endpoint of one service port, as kube-proxy reads the slices: matched by port name and
+ * protocol. The simulated proxier is the IPv4 one: like kube-proxy's per-family proxiers
+ * (pkg/proxy/endpointslicecache.go, filtered by the proxier's ipFamily), it ignores IPv6 slices.
+ */
 export function endpointsForServicePort(
   cluster: Pick<Cluster, 'endpointSlices'>,
   service: Service,
@@ -146,6 +153,7 @@ export function endpointsForServicePort(
 ): ServicePortEndpoint[] {
   const out: ServicePortEndpoint[] = [];
   for (const slice of slicesOf(cluster, service)) {
+    if (slice.addressType === 'IPv6') continue;
     const slicePort = slice.ports.find((p) => p.name === port.name && p.protocol === port.protocol);
     if (slicePort === undefined) continue;
     for (const e of slice.endpoints) {

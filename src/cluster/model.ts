@@ -2,7 +2,8 @@
 // Field names follow the Kubernetes API so a reader can map them to `kubectl get -o yaml`.
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
-export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+export type IPFamily = 'IPv4' | 'IPv6';
 export type TrafficPolicy = 'Cluster' | 'Local';
 export type SessionAffinity = 'None' | 'ClientIP';
 export type Labels = Readonly<Record<string, string>>;
@@ -13,6 +14,8 @@ export type Labels = Readonly<Record<string, string>>;
  * experiment file's `cluster.nodes` check both read this one limit.
  */
 export const MAX_NODES = 5000;
+/** The largest pod count Kubernetes is tested at ("no more than 150,000 total pods", same page). */
+export const MAX_PODS = 150_000;
 
 /** sessionAffinityConfig.clientIP.timeoutSeconds when unset (3 h, the API default). */
 export const DEFAULT_AFFINITY_TIMEOUT_S = 10_800;
@@ -30,6 +33,15 @@ export interface Node {
   readonly kubeletVersion?: string;
   /** status.allocatable.cpu in millicores (topology hints share endpoints by it); unset counts as 1000 (not decoded yet). */
   readonly allocatableCpuMilli?: number;
+  /** status.nodeInfo.osImage, kernelVersion, containerRuntimeVersion: `get nodes -o wide`. */
+  readonly osImage?: string;
+  readonly kernelVersion?: string;
+  readonly containerRuntime?: string;
+  /** spec.podCIDR, when the node carries one. */
+  readonly podCIDR?: string;
+  readonly labels?: Labels;
+  /** metadata.creationTimestamp (RFC 3339), for AGE. */
+  readonly createdAt?: string;
 }
 
 export interface ContainerPort {
@@ -48,9 +60,9 @@ export interface Pod {
   readonly namespace: string;
   readonly name: string;
   readonly labels: Labels;
-  /** spec.nodeName */
+  /** spec.nodeName; '' for a pod not scheduled yet. */
   readonly nodeName: string;
-  /** status.podIP */
+  /** status.podIP; '' for a pod that has none yet (Pending): such a pod is never an endpoint. */
   readonly ip: string;
   /** status.conditions[type=Ready] */
   readonly ready: boolean;
@@ -61,6 +73,15 @@ export interface Pod {
   readonly status?: string;
   /** Sum of status.containerStatuses[].restartCount. */
   readonly restarts?: number;
+  /** spec.hostNetwork: the pod's IP is its node's. */
+  readonly hostNetwork?: boolean;
+  /** Kind and name of the controlling ownerReference (ReplicaSet, DaemonSet, StatefulSet, Job, Node). */
+  readonly ownerKind?: string;
+  readonly ownerName?: string;
+  /** status.phase as given (Pending, Running, Succeeded, Failed); absent for hand-written pods. */
+  readonly phase?: string;
+  /** metadata.creationTimestamp (RFC 3339), for AGE. */
+  readonly createdAt?: string;
 }
 
 export interface Deployment {
@@ -100,6 +121,21 @@ export interface Service {
   readonly annotations?: Labels;
   /** spec.trafficDistribution (PreferClose: zone hints on every ready endpoint). */
   readonly trafficDistribution?: string;
+  /** spec.externalName of an ExternalName service (a DNS name; no proxy rules). */
+  readonly externalName?: string;
+  /** status.loadBalancer.ingress: what the cloud's load balancer answers on. */
+  readonly loadBalancerIngress?: readonly LoadBalancerIngress[];
+  /** spec.clusterIPs when given (dual-stack: one per family, clusterIP first). */
+  readonly clusterIPs?: readonly string[];
+  readonly ipFamilies?: readonly IPFamily[];
+  readonly ipFamilyPolicy?: string;
+  /** metadata.creationTimestamp (RFC 3339), for AGE. */
+  readonly createdAt?: string;
+}
+
+export interface LoadBalancerIngress {
+  readonly ip?: string;
+  readonly hostname?: string;
 }
 
 /** One address of an EndpointSlice (discovery.k8s.io/v1). */
@@ -128,9 +164,25 @@ export interface EndpointSlice {
   /** metadata.labels["kubernetes.io/service-name"] */
   readonly serviceName: string;
   /** IPv4 when absent. */
-  readonly addressType?: 'IPv4' | 'IPv6';
+  readonly addressType?: IPFamily;
   readonly ports: readonly EndpointSlicePort[];
   readonly endpoints: readonly Endpoint[];
+  /** Set on slices the simulator derived from pods, as opposed to ones the input holds. */
+  readonly derived?: boolean;
+}
+
+/** The address ranges the cluster allocates from, as configured or as inferred from the input. */
+export interface AddressRanges {
+  /** kube-apiserver --service-cluster-ip-range. */
+  readonly serviceCIDR: string;
+  /** kube-controller-manager --cluster-cidr. */
+  readonly podCIDR: string;
+  /** The nodes' network. */
+  readonly nodeCIDR: string;
+  /** kube-apiserver --service-node-port-range. */
+  readonly nodePortRange: string;
+  /** Which ranges were inferred from the addresses in the input rather than set or defaulted. */
+  readonly inferred: readonly ('serviceCIDR' | 'podCIDR' | 'nodeCIDR')[];
 }
 
 export interface Cluster {
@@ -139,6 +191,8 @@ export interface Cluster {
   readonly deployments: readonly Deployment[];
   readonly services: readonly Service[];
   readonly endpointSlices: readonly EndpointSlice[];
+  /** Set by the builder; shown by `describe` and `--verbose`. */
+  readonly ranges?: AddressRanges;
 }
 
 export const serviceKey = (s: { readonly namespace: string; readonly name: string }): string =>

@@ -14,6 +14,7 @@ import { MAGLEV_TABLE_SIZES } from '../proxy/maglev.js';
 import { DEFAULT_SYNC } from '../proxy/sync.js';
 import { DEFAULT_COSTS, DEFAULT_EBPF, EBPF_ALGORITHMS, EBPF_NODEPORT_MODES, IPVS_SCHEDULERS, PROXY_MODES } from '../proxy/types.js';
 import { type ClusterEvent, DEFAULT_CHANGE_TIMING, EVENT_ACTIONS } from '../sim/changes.js';
+import { parseCidr } from '../net/ipv4.js';
 import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
 import { INGRESS_KINDS } from '../traffic/ingress.js';
 import { RUN_METRIC_COLUMNS } from '../metrics/run-metrics.js';
@@ -56,7 +57,10 @@ const placement: Check<'spread' | 'packed' | readonly number[]> = withSchema(
 );
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const SERVICE_REF = /^[a-z0-9-.]+\/[a-z0-9-.]+$/;
+/** `namespace/name`, `name` (namespace default), either with `:portName` for one port of a multi-port service. */
+const SERVICE_REF = /^([a-z0-9-.]+\/)?[a-z0-9-.]+(:[a-z0-9-]+)?$/;
+
+const cidr: Check<string> = (v) => (typeof v === 'string' && parseCidr(v) !== undefined ? null : 'an IPv4 CIDR block such as 10.96.0.0/12');
 
 const metricList: Check<readonly string[]> = withSchema(
   (v) =>
@@ -78,12 +82,16 @@ export const EXPERIMENT = {
   cluster: section('The cluster: nodes, manifests, the target Service.', {
     nodes: leaf(nodes, 3, 'A node count, or the nodes by name and zone; ignored when the manifests list Nodes.'),
     manifests: leaf(strList, [], 'Kubernetes YAML files, relative to the experiment file.'),
-    service: leaf(nullable(matching(SERVICE_REF, 'namespace/name of a Service')), null, 'The target Service; null: the only NodePort one.'),
+    service: leaf(nullable(matching(SERVICE_REF, 'namespace/name of a Service, optionally :portName')), null, 'The target Service (namespace/name[:port]; no namespace: default); null: the only NodePort one.'),
     placement: leaf(placement, 'spread', 'Where generated pods go: spread, packed, or a count per node.'),
     backgroundServices: leaf(int(0, 1_000_000), 0, 'NodePort services that only lengthen the rule tables.'),
     backgroundEndpointsPerService: leaf(int(1, 1000), 10, 'Endpoints of each background service.'),
     // kube-apiserver --service-node-port-range default.
     nodePortRange: leaf(portRange, '30000-32767', 'The range nodePorts are allocated from.'),
+    // null: read off the addresses the manifests carry, else the defaults in cluster/address-ranges.ts.
+    serviceCIDR: leaf(nullable(cidr), null, 'kube-apiserver --service-cluster-ip-range; null: from the manifests, else 10.96.0.0/12.'),
+    podCIDR: leaf(nullable(cidr), null, 'kube-controller-manager --cluster-cidr; null: from the manifests, else 10.244.0.0/16.'),
+    nodeCIDR: leaf(nullable(cidr), null, 'The nodes\' network; null: from the manifests, else 192.168.0.0/16 from 192.168.49.2.'),
   }),
   proxy: section('kube-proxy on every node.', {
     mode: leaf(oneOf(PROXY_MODES), 'iptables', 'The data path kube-proxy programs.'),

@@ -16,6 +16,8 @@ import type { Experiment } from './schema.js';
 export interface ResolvedCluster {
   readonly cluster: Cluster;
   readonly targetService: string;
+  /** The target's port by name, for a multi-port service; its first port with a nodePort otherwise. */
+  readonly targetPortName?: string;
   readonly backgroundServicePorts: readonly ServicePortInfo[];
   readonly notes: readonly string[];
 }
@@ -35,13 +37,25 @@ function backgroundServices(count: number, endpointsPerService: number, nodeName
   ];
 }
 
+/** `ns/name:port` → its parts; a name without a namespace is in `default`, as kubectl reads it. */
+function parseTargetRef(ref: string): { key: string; portName?: string } {
+  const colon = ref.indexOf(':');
+  const service = colon < 0 ? ref : ref.slice(0, colon);
+  const key = service.includes('/') ? service : `default/${service}`;
+  return colon < 0 ? { key } : { key, portName: ref.slice(colon + 1) };
+}
+
 /** The target: `cluster.service`, or else the only NodePort (or LoadBalancer) service. */
-function findTarget(services: readonly Service[], wanted: string | null): Service {
-  const exposed = services.filter((s) => s.type !== 'ClusterIP');
-  if (wanted !== null) {
+function findTarget(services: readonly Service[], ref: string | null): Service {
+  const exposed = services.filter((s) => s.type === 'NodePort' || s.type === 'LoadBalancer');
+  if (ref !== null) {
+    const { key: wanted, portName } = parseTargetRef(ref);
     const s = services.find((x) => `${x.namespace}/${x.name}` === wanted);
     if (!s) throw new InputError([{ path: 'cluster.service', message: `got "${wanted}", expected one of the manifests' services: ${services.map((x) => `${x.namespace}/${x.name}`).join(', ') || 'none'}` }]);
-    if (s.type === 'ClusterIP') throw new InputError([{ path: 'cluster.service', message: `"${wanted}" is of type ClusterIP, expected a NodePort or LoadBalancer service` }]);
+    if (s.type !== 'NodePort' && s.type !== 'LoadBalancer') throw new InputError([{ path: 'cluster.service', message: `"${wanted}" is of type ${s.type}, expected a NodePort or LoadBalancer service` }]);
+    if (portName !== undefined && !s.ports.some((p) => p.name === portName && p.nodePort !== undefined)) {
+      throw new InputError([{ path: 'cluster.service', message: `"${ref}": ${wanted} has no port named ${portName} with a nodePort; its ports are ${s.ports.map((p) => p.name || '(unnamed)').join(', ')}` }]);
+    }
     return s;
   }
   if (exposed.length !== 1) {
@@ -56,9 +70,13 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
     nodes: experiment.cluster.nodes,
     placement: experiment.cluster.placement,
     nodePortRange: experiment.cluster.nodePortRange,
+    ...(experiment.cluster.serviceCIDR === null ? {} : { serviceCidr: experiment.cluster.serviceCIDR }),
+    ...(experiment.cluster.podCIDR === null ? {} : { podCidr: experiment.cluster.podCIDR }),
+    ...(experiment.cluster.nodeCIDR === null ? {} : { nodeCidr: experiment.cluster.nodeCIDR }),
     allocateHealthCheckForNodePortLocal: experiment.traffic.ingress === 'health-checked',
   });
   const target = findTarget(cluster.services, experiment.cluster.service);
+  const targetPortName = experiment.cluster.service === null ? undefined : parseTargetRef(experiment.cluster.service).portName;
   const eventIssues = checkEventTargets(cluster, experiment.events);
   if (eventIssues.length > 0) throw new InputError(eventIssues);
   const o = experiment.service;
@@ -73,6 +91,7 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
   return {
     cluster: { ...cluster, services: cluster.services.map((s) => (s === target ? overridden : s)) },
     targetService: `${target.namespace}/${target.name}`,
+    ...(targetPortName === undefined ? {} : { targetPortName }),
     backgroundServicePorts: backgroundServices(
       experiment.cluster.backgroundServices,
       experiment.cluster.backgroundEndpointsPerService,
@@ -91,6 +110,7 @@ export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, 
     timeseriesBucketS: experiment.timeseriesBucketS,
     cluster: resolved.cluster,
     targetService: resolved.targetService,
+    ...(resolved.targetPortName === undefined ? {} : { targetPortName: resolved.targetPortName }),
     backgroundServicePorts: resolved.backgroundServicePorts,
     proxy: {
       mode: experiment.proxy.mode,

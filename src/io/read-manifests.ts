@@ -5,10 +5,17 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { ManifestDoc } from '../cluster/manifest-doc.js';
 import { InputError, type InputIssue } from '../input/problems.js';
 import { DEFAULT_MAX_INPUT_BYTES, readInputText } from './read-input.js';
+import { looksLikeJsonStream, parseJsonStream } from './json-stream.js';
 
 export type { ManifestDoc } from '../cluster/manifest-doc.js';
 
-function syntaxIssues(file: string, text: string): { docs: ManifestDoc[]; issues: InputIssue[] } {
+/** One file's documents and syntax issues; JSON value streams (`kubectl cluster-info dump`) included. */
+export function parseManifestDocs(file: string, text: string): { docs: ManifestDoc[]; issues: InputIssue[] } {
+  if (looksLikeJsonStream(text)) {
+    const stream = parseJsonStream(text);
+    // Not JSON after all (a YAML flow mapping such as `{kind: Service}`): YAML reads it below.
+    if (stream.ok) return { docs: stream.values.map((v, index) => ({ file, index, doc: v.value })), issues: [] };
+  }
   const lineCounter = new LineCounter();
   // prettyErrors off: the message stays one line and the line number comes from the counter.
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
@@ -37,7 +44,7 @@ function syntaxIssues(file: string, text: string): { docs: ManifestDoc[]; issues
 
 /** Parses one file's text; pure, so tests need no files. */
 export function parseManifestText(file: string, text: string): ManifestDoc[] {
-  const { docs, issues } = syntaxIssues(file, text);
+  const { docs, issues } = parseManifestDocs(file, text);
   if (issues.length > 0) throw new InputError(issues);
   return docs;
 }
@@ -55,7 +62,7 @@ export function readManifestFiles(paths: readonly string[], maxBytes: number = D
       issues.push(...error.issues);
       continue;
     }
-    const result = syntaxIssues(file, text);
+    const result = parseManifestDocs(file, text);
     docs.push(...result.docs);
     issues.push(...result.issues);
   }

@@ -24,13 +24,21 @@ export function describeService(cluster: Cluster, name: string, namespace = 'def
     ...multiline('Annotations', Object.entries(s.annotations ?? {}), ': '),
     `Selector:\t${formatLabels(s.selector)}`,
     `Type:\t${s.type}`,
-    // The apiserver defaults a single-family cluster's services to SingleStack.
-    'IP Family Policy:\tSingleStack',
-    `IP Families:\t${ipFamily}`,
-    `IP:\t${s.clusterIP}`,
-    `IPs:\t${s.clusterIP === '' ? '<none>' : s.clusterIP}`,
   ];
+  // An ExternalName service has no cluster IP, so kubectl prints no address lines for it.
+  if (s.type !== 'ExternalName') {
+    lines.push(
+      // The apiserver defaults a single-family cluster's services to SingleStack.
+      `IP Family Policy:\t${s.ipFamilyPolicy ?? 'SingleStack'}`,
+      `IP Families:\t${(s.ipFamilies ?? [ipFamily]).join(',')}`,
+      `IP:\t${s.clusterIP}`,
+      `IPs:\t${s.clusterIP === '' ? '<none>' : (s.clusterIPs ?? [s.clusterIP]).join(',')}`,
+    );
+  }
   if (s.externalIPs.length > 0) lines.push(`External IPs:\t${s.externalIPs.join(',')}`);
+  if (s.externalName !== undefined) lines.push(`External Name:\t${s.externalName}`);
+  const ingress = (s.loadBalancerIngress ?? []).map((i) => i.ip ?? i.hostname ?? '').filter((x) => x !== '');
+  if (ingress.length > 0) lines.push(`LoadBalancer Ingress:\t${ingress.join(', ')}`);
   for (const p of s.ports) {
     const portName = p.name === '' ? '<unset>' : p.name;
     lines.push(`Port:\t${portName}\t${p.port}/${p.protocol}`);
@@ -40,7 +48,7 @@ export function describeService(cluster: Cluster, name: string, namespace = 'def
   }
   lines.push(`Session Affinity:\t${s.sessionAffinity}`);
   // The API sets externalTrafficPolicy only for services reachable from outside.
-  if (s.type !== 'ClusterIP') lines.push(`External Traffic Policy:\t${s.externalTrafficPolicy}`);
+  if (s.type === 'NodePort' || s.type === 'LoadBalancer') lines.push(`External Traffic Policy:\t${s.externalTrafficPolicy}`);
   lines.push('Internal Traffic Policy:\tCluster');
   if (s.healthCheckNodePort !== undefined) lines.push(`HealthCheck NodePort:\t${s.healthCheckNodePort}`);
   lines.push('Events:\t<none>');

@@ -1,6 +1,9 @@
 // Finds the faults of the NodePort tutorial's troubleshooting section that the objects show,
 // each explained with its fix: selector mismatches, targetPort mismatches, bad nodePorts,
 // services without ready endpoints, Local-policy nodes that drop traffic, missing readiness probes.
+// On a real cluster's dump it says only what matters: ExternalName services have no endpoints to
+// check, a targetPort the input's EndpointSlices show in use is not a fault, and readiness advice
+// is given once per workload, only for workloads reached from outside (NodePort, LoadBalancer).
 
 import { buildClusterLenient, type ClusterOptions } from '../cluster/build.js';
 import { endpointsForServicePort, resolveTargetPort, slicesOf } from '../cluster/endpoint-slices.js';
@@ -74,7 +77,11 @@ const exposedPorts = (pods: readonly Pod[]): string[] => {
   return [...seen].sort();
 };
 
-function checkTargetPort(s: Service, port: ServicePort, index: number, selected: readonly Pod[], out: Finding[]): void {
+/** Whether an EndpointSlice the input holds (not one derived here) sends this port's traffic to `targetPort`. */
+const inputSlicesUse = (cluster: Cluster, s: Service, port: ServicePort, targetPort: number): boolean =>
+  slicesOf(cluster, s).some((slice) => slice.derived !== true && slice.endpoints.length > 0 && slice.ports.some((p) => p.name === port.name && p.protocol === port.protocol && p.port === targetPort));
+
+function checkTargetPort(cluster: Cluster, s: Service, port: ServicePort, index: number, selected: readonly Pod[], out: Finding[]): void {
   if (selected.length === 0) return;
   const exposed = exposedPorts(selected);
   const portPath = `/spec/ports/${index}/targetPort`;
@@ -83,6 +90,8 @@ function checkTargetPort(s: Service, port: ServicePort, index: number, selected:
     const listens = (pod: Pod) => pod.containers.some((c) => c.ports.some((p) => p.containerPort === port.targetPort && p.protocol === port.protocol));
     const withPorts = selected.filter(declares);
     if (withPorts.length === 0 || withPorts.some(listens)) return;
+    // containerPorts are informational: a live cluster's slices showing the port in use outweigh them.
+    if (inputSlicesUse(cluster, s, port, port.targetPort)) return;
     const suggestion = selected.flatMap((p) => p.containers.flatMap((c) => c.ports.filter((cp) => cp.protocol === port.protocol)))[0];
     out.push({
       severity: 'error',
@@ -180,8 +189,18 @@ function checkLocalPolicy(s: Service, cluster: Cluster, out: Finding[]): void {
   }
 }
 
-function checkReadinessProbes(cluster: Cluster, out: Finding[]): void {
+/** Pods no readiness advice is for: finished ones, static (mirror) pods, DaemonSet and Job pods. */
+const NOT_NAGGED_OWNERS = new Set(['DaemonSet', 'Node', 'Job']);
+const nagged = (pod: Pod): boolean => pod.phase !== 'Succeeded' && pod.phase !== 'Failed' && !NOT_NAGGED_OWNERS.has(pod.ownerKind ?? '');
+
+/** The workload a pod belongs to: `ReplicaSet default/web-7d4b9c8f6d` (reported once), or the pod itself. */
+const workloadOf = (pod: Pod): string => (pod.ownerKind !== undefined && pod.ownerName !== undefined ? `${pod.ownerKind} ${pod.namespace}/${pod.ownerName}` : `Pod ${serviceKey(pod)}`);
+
+function checkReadinessProbes(cluster: Cluster, exposed: ReadonlySet<Pod>, out: Finding[]): void {
+  const reported = new Set<string>();
   const report = (object: string, containers: readonly Container[]) => {
+    if (reported.has(object)) return;
+    reported.add(object);
     const without = containers.filter((c) => !c.hasReadinessProbe).map((c) => c.name);
     if (without.length === 0) return;
     out.push({
@@ -191,8 +210,11 @@ function checkReadinessProbes(cluster: Cluster, out: Finding[]): void {
       fix: 'add a readinessProbe (e.g. httpGet on the serving port with periodSeconds: 10) so kube-proxy routes only to pods that pass it',
     });
   };
-  for (const d of cluster.deployments) report(`Deployment ${serviceKey(d)}`, d.containers);
-  for (const pod of cluster.pods) if (pod.owner === undefined) report(`Pod ${serviceKey(pod)}`, pod.containers);
+  // A Deployment's generated pods stand for it; pods the input holds are grouped by their owner.
+  const deploymentExposed = new Set<string>();
+  for (const pod of exposed) if (pod.owner !== undefined) deploymentExposed.add(`${pod.namespace}/${pod.owner}`);
+  for (const d of cluster.deployments) if (deploymentExposed.has(serviceKey(d))) report(`Deployment ${serviceKey(d)}`, d.containers);
+  for (const pod of cluster.pods) if (pod.owner === undefined && exposed.has(pod) && nagged(pod)) report(workloadOf(pod), pod.containers);
 }
 
 /** Every finding, errors first, in a stable order. */
@@ -202,15 +224,27 @@ export function diagnoseCluster(cluster: Cluster, options: DiagnoseOptions = {})
   const index = new PodIndex(cluster.pods);
   const out: Finding[] = [];
   checkNodePorts(cluster, range, out);
+  const exposed = new Set<Pod>();
   for (const s of cluster.services) {
+    // An ExternalName service is a DNS alias: no selector, endpoints or rules to check.
+    if (s.type === 'ExternalName') continue;
     const selected = s.selector === null ? [] : index.select(s.namespace, s.selector);
+    if (s.type === 'NodePort' || s.type === 'LoadBalancer') for (const pod of selected) exposed.add(pod);
     checkSelector(index, s, selected, out);
-    s.ports.forEach((port, i) => checkTargetPort(s, port, i, selected, out));
+    s.ports.forEach((port, i) => checkTargetPort(cluster, s, port, i, selected, out));
     checkReadyEndpoints(s, selected, cluster, out);
     checkLocalPolicy(s, cluster, out);
   }
-  checkReadinessProbes(cluster, out);
+  checkReadinessProbes(cluster, exposed, out);
   return [...out.filter((f) => f.severity === 'error'), ...out.filter((f) => f.severity === 'warning')];
+}
+
+/** Each allocation failure's own fix. */
+function allocationFix(path: string, message: string): string {
+  if (path.includes('clusterIP') && message.includes('range is full')) return 'widen the service range (--service-cluster-ip-range, cluster.serviceCIDR), or delete services';
+  if (message.includes('range is full')) return 'widen --service-node-port-range (cluster.nodePortRange), or free nodePorts by deleting services or setting allocateLoadBalancerNodePorts: false';
+  if (path.includes('clusterIP')) return 'give each service its own clusterIP, or omit clusterIP to have a free one allocated';
+  return 'fix the field as the message says';
 }
 
 /**
@@ -223,6 +257,6 @@ export function diagnoseManifests(docs: readonly ManifestDoc[], options: Cluster
   // Out-of-range and duplicate nodePorts are found on the cluster itself; what remains is exhaustion and clusterIP conflicts.
   const extra: Finding[] = allocationIssues
     .filter((i) => !/provided port is (not in the valid range|already allocated)/.test(i.message))
-    .map((i) => ({ severity: 'error', object: i.object ?? '', message: `${i.path}: ${i.message}`, fix: i.message.includes('range is full') ? 'widen the range, or free ports by deleting services' : 'omit clusterIP to have a free one allocated, or pick one inside the service CIDR' }));
+    .map((i) => ({ severity: 'error', object: i.object ?? '', message: `${i.path}: ${i.message}`, fix: allocationFix(i.path, i.message) }));
   return { findings: [...extra, ...findings], notes, cluster };
 }

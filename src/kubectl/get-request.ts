@@ -5,7 +5,7 @@
 import type { Cluster } from '../cluster/model.js';
 import { inScope, type ViewOptions } from './get-tables.js';
 import { type LabelSelector, matchesLabelSelector } from './label-selector.js';
-import { labelsOf, RESOURCE_NAMES, type ResourceItem, type ResourceType } from './resources.js';
+import { labelsOf, RESOURCE_NAMES, RESOURCE_TYPES, type ResourceItem, type ResourceType } from './resources.js';
 
 export interface GetRequest {
   /** Each type once, in the order asked. */
@@ -19,13 +19,13 @@ export interface GetRequest {
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
 function resourceType(word: string): ResourceType | string {
-  return RESOURCE_NAMES[word.toLowerCase()] ?? `the server doesn't have a resource type "${word}" (expected nodes, pods, svc or endpoints)`;
+  return RESOURCE_NAMES[word.toLowerCase()] ?? `the server doesn't have a resource type "${word}" (expected nodes, pods, svc, endpoints, endpointslices or deployments)`;
 }
 
-const isType = (t: ResourceType | string): t is ResourceType => t === 'nodes' || t === 'pods' || t === 'services' || t === 'endpoints';
+const isType = (t: ResourceType | string): t is ResourceType => (RESOURCE_TYPES as readonly string[]).includes(t);
 
 export function parseGetArguments(args: readonly string[], hasSelector: boolean): Parsed<GetRequest> {
-  if (args.length === 0) return { ok: false, message: 'You must specify the type of resource to get (nodes, pods, svc or endpoints)' };
+  if (args.length === 0) return { ok: false, message: 'You must specify the type of resource to get (nodes, pods, svc, endpoints, endpointslices or deployments)' };
   if (args[0].includes('/')) {
     const names: { type: ResourceType; name: string }[] = [];
     for (const arg of args) {

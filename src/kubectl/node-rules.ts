@@ -25,6 +25,7 @@ function servicePortFields(sp: ServicePortInfo): JsonObject {
     port: sp.port,
     nodePort: sp.nodePort,
     externalIPs: [...sp.externalIPs],
+    loadBalancerIPs: [...(sp.loadBalancerIPs ?? [])],
     externalTrafficPolicy: sp.externalTrafficPolicy,
     sessionAffinity: sp.sessionAffinity,
     sessionAffinityTimeoutS: sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS : 0,
@@ -49,7 +50,7 @@ function iptablesFields(plan: IptablesPlan, p: number, sp: ServicePortInfo): Jso
       chain: iptablesEndpointChain(sp, sp.endpoints[e]),
       probability: i < n - 1 ? printedProbability(n - i) : null,
     }));
-  const externallyReachable = sp.nodePort > 0 || sp.externalIPs.length > 0;
+  const externallyReachable = sp.nodePort > 0 || sp.externalIPs.length > 0 || (sp.loadBalancerIPs?.length ?? 0) > 0;
   return {
     serviceChain: hasEndpoints ? chains.svc : null,
     externalChain: hasEndpoints && externallyReachable ? chains.ext : null,
@@ -73,12 +74,12 @@ function nftablesFields(plan: IptablesPlan, p: number, sp: ServicePortInfo): Jso
   // `numgen random mod n vmap { i : goto endpoint-... }`
   const vmap = (start: number, n: number): JsonObject[] =>
     targetsOf(plan, start, n).map((e, i) => ({ index: i, endpoint: sp.endpoints[e].key, chain: `endpoint-${nftEndpointNameBase(sp, sp.endpoints[e])}` }));
-  const externallyReachable = sp.nodePort > 0 || sp.externalIPs.length > 0;
+  const externallyReachable = sp.nodePort > 0 || sp.externalIPs.length > 0 || (sp.loadBalancerIPs?.length ?? 0) > 0;
   const serviceIPs: string[] = [];
   const noEndpointServices: string[] = [];
   if (hasEndpoints) serviceIPs.push(`${sp.clusterIP} . ${proto} . ${sp.port} : goto service-${base}`);
   else noEndpointServices.push(`${sp.clusterIP} . ${proto} . ${sp.port} comment "${sp.name}" : ${verdict}`);
-  for (const ip of sp.externalIPs) {
+  for (const ip of [...sp.externalIPs, ...(sp.loadBalancerIPs ?? [])]) {
     if (hasEndpoints) serviceIPs.push(`${ip} . ${proto} . ${sp.port} : goto external-${base}`);
     if (!hasExternal) noEndpointServices.push(`${ip} . ${proto} . ${sp.port} comment "${sp.name}" : ${verdict}`);
   }

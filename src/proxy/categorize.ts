@@ -8,7 +8,7 @@ import type { IntList } from '../engine/typed-arrays.js';
 import type { EndpointInfo, ServicePortInfo } from './service-map.js';
 
 /** ServicePort.ExternallyAccessible: NodePort, ExternalIPs (LoadBalancer IPs are not modelled). */
-export const externallyAccessible = (sp: ServicePortInfo): boolean => sp.nodePort > 0 || sp.externalIPs.length > 0;
+export const externallyAccessible = (sp: ServicePortInfo): boolean => sp.nodePort > 0 || sp.externalIPs.length > 0 || (sp.loadBalancerIPs?.length ?? 0) > 0;
 
 /** UsesLocalEndpoints: externalTrafficPolicy Local on an externally reachable port. */
 export const externalPolicyLocal = (sp: ServicePortInfo): boolean =>

@@ -97,8 +97,10 @@ export function planIptables(nodeName: string, servicePorts: readonly ServicePor
     flags[p] = (hasEndpoints ? HAS_ENDPOINTS : 0) | (extLocal ? EXT_LOCAL : 0) | (sp.sessionAffinity === 'ClientIP' ? AFFINITY : 0);
     const hasExternalEndpoints = hasEndpoints && (!extLocal || l > 0);
     const tcp = sp.protocol === 'TCP';
-    if (hasEndpoints) kubeServices += 1 + sp.externalIPs.length;
-    if (!hasExternalEndpoints) externalServices += sp.externalIPs.length;
+    // Cluster IP, external IPs, then load balancer IPs: each one KUBE-SERVICES rule (proxier.go).
+    const lbIPs = sp.loadBalancerIPs?.length ?? 0;
+    if (hasEndpoints) kubeServices += 1 + sp.externalIPs.length + lbIPs;
+    if (!hasExternalEndpoints) externalServices += sp.externalIPs.length + lbIPs;
     if (sp.nodePort > 0) {
       if (hasEndpoints) {
         nodePortsBefore[p] = nodePorts;

@@ -113,6 +113,13 @@ function addServicePort(c: PortContext, parts: IptablesParts): void {
       filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${filterComment} ${m} -d ${ip} --dport ${sp.port} -j ${filterTarget}`);
     }
   }
+  // "Capture load-balancer ingress" (pkg/proxy/iptables/proxier.go), after the external IPs.
+  for (const ip of sp.loadBalancerIPs ?? []) {
+    if (hasEndpoints) natRules.push(`-A KUBE-SERVICES -m comment --comment "${name} loadbalancer IP" ${m} -d ${ip} --dport ${sp.port} -j ${chains.ext}`);
+    if (!hasExternalEndpoints) {
+      filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${filterComment} ${m} -d ${ip} --dport ${sp.port} -j ${filterTarget}`);
+    }
+  }
   if (sp.nodePort > 0) {
     if (hasEndpoints) {
       if (options.localhostNodePorts) {

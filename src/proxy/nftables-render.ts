@@ -150,7 +150,8 @@ function addServicePort(plan: IptablesPlan, p: number, parts: NftParts): void {
   clusterIPs.push(sp.clusterIP);
   if (hasEndpoints) serviceIPs.push(`${sp.clusterIP} . ${proto} . ${sp.port} : goto ${svc}`);
   else noEndpointServices.push(`${sp.clusterIP} . ${proto} . ${sp.port} comment "${sp.name}" : ${filterVerdict}`);
-  for (const ip of sp.externalIPs) {
+  // Load balancer IPs share the external IPs' map entries (pkg/proxy/nftables/proxier.go).
+  for (const ip of [...sp.externalIPs, ...(sp.loadBalancerIPs ?? [])]) {
     if (hasEndpoints) serviceIPs.push(`${ip} . ${proto} . ${sp.port} : goto ${ext}`);
     if (!hasExternal) noEndpointServices.push(`${ip} . ${proto} . ${sp.port} comment "${sp.name}" : ${filterVerdict}`);
   }

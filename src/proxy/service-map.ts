@@ -30,6 +30,8 @@ export interface ServicePortInfo {
   /** 0 when the service has no nodePort. */
   readonly nodePort: number;
   readonly externalIPs: readonly string[];
+  /** status.loadBalancer.ingress IPs of a LoadBalancer service (LoadBalancerVIPs); absent when none. */
+  readonly loadBalancerIPs?: readonly string[];
   readonly externalTrafficPolicy: TrafficPolicy;
   readonly sessionAffinity: SessionAffinity;
   readonly sessionAffinityTimeoutS: number;
@@ -39,12 +41,25 @@ export interface ServicePortInfo {
   readonly endpoints: readonly EndpointInfo[];
 }
 
+/** The service's IPv4 cluster IP (the first of clusterIPs that is one), or undefined. */
+function ipv4ClusterIP(svc: Service): string | undefined {
+  if (svc.type === 'ExternalName' || svc.clusterIP === 'None') return undefined;
+  const ips = svc.clusterIPs ?? [svc.clusterIP];
+  return ips.find((ip) => ip !== '' && !ip.includes(':'));
+}
+
 const byKey = (a: EndpointInfo, b: EndpointInfo): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** Every (service × port) with the endpoints its EndpointSlices list for that port. */
 export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
   const out: ServicePortInfo[] = [];
   for (const svc of cluster.services) {
+    // ExternalName and headless services get no rules (kube-proxy's ServiceChangeTracker skips
+    // them: pkg/proxy/servicechangetracker.go); nor does a service with no IPv4 cluster IP.
+    const clusterIP = ipv4ClusterIP(svc);
+    if (clusterIP === undefined) continue;
+    // The IPv4 proxier's VIPs: ingress hostnames (ELB) are the cloud's business, not kube-proxy's.
+    const lbIPs = svc.type === 'LoadBalancer' ? (svc.loadBalancerIngress ?? []).flatMap((i) => (i.ip !== undefined && !i.ip.includes(':') ? [i.ip] : [])) : [];
     for (const sp of svc.ports) {
       const seen = new Map<string, EndpointInfo>();
       for (const ep of endpointsForServicePort(cluster, svc, sp)) {
@@ -62,10 +77,11 @@ export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
         serviceName: svc.name,
         portName: sp.name,
         protocol: sp.protocol,
-        clusterIP: svc.clusterIP,
+        clusterIP,
         port: sp.port,
         nodePort: sp.nodePort ?? 0,
         externalIPs: svc.externalIPs,
+        ...(lbIPs.length === 0 ? {} : { loadBalancerIPs: lbIPs }),
         externalTrafficPolicy: svc.externalTrafficPolicy,
         sessionAffinity: svc.sessionAffinity,
         sessionAffinityTimeoutS: svc.sessionAffinityTimeoutS,

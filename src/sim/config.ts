@@ -20,6 +20,8 @@ export interface SimConfig {
   readonly cluster: Cluster;
   /** `namespace/name` of the NodePort service the clients call. */
   readonly targetService: string;
+  /** The target port's name (multi-port services); the first port with a nodePort when absent. */
+  readonly targetPortName?: string;
   /** Extra service ports that only lengthen the rule tables. */
   readonly backgroundServicePorts: readonly ServicePortInfo[];
   readonly proxy: {

@@ -42,11 +42,13 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
 
   // The target service port first, then every other one (they lengthen the tables).
   const clusterPorts = buildServicePorts(cluster);
-  const target = clusterPorts.find((sp) => `${sp.namespace}/${sp.serviceName}` === cfg.targetService && sp.nodePort > 0);
+  const target = clusterPorts.find(
+    (sp) => `${sp.namespace}/${sp.serviceName}` === cfg.targetService && sp.nodePort > 0 && (cfg.targetPortName === undefined || sp.portName === cfg.targetPortName),
+  );
   if (!target) throw new Error(`simulate: ${cfg.targetService} has no nodePort`);
   const service = cluster.services.find((x) => `${x.namespace}/${x.name}` === cfg.targetService);
   const servicePorts = [target, ...clusterPorts.filter((sp) => sp !== target), ...cfg.backgroundServicePorts];
-  const declaredPort = service?.ports[0]?.targetPort;
+  const declaredPort = (service?.ports.find((p) => p.name === target.portName) ?? service?.ports[0])?.targetPort;
   const targetPort = target.endpoints[0]?.port ?? (typeof declaredPort === 'number' ? declaredPort : 80);
 
   // Every pod the run will have (events create some); the run keeps those that back the target.

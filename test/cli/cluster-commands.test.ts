@@ -8,9 +8,11 @@ import type { CommandResult } from '../../src/cli/cluster-input.js';
 import { runDescribe } from '../../src/cli/commands/describe.js';
 import { runDiagnose } from '../../src/cli/commands/diagnose.js';
 import { type GetFlags, runGet } from '../../src/cli/commands/get.js';
+import { runRules } from '../../src/cli/commands/rules.js';
 import { buildCluster } from '../../src/cluster/build.js';
 import { selectorMatches } from '../../src/cluster/selector.js';
 import { readManifestFiles } from '../../src/io/read-manifests.js';
+import { dumpObjects } from '../support/dumps.js';
 import { RICH_CLUSTER } from '../support/rich-cluster.js';
 
 const TUTORIAL = 'experiments/manifests/nginx.yaml';
@@ -34,14 +36,14 @@ describe('get', () => {
   });
 
   it('refuses an unknown resource with exit 2', () => {
-    expect(runGet('deployments', { filename: [TUTORIAL] }).exitCode).toBe(2);
+    expect(runGet('ingresses', { filename: [TUTORIAL] }).exitCode).toBe(2);
   });
 });
 
 describe('bad input exits 2 with a message naming file, object and field', () => {
   const cases = [
     { name: 'a YAML syntax error', text: 'apiVersion: v1\nkind: Service\nmetadata: {name: x\n', expect: /^error: .*bad-0\.yaml:\d+: / },
-    { name: 'an unknown kind', text: 'apiVersion: v1\nkind: Servise\nmetadata: {name: x}\n', expect: /unknown kind "Servise"/ },
+    { name: 'a name the apiserver refuses', text: 'apiVersion: v1\nkind: Service\nmetadata: {name: Bad_Name}\nspec:\n  ports: [{port: 80}]\n', expect: /Service default\/Bad_Name: metadata\.name: Invalid value: "Bad_Name": a DNS-1035 label/ },
     { name: 'a missing field', text: 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec:\n  ports: [{targetPort: 80}]\n', expect: /Service default\/x: spec\.ports\[0\]\.port: Required value/ },
     { name: 'a wrong type', text: 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec:\n  ports: [{port: "80a"}]\n', expect: /spec\.ports\[0\]\.port: Invalid value: "80a"/ },
   ];
@@ -128,7 +130,8 @@ describe('get -o json|yaml', () => {
     const list = JSON.parse(ok(runGet('svc,pods', { filename: [rich], output: 'json' })));
     expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
     const { cluster } = buildCluster(readManifestFiles([rich]));
-    const inDefault = <T extends { namespace: string; name: string }>(xs: readonly T[]) => xs.filter((x) => x.namespace === 'default').map((x) => x.name);
+    // The apiserver lists by namespace, then name.
+    const inDefault = <T extends { namespace: string; name: string }>(xs: readonly T[]) => xs.filter((x) => x.namespace === 'default').map((x) => x.name).sort();
     expect(list.items.map((i: { kind: string; metadata: { name: string } }) => `${i.kind}/${i.metadata.name}`)).toEqual([
       ...inDefault(cluster.services).map((n) => `Service/${n}`),
       ...inDefault(cluster.pods).map((n) => `Pod/${n}`),
@@ -157,7 +160,7 @@ describe('get -o name, names, types and selectors', () => {
   const { cluster } = buildCluster(readManifestFiles([rich]));
 
   it('-o name prints service/NAME for every service of the namespace', () => {
-    const names = cluster.services.filter((s) => s.namespace === 'default').map((s) => `service/${s.name}\n`);
+    const names = cluster.services.filter((s) => s.namespace === 'default').map((s) => `service/${s.name}\n`).sort();
     expect(ok(runGet('svc', { filename: [rich], output: 'name' }))).toBe(names.join(''));
   });
 
@@ -237,5 +240,59 @@ describe('rules -o json', () => {
     const { cluster } = buildCluster(readManifestFiles([rich]));
     expect(rules.servicePorts).toHaveLength(cluster.services.reduce((n, s) => n + s.ports.length, 0));
     expect(keysSorted(rules)).toBe(true);
+  });
+});
+
+describe('a cluster-info dump on standard input, through the real binary', () => {
+  it('reads the JSON stream from -f - and prints the nodes, exit 0', () => {
+    const objects = dumpObjects('aks') as { kind: string; apiVersion: string }[];
+    const lists = ['Node', 'Service', 'Pod', 'EndpointSlice'].map((kind) => ({
+      kind: `${kind}List`,
+      apiVersion: objects.find((o) => o.kind === kind)?.apiVersion,
+      metadata: {},
+      items: objects.filter((o) => o.kind === kind).map(({ kind: _k, apiVersion: _a, ...rest }) => rest),
+    }));
+    const input = lists.map((l) => JSON.stringify(l, null, 4)).join('\n');
+    const run = spawnSync('node', ['dist/cli/main.js', 'get', 'nodes', '-f', '-'], { input, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const names = objects.filter((o) => o.kind === 'Node').map((o) => (o as unknown as { metadata: { name: string } }).metadata.name);
+    expect(run.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0])).toEqual(names);
+  });
+});
+
+describe('the options every cluster command shares', () => {
+  const eks = write('eks.yaml', stringify({ apiVersion: 'v1', kind: 'List', items: dumpObjects('eks') }));
+  const openshift = write('openshift.yaml', stringify({ apiVersion: 'v1', kind: 'List', items: dumpObjects('openshift') }));
+
+  it('--verbose names the ranges and which were read off the input', () => {
+    const result = runGet('svc', { filename: [openshift], verbose: true });
+    expect(result.exitCode).toBe(0);
+    // OpenShift's service network 172.30.0.0/16 lies outside kubeadm's default 10.96.0.0/12.
+    expect(result.stderr).toMatch(/^I: service range \(--service-cluster-ip-range\): 172\.30\.0\.0\/\d+ \(the smallest block holding the input's addresses\)$/m);
+    expect(result.stderr).toMatch(/^I: nodePort range \(--service-node-port-range\): 30000-32767$/m);
+  });
+
+  it('--now sets the moment AGE counts to', () => {
+    const created = (dumpObjects('eks') as { kind: string; metadata: { name: string; creationTimestamp: string } }[]).find((o) => o.kind === 'Service' && o.metadata.name === 'web')!.metadata.creationTimestamp;
+    const now = new Date(Date.parse(created) + 3 * 86_400_000 + 5 * 3_600_000).toISOString();
+    const row = runGet(['svc', 'web'], { filename: [eks], now }).stdout.split('\n')[1];
+    // HumanDuration: between 2 and 8 days, days and hours.
+    expect(row.trim().split(/\s{2,}/).at(-1)).toBe('3d5h');
+    expect(runGet('svc', { filename: [eks], now: 'yesterday' }).exitCode).toBe(2);
+  });
+
+  it('rules prints any generated node, and needs no --node on a one-node cluster', () => {
+    const three = runRules({ filename: [TUTORIAL], nodes: '3', node: 'node-3', mode: 'ipvs' });
+    expect(three.exitCode).toBe(0);
+    expect(three.stdout).toContain('192.168.49.4:30080');
+    expect(runRules({ filename: [TUTORIAL], nodes: '3' }).exitCode).toBe(2);
+    expect(runRules({ filename: [TUTORIAL], mode: 'ipvs' }).stdout).toContain('192.168.49.2:30080');
+  });
+
+  it('the service range flag moves the cluster IPs; an explicit range is reported as set', () => {
+    const result = runGet('svc', { filename: [TUTORIAL], serviceClusterIpRange: '172.30.0.0/16', verbose: true });
+    expect(result.stdout.split('\n')[1].split(/\s{2,}/)[2]).toBe('172.30.0.2');
+    expect(result.stderr).toMatch(/^I: service range \(--service-cluster-ip-range\): 172\.30\.0\.0\/16$/m);
   });
 });

@@ -127,11 +127,17 @@ describe('given values are taken as is', () => {
     expect(cluster.services.map((s) => s.clusterIP)).toEqual(['10.96.0.3', '10.96.0.2']);
   });
 
-  it('refuses a clusterIP outside the service CIDR with the apiserver words', () => {
-    const s = nodePortService('a', { app: 'x' }, {}, { clusterIP: '10.0.0.1' });
-    expect(inputError(() => buildCluster(docs(s)))).toContain(
-      'spec.clusterIPs: Invalid value: ["10.0.0.1"]: failed to allocate IP 10.0.0.1: provided IP is not in the valid range. The range of valid IPs is 10.96.0.0/12',
-    );
+  it('keeps a clusterIP a control plane allocated outside the default range, and reads the range off it', () => {
+    const s = nodePortService('a', { app: 'x' }, {}, { clusterIP: '172.20.0.10' });
+    const { cluster } = buildCluster(docs(s, nodePortService('b', { app: 'x' })));
+    expect(cluster.services.map((x) => x.clusterIP)).toEqual(['172.20.0.10', '172.20.0.11']);
+    expect(cluster.ranges).toMatchObject({ serviceCIDR: '172.20.0.8/29', inferred: ['serviceCIDR'] });
+  });
+
+  it('refuses a clusterIP two services claim, with the apiserver words', () => {
+    const a = nodePortService('a', { app: 'x' }, {}, { clusterIP: '10.96.0.50' });
+    const b = nodePortService('b', { app: 'x' }, {}, { clusterIP: '10.96.0.50' });
+    expect(inputError(() => buildCluster(docs(a, b)))).toContain('spec.clusterIPs: Invalid value: ["10.96.0.50"]: failed to allocate IP 10.96.0.50: provided IP is already allocated');
   });
 
   it('reports a nodePort used twice, naming the file and the second service', () => {

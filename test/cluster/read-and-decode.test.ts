@@ -48,9 +48,9 @@ describe('bad input is reported with file, object, field and expectation', () =>
       expect: [/^in\.yaml:\d+: /],
     },
     {
-      name: 'an unknown kind is named with what was expected',
-      text: 'apiVersion: v1\nkind: Servise\nmetadata:\n  name: x\n',
-      expect: [/^in\.yaml: document 1: kind: unknown kind "Servise" for apiVersion v1; expected one of Node, Pod, Service, Deployment, EndpointSlice/],
+      name: 'a name the apiserver refuses, quoted short and escaped',
+      text: service('  ports:\n  - port: 80\n').replace('name: nginx', 'name: "Bad_Name!!"'),
+      expect: [/^in\.yaml: Service default\/Bad_Name!!: metadata\.name: Invalid value: "Bad_Name!!": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character/],
     },
     {
       name: 'a handled kind under the wrong apiVersion',
@@ -99,7 +99,7 @@ spec:
   }
 
   it('collects every issue of every document before failing', () => {
-    const text = `${service('  ports:\n  - port: eighty\n')}\n---\napiVersion: v1\nkind: Servise\nmetadata: {name: b}\n`;
+    const text = `${service('  ports:\n  - port: eighty\n')}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: B}\nspec: {containers: [{name: c}]}\n`;
     expect(issuesOf(() => decodeText(text))).toHaveLength(2);
   });
 
@@ -119,7 +119,11 @@ items:
 - {apiVersion: example.com/v1, kind: Widget, metadata: {name: w}}
 `);
     expect(decoded.nodes.map((n) => n.name)).toEqual(['n1']);
-    expect(decoded.notes).toHaveLength(2);
-    expect(decoded.notes[0]).toMatch(/ConfigMap cfg/);
+    expect(decoded.notes).toEqual(['skipped 2 object(s) the simulator does not use: ConfigMap (1), Widget.example.com (1)']);
+  });
+
+  it('notes a mistyped kind with the kind it most likely meant, and runs on', () => {
+    const decoded = decodeText('apiVersion: v1\nkind: Servise\nmetadata:\n  name: x\n');
+    expect(decoded.notes).toEqual(['skipped 1 object(s) the simulator does not use: Servise (1; did you mean Service?)']);
   });
 });

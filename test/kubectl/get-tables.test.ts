@@ -43,9 +43,10 @@ describe('kubectl get svc', () => {
   it('shows an unallocated LoadBalancer address as <pending> and a ClusterIP port without nodePort', () => {
     const lb = nodePortService('lb', { app: 'x' }, { nodePort: 31000 }, { type: 'LoadBalancer' });
     const cip = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'cip' }, spec: { selector: { app: 'x' }, ports: [{ port: 443 }] } };
+    // Rows come by name, as the apiserver lists them: cip before lb.
     const out = lines(getServices(buildCluster(docs(lb, cip)).cluster)).map(columns);
-    expect(out[1].slice(1, 5)).toEqual(['LoadBalancer', '10.96.0.2', '<pending>', '80:31000/TCP']);
-    expect(out[2].slice(1, 5)).toEqual(['ClusterIP', '10.96.0.3', '<none>', '443/TCP']);
+    expect(out[1].slice(0, 5)).toEqual(['cip', 'ClusterIP', '10.96.0.3', '<none>', '443/TCP']);
+    expect(out[2].slice(0, 5)).toEqual(['lb', 'LoadBalancer', '10.96.0.2', '<pending>', '80:31000/TCP']);
   });
 });
 

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { diagnoseManifests } from '../../kubectl/diagnose.js';
 import { findingRecord, formatFinding } from '../../kubectl/print-findings.js';
 import { formatJson } from '../../kubectl/print-objects.js';
-import { addClusterOptions, type ClusterFlags, type CommandResult, emit, runWithInput } from '../cluster-input.js';
+import { addClusterOptions, type ClusterFlags, type CommandResult, emit, runWithInput, verboseText } from '../cluster-input.js';
 
 export interface DiagnoseFlags extends ClusterFlags {
   readonly strict?: boolean;
@@ -18,14 +18,15 @@ export function runDiagnose(flags: DiagnoseFlags): CommandResult {
     return { stdout: '', stderr: `error: unable to match a printer suitable for the output format "${flags.output}", allowed formats are: json\n`, exitCode: 2 };
   }
   return runWithInput(flags, (docs, options) => {
-    const { findings } = diagnoseManifests(docs, options);
+    const { findings, cluster, notes } = diagnoseManifests(docs, options);
+    const verbose = verboseText(flags, cluster, notes);
     const errors = findings.filter((f) => f.severity === 'error').length;
     const warnings = findings.length - errors;
     const failed = errors > 0 || (flags.strict === true && warnings > 0);
     const exitCode = failed ? 1 : 0;
-    if (flags.output === 'json') return { stdout: formatJson(findings.map(findingRecord)), stderr: '', exitCode };
+    if (flags.output === 'json') return { stdout: formatJson(findings.map(findingRecord)), stderr: verbose, exitCode };
     const summary = findings.length === 0 ? 'no problems found\n' : `${errors} error(s), ${warnings} warning(s)\n`;
-    return { stdout: findings.map(formatFinding).join('') + summary, stderr: '', exitCode };
+    return { stdout: findings.map(formatFinding).join('') + summary, stderr: verbose, exitCode };
   });
 }
 
