@@ -23,6 +23,7 @@ interface RunOptions {
   readonly set: string[];
   readonly quiet?: boolean;
   readonly png?: boolean;
+  readonly charts: boolean;
   readonly shard?: string;
 }
 
@@ -37,6 +38,7 @@ export function registerRun(program: Command): void {
     .option('--set <path=value>', 'override any experiment key by its dotted path (repeatable)', collect, [])
     .option('--shard <I/N>', 'run only runs with run % N == I and write a shard folder for `merge`; auto/N takes I from JOB_COMPLETION_INDEX')
     .option('--png', 'also render every chart to PNG')
+    .option('--no-charts', 'write no charts (CSV and report only): skips loading the chart libraries')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, opts: RunOptions) => {
       const shard = opts.shard === undefined ? undefined : parseShard(opts.shard, process.env.JOB_COMPLETION_INDEX);
@@ -54,7 +56,7 @@ export function registerRun(program: Command): void {
         return;
       }
       const outDir = resolve(opts.out ?? `results/${experiment.name}`);
-      const written = await writeResults(outDir, experiment, results, { png: opts.png === true });
+      const written = await writeResults(outDir, experiment, results, { png: opts.png === true, charts: opts.charts });
       progress.finished(results, wallS, outDir, written);
       // Results are written first: a failed gate is a finding to look at, not a reason to lose it.
       reportViolations(experiment, results);
