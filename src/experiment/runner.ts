@@ -25,19 +25,35 @@ export interface RunnerOptions {
   readonly onRunDone?: (p: RunProgress) => void;
   /** Run only this shard's runs (`run % count == index`). */
   readonly shard?: Shard;
+  /** Run only these runs (of the shard's, if one is given): a child process's share of `--jobs`. */
+  readonly runs?: ReadonlySet<number>;
+  /** Called now and then inside a run with the share of its simulated time done. */
+  readonly onRunProgress?: (run: PlannedRun, fraction: number) => void;
+  /** Clusters built by earlier calls, by cluster setting; kept across the calls of one child process. */
+  readonly clusters?: Map<string, ResolvedCluster>;
 }
 
-const cell = (v: unknown): Cell => (typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v));
-
-export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc[], options: RunnerOptions = {}): ExperimentResults {
+/** The runs an experiment (or its shard) consists of, after the checks that need whole points. */
+export function selectRuns(experiment: Experiment, options: Pick<RunnerOptions, 'file' | 'shard'> = {}): PlannedRun[] {
   const fullPlan = planRuns(experiment);
   const seenPoints = new Set<number>();
   const issues = fullPlan.flatMap((r) => (seenPoints.has(r.point.index) ? [] : (seenPoints.add(r.point.index), checkPoint(r.point, options.file))));
   if (issues.length > 0) throw new InputError(issues);
-  const plan = fullPlan.filter((r) => inShard(options.shard, r.run));
+  return fullPlan.filter((r) => inShard(options.shard, r.run));
+}
+
+/** Simulated seconds of a run (warm-up included): the measure of work that progress and ETA use. */
+export const simulatedSeconds = (run: PlannedRun): number => run.point.experiment.warmupS + run.point.experiment.durationS;
+
+const cell = (v: unknown): Cell => (typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v));
+
+export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc[], options: RunnerOptions = {}): ExperimentResults {
+  const selected = selectRuns(experiment, options);
+  const only = options.runs;
+  const plan = only === undefined ? selected : selected.filter((r) => only.has(r.run));
 
   const params = Object.keys(experiment.sweep);
-  const clusters = new Map<string, ResolvedCluster>();
+  const clusters = options.clusters ?? new Map<string, ResolvedCluster>();
   const notes = new Set<string>();
   const runs: Row[] = [];
   const pods: Row[] = [];
@@ -53,9 +69,12 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
     if (!resolved) {
       resolved = resolveCluster(e, docs);
       clusters.set(key, resolved);
-      for (const n of resolved.notes) notes.add(n);
     }
-    const result = simulate(simConfigFor(e, resolved, planned.replication));
+    // Every run adds its cluster's notes, so results of runs done apart join to the same notes.
+    for (const n of resolved.notes) notes.add(n);
+    const onRunProgress = options.onRunProgress;
+    const observer = onRunProgress === undefined ? {} : { onProgress: (fraction: number) => onRunProgress(planned, fraction) };
+    const result = simulate(simConfigFor(e, resolved, planned.replication), observer);
     const id = { experiment: experiment.name, run: planned.run, replication: planned.replication, seed: planned.seed };
     const swept = Object.fromEntries(params.map((p) => [p, cell(planned.point.params[p])]));
     runs.push({ ...id, ...swept, ...result.metrics });

@@ -40,6 +40,8 @@ export interface RequestRecord {
 
 export interface SimObserver {
   readonly onRequestEnd?: (r: RequestRecord) => void;
+  /** The share of the run's simulated time (warm-up included) done so far, now and then. */
+  readonly onProgress?: (fraction: number) => void;
 }
 
 export interface RunResult {

@@ -1,9 +1,10 @@
 // `nodeport-sim run`: an experiment file in, results/<name>/ out (or one shard's folder).
 
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { planRuns } from '../../experiment/plan.js';
-import { runExperiment } from '../../experiment/runner.js';
+import { selectRuns, simulatedSeconds } from '../../experiment/runner.js';
 import { parseShard } from '../../experiment/shard.js';
 import { writeFilesAtomically } from '../../io/atomic-write.js';
 import { shardFiles } from '../../io/shard-files.js';
@@ -11,6 +12,7 @@ import { writeResults } from '../../io/write-results.js';
 import { loadExperiment } from '../load-experiment.js';
 import { collect, integerOption } from '../options.js';
 import { progressReporter } from '../progress.js';
+import { runWithJobs } from '../run-jobs.js';
 import { reportViolations } from '../violations.js';
 
 // Kept importable from here, where tests and users first looked for it.
@@ -25,6 +27,7 @@ interface RunOptions {
   readonly png?: boolean;
   readonly charts: boolean;
   readonly shard?: string;
+  readonly jobs: number;
 }
 
 export function registerRun(program: Command): void {
@@ -37,6 +40,7 @@ export function registerRun(program: Command): void {
     .option('--replications <n>', 'override the number of replications', integerOption('--replications'))
     .option('--set <path=value>', 'override any experiment key by its dotted path (repeatable)', collect, [])
     .option('--shard <I/N>', 'run only runs with run % N == I and write a shard folder for `merge`; auto/N takes I from JOB_COMPLETION_INDEX')
+    .option('-j, --jobs <n>', 'child processes to run sweep points and replications in (default: the machine\'s cores)', integerOption('--jobs'), availableParallelism())
     .option('--png', 'also render every chart to PNG')
     .option('--no-charts', 'write no charts (CSV and report only): skips loading the chart libraries')
     .option('-q, --quiet', 'print nothing but errors')
@@ -45,7 +49,9 @@ export function registerRun(program: Command): void {
       const { experiment, docs } = loadExperiment(file, opts);
       const progress = progressReporter(opts.quiet === true);
       const started = process.hrtime.bigint();
-      const results = runExperiment(experiment, docs, { file, onStart: progress.start, onRunDone: progress.runDone, ...(shard ? { shard } : {}) });
+      const plan = selectRuns(experiment, { file, ...(shard ? { shard } : {}) });
+      progress.start(plan.length, plan.reduce((sum, r) => sum + simulatedSeconds(r), 0));
+      const results = await runWithJobs(experiment, docs, { file, jobs: opts.jobs, onRunProgress: progress.runProgress, onRunDone: progress.runDone, ...(shard ? { shard } : {}) });
       progress.stop();
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       if (shard) {
