@@ -25,9 +25,9 @@ export class LatencyHistogram {
   /** Records one latency in integer nanoseconds (negative values count as 0). */
   record(valueNs: number): void {
     const v = valueNs > 0 ? Math.round(valueNs) : 0;
+    // Indices stay below 2^16 (54 rows of 1,024), so integer shifts and masks split them.
     const i = indexOf(v);
-    const r = (i - (i % HALF)) / HALF;
-    (this.rows[r] ??= new Float64Array(HALF))[i % HALF]++;
+    (this.rows[i >> (SUB_BITS - 1)] ??= new Float64Array(HALF))[i & (HALF - 1)]++;
     this.sum += v;
     this.n++;
     if (v > this.maxValue) this.maxValue = v;
