@@ -33,6 +33,14 @@ export class LatencyHistogram {
     if (v > this.maxValue) this.maxValue = v;
   }
 
+  /** Forgets every recording, keeping its rows for the next ones (no garbage for the collector). */
+  clear(): void {
+    for (const row of this.rows) row?.fill(0);
+    this.sum = 0;
+    this.n = 0;
+    this.maxValue = 0;
+  }
+
   /** Adds another histogram's recordings to this one, as if they had been recorded here. */
   add(other: LatencyHistogram): void {
     other.rows.forEach((row, r) => {

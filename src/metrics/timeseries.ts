@@ -6,7 +6,8 @@
 // clock, and the clock is known from the requests reaching pods (recorded at the clock). Once the
 // clock has passed a bucket, its p99 is taken and its measured latencies are folded into the
 // run's, in bucket order as the run's own histogram was always summed, so an hour-long run keeps
-// a few numbers per bucket and the same figures.
+// a few numbers per bucket and the same figures. Closed buckets' histograms are cleared and
+// reused for later buckets: left to the collector, their rows piled up as garbage in old space.
 
 import { LatencyHistogram } from './latency-histogram.js';
 
@@ -30,6 +31,8 @@ export class Timeseries {
   private closed = 0;
   /** The measured latencies of the closed buckets. */
   private readonly measured = new LatencyHistogram();
+  private readonly scratch = new LatencyHistogram();
+  private readonly spare: LatencyHistogram[] = [];
 
   constructor(
     private readonly bucketNs: number,
@@ -42,8 +45,8 @@ export class Timeseries {
     while (this.outcomes.length <= b) {
       this.outcomes.push(new Float64Array(this.outcomeNames.length));
       this.podArrivals.push(new Float64Array(this.podNames.length));
-      this.latency.push(new LatencyHistogram());
-      this.warmupLatency.push(new LatencyHistogram());
+      this.latency.push(this.spare.pop() ?? new LatencyHistogram());
+      this.warmupLatency.push(this.spare.pop() ?? new LatencyHistogram());
     }
     return b;
   }
@@ -80,11 +83,16 @@ export class Timeseries {
     for (; this.closed < end; this.closed++) {
       const b = this.closed;
       const measured = this.latency[b] as LatencyHistogram;
-      const all = new LatencyHistogram();
+      const warmup = this.warmupLatency[b] as LatencyHistogram;
+      const all = this.scratch;
+      all.clear();
       all.add(measured);
-      all.add(this.warmupLatency[b] as LatencyHistogram);
+      all.add(warmup);
       this.p99Ns[b] = all.percentile(99);
       this.measured.add(measured);
+      measured.clear();
+      warmup.clear();
+      this.spare.push(measured, warmup);
       this.latency[b] = undefined;
       this.warmupLatency[b] = undefined;
     }
