@@ -63,19 +63,19 @@ export function benchStartup(log: Log): void {
   });
 }
 
-/** A sweep of 18 runs with one child process against one per core. */
+/** A sweep of 18 runs of 60 simulated seconds with one child process against one per core. */
 export function benchJobs(log: Log): void {
   const dir = scratchDir();
   const cores = availableParallelism();
   const sweep = 'experiments/q1-local-imbalance.yaml';
   const [one, all] = alternately(
     [
-      [CLI, 'run', sweep, '-q', '--no-charts', '--jobs', '1', '-o', join(dir, 'one')],
-      [CLI, 'run', sweep, '-q', '--no-charts', '--jobs', String(cores), '-o', join(dir, 'all')],
+      [CLI, 'run', sweep, '-q', '--no-charts', '--set', 'durationS=60', '--jobs', '1', '-o', join(dir, 'one')],
+      [CLI, 'run', sweep, '-q', '--no-charts', '--set', 'durationS=60', '--jobs', String(cores), '-o', join(dir, 'all')],
     ],
     2,
   );
-  log(`sweeps · ${sweep} (18 runs), --jobs 1 vs --jobs ${cores} (the cores), fastest of 2`);
+  log(`sweeps · ${sweep} --set durationS=60 (18 runs), --jobs 1 vs --jobs ${cores} (the cores), fastest of 2`);
   log(`  ${one.wallS.toFixed(2)} s vs ${all.wallS.toFixed(2)} s: ${(one.wallS / all.wallS).toFixed(2)}× (at most ${cores}×; the files are the same byte for byte, see test/cli/run-jobs.test.ts)`);
 }
 
