@@ -40,8 +40,8 @@ export function loadExperiment(file: string, overrides: Readonly<Record<string, 
   return { file, experiment, docs: readManifestFiles(manifestPaths(file, experiment.cluster.manifests)) };
 }
 
-/** `onStart`, `onRunDone` (progress) and `shard` (run only `run % count == index`). */
-export type RunExperimentOptions = Omit<RunnerOptions, 'file'>;
+/** `onStart`, `onRunDone`, `onRunProgress` (progress) and `shard` (run only `run % count == index`). */
+export type RunExperimentOptions = Omit<RunnerOptions, 'file' | 'runs' | 'clusters'>;
 
 /**
  * Runs every sweep point × replication of a loaded experiment and returns the tidy rows that

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { benchClusterBuild } from './cluster-build.js';
 import { MMC_FARM, runMmcFarm } from './mmc-farm.js';
 import { benchProxy } from './proxy.js';
+import { benchJobs, benchLong, benchRatio, benchStartup, holdRun } from './user-cases.js';
 import { benchWholeSim, type WholeSimFigures } from './whole-sim.js';
 
 const log = (line: string): void => {
@@ -18,7 +19,21 @@ const FARM = 'experiments/bench-mmc-farm.yaml';
 /** mmc-farm's analytic mean: 0.2 ms each way + Erlang C wait for M/M/4 at 70% (0.7144 ms) + 2 ms. */
 const FARM_ANALYTIC_MS = 3.1144;
 
+// `node dist/bench/main.js [case] [--baseline FILE] [--long-rate N]`.
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const baseline = flag('--baseline') ?? process.env.NODEPORT_SIM_BASELINE;
+/** The issue's hour is 151 M requests at 42,000/s; a lower rate keeps the comparison and takes less time. */
+const longRate = Number(flag('--long-rate') ?? 42000);
+
 const CASES: Record<string, () => void | Promise<void>> = {
+  ratio: () => benchRatio(log, baseline),
+  startup: () => benchStartup(log),
+  jobs: () => benchJobs(log),
+  long: () => benchLong(log, longRate),
   engine() {
     const t0 = process.hrtime.bigint();
     const r = runMmcFarm(MMC_FARM);
@@ -75,8 +90,10 @@ const CASES: Record<string, () => void | Promise<void>> = {
   },
 };
 
-const only = process.argv[2];
-if (only !== undefined) {
+const only = args[0]?.startsWith('--') ? undefined : args[0];
+if (only === 'hold') {
+  log(holdRun(Number(args[1]), Number(args[2])));
+} else if (only !== undefined) {
   const run = CASES[only];
   if (!run) throw new Error(`bench: no case ${only}; cases: ${Object.keys(CASES).join(', ')}`);
   await run();
@@ -84,7 +101,7 @@ if (only !== undefined) {
   const self = fileURLToPath(import.meta.url);
   log(`node ${process.version} · ${process.platform}/${process.arch}`);
   for (const name of Object.keys(CASES)) {
-    const r = spawnSync(process.execPath, [self, name], { stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [self, name, ...args], { stdio: 'inherit' });
     if (r.status !== 0) process.exitCode = 1;
   }
 }

@@ -1,12 +1,15 @@
 // Progress on stderr: a cli-progress bar (runs done, ETA) on a terminal, plain lines otherwise,
 // nothing with --quiet. Wall-clock figures go here and never into result files.
+// Work is measured in simulated seconds, runs in progress counting by the share of theirs done,
+// so one long run shows its progress and the ETA follows simulated time, not runs finished.
 // The bar never hides the cursor nor turns off line wrapping: runs block the event loop, so a
 // Ctrl-C arriving mid-run kills the process before any handler could turn them back on, and a
 // terminal left without a cursor is worse than a bar that wraps on a narrow window.
 
 import cliProgress from 'cli-progress';
 import type { ExperimentResults } from '../experiment/results.js';
-import type { RunProgress } from '../experiment/runner.js';
+import type { PlannedRun } from '../experiment/plan.js';
+import { type RunProgress, simulatedSeconds } from '../experiment/runner.js';
 import { printable } from './terminal-text.js';
 
 /** What progress needs of stderr; tests pass a fake. */
@@ -16,7 +19,10 @@ export interface ProgressStream {
 }
 
 export interface ProgressReporter {
-  start(total: number): void;
+  /** `total` runs of `workS` simulated seconds in all. */
+  start(total: number, workS: number): void;
+  /** A run in progress has done `fraction` of its simulated time. */
+  runProgress(run: PlannedRun, fraction: number): void;
   runDone(p: RunProgress): void;
   /** Removes the bar, so that later lines start on a clean line. */
   stop(): void;
@@ -30,13 +36,31 @@ export function progressReporter(quiet: boolean, stream: ProgressStream = proces
   const t0 = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - t0) / 1e9;
   let bar: cliProgress.SingleBar | null = null;
+  let runs = 0;
+  let workS = 0;
+  let doneS = 0;
+  /** Runs under way, by run number: their length in simulated seconds and the share done. */
+  const inProgress = new Map<number, { readonly lengthS: number; readonly fraction: number }>();
+  let printedTenths = 0;
+  const workDoneS = () => {
+    let s = doneS;
+    for (const r of inProgress.values()) s += r.fraction * r.lengthS;
+    return s;
+  };
+  const eta = () => {
+    const done = workDoneS();
+    return done > 0 ? (elapsed() * Math.max(0, workS - done)) / done : Number.NaN;
+  };
+  let finished = 0;
   return {
-    start(total: number): void {
+    start(total: number, totalWorkS: number): void {
+      runs = total;
+      workS = totalWorkS;
       if (quiet || !tty) return;
       bar = new cliProgress.SingleBar(
         {
           stream: stream as NodeJS.WritableStream,
-          format: 'runs {bar} {value}/{total} | ETA {eta_formatted} | last p99 {p99} ms',
+          format: 'runs {bar} {percentage}% | {runs}/{runsTotal} | ETA {eta_formatted} | last p99 {p99} ms',
           hideCursor: false,
           linewrap: true,
           clearOnComplete: true,
@@ -46,17 +70,35 @@ export function progressReporter(quiet: boolean, stream: ProgressStream = proces
         },
         cliProgress.Presets.shades_classic,
       );
-      bar.start(total, 0, { p99: '–' });
+      // The bar counts simulated milliseconds.
+      bar.start(Math.max(1, Math.round(workS * 1000)), 0, { p99: '–', runs: 0, runsTotal: total });
+    },
+    runProgress(run: PlannedRun, fraction: number): void {
+      if (quiet) return;
+      inProgress.set(run.run, { lengthS: simulatedSeconds(run), fraction });
+      if (bar) {
+        bar.update(Math.round(workDoneS() * 1000));
+        return;
+      }
+      if (tty || workS <= 0) return;
+      // Without a terminal, a line each time another tenth of the work is done inside runs.
+      const tenths = Math.floor((10 * workDoneS()) / workS);
+      if (tenths <= printedTenths) return;
+      printedTenths = tenths;
+      stream.write(`run ${finished}/${runs}  ${10 * tenths}% of simulated time  eta ${eta().toFixed(1)} s\n`);
     },
     runDone(p: RunProgress): void {
       if (quiet) return;
+      inProgress.delete(p.run.run);
+      doneS += simulatedSeconds(p.run);
+      finished = p.done;
       if (bar) {
-        bar.update(p.done, { p99: p99(p) });
+        bar.update(Math.round(workDoneS() * 1000), { p99: p99(p), runs: p.done });
         return;
       }
       if (tty) return;
-      const eta = (elapsed() / p.done) * (p.total - p.done);
-      stream.write(`run ${p.done}/${p.total}  ok=${p.metrics.ok}  p99=${p99(p)} ms  eta ${eta.toFixed(1)} s\n`);
+      printedTenths = workS > 0 ? Math.floor((10 * workDoneS()) / workS) : 0;
+      stream.write(`run ${p.done}/${p.total}  ok=${p.metrics.ok}  p99=${p99(p)} ms  eta ${eta().toFixed(1)} s\n`);
     },
     stop(): void {
       bar?.stop();

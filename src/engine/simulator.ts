@@ -9,6 +9,11 @@ export type Handler = (arg: number) => void;
 export interface RunOptions {
   /** Stop before the first event later than this time; the clock then reads `until`. */
   readonly until?: SimTime;
+  /**
+   * Called with the clock every `everyEvents` events (a power of two), for progress shown while
+   * a long run goes on. It must not schedule: it reads the clock and nothing else.
+   */
+  readonly progress?: { readonly everyEvents: number; readonly report: (nowNs: SimTime) => void };
 }
 
 export class Simulator {
@@ -77,6 +82,9 @@ export class Simulator {
     const until = options.until ?? Infinity;
     const queue = this.queue;
     const handlers = this.handlers;
+    const report = options.progress?.report;
+    const mask = (options.progress?.everyEvents ?? 1) - 1;
+    if ((mask & (mask + 1)) !== 0) throw new Error(`run: progress.everyEvents must be a power of two, got ${mask + 1}`);
     this.stopped = false;
     while (queue.length > 0 && !this.stopped) {
       if (until !== Infinity && queue.peekTime() > until) break;
@@ -85,6 +93,7 @@ export class Simulator {
       this.clock = queue.lastTime;
       this.processed++;
       handlers[queue.kindOf(slot)](queue.argOf(slot));
+      if (report !== undefined && (this.processed & mask) === 0) report(this.clock);
     }
     if (until !== Infinity && !this.stopped && until > this.clock) this.clock = until;
   }

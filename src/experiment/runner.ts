@@ -30,6 +30,12 @@ export interface RunnerOptions {
   readonly onWarnings?: (lines: readonly string[]) => void;
   /** An observer for one run's requests (a trace). */
   readonly observerFor?: (run: PlannedRun) => SimObserver;
+  /** Run only these runs (of the shard's, if one is given): a child process's share of `--jobs`. */
+  readonly runs?: ReadonlySet<number>;
+  /** Called now and then inside a run with the share of its simulated time done. */
+  readonly onRunProgress?: (run: PlannedRun, fraction: number) => void;
+  /** Clusters built by earlier calls, by cluster setting; kept across the calls of one child process. */
+  readonly clusters?: Map<string, ResolvedCluster>;
 }
 
 /**
@@ -40,17 +46,27 @@ export function phaseAt(tS: number, warmupS: number, durationS: number): 'warmup
   return tS < warmupS ? 'warmup' : tS < warmupS + durationS ? 'measured' : 'drain';
 }
 
-const cell = (v: unknown): Cell => (typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v));
-
-export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc[], options: RunnerOptions = {}): ExperimentResults {
+/** The runs an experiment (or its shard) consists of, after the checks that need whole points. */
+export function selectRuns(experiment: Experiment, options: Pick<RunnerOptions, 'file' | 'shard'> = {}): PlannedRun[] {
   const fullPlan = planRuns(experiment);
   const seenPoints = new Set<number>();
   const issues = fullPlan.flatMap((r) => (seenPoints.has(r.point.index) ? [] : (seenPoints.add(r.point.index), checkPoint(r.point, options.file))));
   if (issues.length > 0) throw new InputError(issues);
-  const plan = fullPlan.filter((r) => inShard(options.shard, r.run));
+  return fullPlan.filter((r) => inShard(options.shard, r.run));
+}
+
+/** Simulated seconds of a run (warm-up included): the measure of work that progress and ETA use. */
+export const simulatedSeconds = (run: PlannedRun): number => run.point.experiment.warmupS + run.point.experiment.durationS;
+
+const cell = (v: unknown): Cell => (typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v));
+
+export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc[], options: RunnerOptions = {}): ExperimentResults {
+  const selected = selectRuns(experiment, options);
+  const only = options.runs;
+  const plan = only === undefined ? selected : selected.filter((r) => only.has(r.run));
 
   const params = Object.keys(experiment.sweep);
-  const clusters = new Map<string, ResolvedCluster>();
+  const clusters = options.clusters ?? new Map<string, ResolvedCluster>();
   const notes = new Set<string>();
   const warned = new Set<string>();
   const runs: Row[] = [];
@@ -67,14 +83,17 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
     if (!resolved) {
       resolved = resolveCluster(e, docs);
       clusters.set(key, resolved);
-      for (const n of resolved.notes) notes.add(n);
       if (options.onWarnings) {
         const lines = targetWarnings(resolved).filter((w) => !warned.has(w));
         for (const w of lines) warned.add(w);
         if (lines.length > 0) options.onWarnings(lines);
       }
     }
-    const result = simulate(simConfigFor(e, resolved, planned.replication), options.observerFor?.(planned) ?? {});
+    // Every run adds its cluster's notes, so results of runs done apart join to the same notes.
+    for (const n of resolved.notes) notes.add(n);
+    const onRunProgress = options.onRunProgress;
+    const observer = { ...(options.observerFor?.(planned) ?? {}), ...(onRunProgress === undefined ? {} : { onProgress: (fraction: number) => onRunProgress(planned, fraction) }) };
+    const result = simulate(simConfigFor(e, resolved, planned.replication), observer);
     const id = { experiment: experiment.name, run: planned.run, replication: planned.replication, seed: planned.seed };
     // Every table carries the run's replication and seed, so any row can be joined or re-run alone.
     const of = { run: planned.run, replication: planned.replication, seed: planned.seed };

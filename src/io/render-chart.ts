@@ -1,10 +1,14 @@
 // Vega-Lite specs rendered to SVG headlessly (vega's 'none' renderer needs no canvas).
+// vega and vega-lite take about half a second to load, so they load on the first chart drawn,
+// never for a command that draws none.
 
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 
+let libraries: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  libraries ??= Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vl] = await libraries;
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -1,9 +1,10 @@
 // Chart SVGs rasterised to PNG with resvg. Fonts come from the DejaVu package, never the system,
 // so a PNG looks the same on every machine; without a font resvg silently draws no text.
+// resvg is a native module loaded only when a PNG is asked for.
 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
+import type { ResvgRenderOptions } from '@resvg/resvg-js';
 
 const require = createRequire(import.meta.url);
 // The package has no entry point, so find its folder through its package.json.
@@ -21,6 +22,10 @@ export const PNG_OPTIONS: ResvgRenderOptions = {
   background: 'white',
 };
 
-export function renderPng(svg: string): Uint8Array {
+let resvg: Promise<typeof import('@resvg/resvg-js')> | undefined;
+
+export async function renderPng(svg: string): Promise<Uint8Array> {
+  resvg ??= import('@resvg/resvg-js');
+  const { Resvg } = await resvg;
   return new Resvg(svg, PNG_OPTIONS).render().asPng();
 }

@@ -14,6 +14,8 @@ import { formatReport, type ReportChart } from './report-html.js';
 export interface ResultOptions {
   /** Also rasterise every chart to `charts/<name>.png`. */
   readonly png?: boolean;
+  /** false: no charts/ folder and a report without charts (the chart libraries never load). */
+  readonly charts?: boolean;
 }
 
 /** Builds every output file in memory; nothing touches the disk here. */
@@ -29,12 +31,12 @@ export async function resultFiles(experiment: Experiment, results: ExperimentRes
     { path: 'experiment.resolved.json', content: `${JSON.stringify(experiment, null, 2)}\n` },
   ];
   const charts: ReportChart[] = [];
-  for (const chart of chartsFor(results, experiment, experiment.assert.map(parseAssertion).filter((a): a is Assertion => !('expected' in a)))) {
+  for (const chart of options.charts === false ? [] : chartsFor(results, experiment, experiment.assert.map(parseAssertion).filter((a): a is Assertion => !('expected' in a)))) {
     const svg = await renderSvg(chart.spec);
     charts.push({ name: chart.name, title: String(chart.spec.title ?? chart.name), svg });
     files.push({ path: `charts/${chart.name}.vl.json`, content: `${JSON.stringify(chart.spec, null, 2)}\n` });
     files.push({ path: `charts/${chart.name}.svg`, content: svg });
-    if (options.png) files.push({ path: `charts/${chart.name}.png`, content: renderPng(svg) });
+    if (options.png) files.push({ path: `charts/${chart.name}.png`, content: await renderPng(svg) });
   }
   files.push({ path: 'report.html', content: formatReport({ experiment, results, summary, charts, violations }) });
   return files;

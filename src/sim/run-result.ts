@@ -52,6 +52,8 @@ export interface SimObserver {
   /** Before the first request: the names that RequestRecord's node and pod indexes refer to. */
   readonly onStart?: (names: { readonly nodes: readonly string[]; readonly pods: readonly string[] }) => void;
   readonly onRequestEnd?: (r: RequestRecord) => void;
+  /** The share of the run's simulated time (warm-up included) done so far, now and then. */
+  readonly onProgress?: (fraction: number) => void;
 }
 
 export interface RunResult {

@@ -88,7 +88,9 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   changes.schedule(endNs);
   balancer.start();
   lifecycle.start();
-  sim.run();
+  const onProgress = observer.onProgress;
+  // 2^18 events: a few times a second at the engine's speed, and a test of one bit per event.
+  sim.run(onProgress === undefined ? {} : { progress: { everyEvents: 2 ** 18, report: (nowNs) => onProgress(Math.min(1, nowNs / endNs)) } });
   lifecycle.checkBooks();
 
   const finished = { nodes: cluster.nodes, warmupNs, endNs, nowNs: sim.now, events: sim.eventsProcessed, inFlight: lifecycle.inFlight, softirqCores: cfg.nodes.softirqCores };

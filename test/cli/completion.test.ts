@@ -10,7 +10,7 @@ const parse = vi.spyOn(Command.prototype, 'parseAsync').mockImplementation(async
 const { buildProgram } = await import('../../src/cli/main.js');
 afterAll(() => parse.mockRestore());
 
-const program = buildProgram();
+const program = await buildProgram();
 const subcommands = program.commands.map((c) => c.name());
 
 /** What bash offers for the words typed so far (the last one being completed). */

@@ -143,7 +143,7 @@ describe('PNG output', () => {
 
   it('writes PNG files with the PNG signature', async () => {
     const chart = chartsFor(syntheticResults({}, 1, () => ({})))[0];
-    const png = renderPng(await renderSvg(chart.spec));
+    const png = await renderPng(await renderSvg(chart.spec));
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   });
 });

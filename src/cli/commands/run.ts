@@ -1,13 +1,14 @@
 // `nodeport-sim run`: an experiment file in, results/<name>/ out (or one shard's folder).
 
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type PlannedRun, planRuns, sweepPoints } from '../../experiment/plan.js';
-import type { ExperimentResults } from '../../experiment/results.js';
 import { checkBudget } from '../../experiment/run-budget.js';
+import { selectRuns, simulatedSeconds } from '../../experiment/runner.js';
+import type { ExperimentResults } from '../../experiment/results.js';
 import { TRACE_COLUMNS, traceObserver } from '../../experiment/trace.js';
 import { CsvStream } from '../../io/trace-writer.js';
-import { runExperiment } from '../../experiment/runner.js';
 import { parseShard } from '../../experiment/shard.js';
 import { lockResultSet, type OutputFile, replaceResultSet } from '../../io/atomic-write.js';
 import { shardFiles } from '../../io/shard-files.js';
@@ -22,6 +23,7 @@ import { collect, integerOption } from '../options.js';
 import { thisProcess } from '../process-owner.js';
 import { progressReporter } from '../progress.js';
 import { TOOL_VERSION } from '../tool-version.js';
+import { runWithJobs } from '../run-jobs.js';
 import { reportViolations } from '../violations.js';
 
 // Kept importable from here, where tests and users first looked for it.
@@ -34,10 +36,12 @@ interface RunOptions extends LimitFlags {
   readonly set: string[];
   readonly quiet?: boolean;
   readonly png?: boolean;
+  readonly charts: boolean;
   readonly shard?: string;
   readonly json?: boolean;
   readonly junit?: string;
   readonly trace?: string;
+  readonly jobs: number;
 }
 
 export function registerRun(program: Command): void {
@@ -50,9 +54,11 @@ export function registerRun(program: Command): void {
     .option('--replications <n>', 'override the number of replications', integerOption('--replications'))
     .option('--set <path=value>', 'override any experiment key by its dotted path (repeatable)', collect, [])
     .option('--shard <I/N>', 'run only runs with run % N == I and write a shard folder for `merge`; auto/N takes I from JOB_COMPLETION_INDEX')
+    .option('-j, --jobs <n>', 'child processes to run sweep points and replications in (default: the machine\'s cores)', integerOption('--jobs'), availableParallelism())
     .option('--png', 'also render every chart to PNG')
+    .option('--no-charts', 'write no charts (CSV and report only): skips loading the chart libraries')
     .option('--json', "print a JSON summary (every point's metrics, each assertion's verdict) on stdout")
-    .option('--trace <file>', 'write one CSV row per request (client, ingress node, pod, outcome, times and latency parts), streamed')
+    .option('--trace <file>', 'write one CSV row per request (client, ingress node, pod, outcome, times and latency parts), streamed; the runs then stay in this process')
     .option('--junit <file>', 'write the assertions as JUnit XML, one test case per assertion and sweep point')
     .option('-q, --quiet', 'print nothing but errors');
   addLimitOptions(command).action(async (file: string, opts: RunOptions) => {
@@ -69,11 +75,21 @@ export function registerRun(program: Command): void {
       const onWarnings = (lines: readonly string[]) => {
         if (opts.quiet !== true) for (const w of lines) process.stderr.write(`warning: ${w}\n`);
       };
+      const plan = selectRuns(experiment, { file, ...(shard ? { shard } : {}) });
+      progress.start(plan.length, plan.reduce((sum, r) => sum + simulatedSeconds(r), 0));
       const trace = opts.trace === undefined ? undefined : new CsvStream(opts.trace, TRACE_COLUMNS);
       const observerFor = trace === undefined ? undefined : (planned: PlannedRun) => traceObserver(planned, (row) => trace.row(row));
       let results: ExperimentResults;
       try {
-        results = runExperiment(experiment, docs, { file, onStart: progress.start, onRunDone: progress.runDone, onWarnings, ...(observerFor ? { observerFor } : {}), ...(shard ? { shard } : {}) });
+        results = await runWithJobs(experiment, docs, {
+          file,
+          jobs: opts.jobs,
+          onWarnings,
+          onRunProgress: progress.runProgress,
+          onRunDone: progress.runDone,
+          ...(observerFor ? { observerFor } : {}),
+          ...(shard ? { shard } : {}),
+        });
       } catch (error) {
         trace?.abort();
         throw error;
@@ -83,7 +99,7 @@ export function registerRun(program: Command): void {
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       const files: OutputFile[] = shard
         ? await shardFiles(experiment, results, shard, planRuns(experiment).length, TOOL_VERSION)
-        : await resultFiles(experiment, results, { png: opts.png === true });
+        : await resultFiles(experiment, results, { png: opts.png === true, charts: opts.charts });
       replaceResultSet(lock, files);
       progress.finished(results, wallS, outDir, files.map((f) => f.path));
       // Results are written first: a failed gate is a finding to look at, not a reason to lose it.
