@@ -10,7 +10,7 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 # npm ci runs `prepare`, which builds dist/.
 RUN npm ci --no-audit --no-fund
-COPY LICENSE NOTICE README.md ./
+COPY LICENSE NOTICE README.md experiment.schema.json ./
 RUN npm pack --ignore-scripts --pack-destination /tmp && mv /tmp/nodeport-sim-*.tgz /tmp/nodeport-sim.tgz
 
 # 2. Install: the tarball and its runtime dependencies only, as a user's `npm install` would.

@@ -24,7 +24,7 @@ describe('bounded runs and inputs', () => {
     ['a million Services × 1,000 endpoints', ['run', file, '--set', 'cluster.backgroundServices=1000000', '--set', 'cluster.backgroundEndpointsPerService=1000'], /cluster\.backgroundServices: the runs would need about [\d.e]+ GiB/],
     ['a run over a lowered --max-events', ['run', file, '--max-events', '1000'], /over the limit of 1000; lower .*, or raise --max-events/],
     ['capacity --tolerance 1e-300', ['capacity', file, '--slo', 'latency_p99_ms<20', '--tolerance', '1e-300'], /--tolerance: got 1e-300, expected at least 1e-9/],
-    ['capacity whose probes outgrow --max-events', ['capacity', file, '--slo', 'latency_p99_ms<1e9', '--max-events', '2e8', '-q'], /probe at [\d.e+]+ requests\/s, one of up to \d+\): traffic\.ratePerS: the run would simulate/],
+    ['capacity whose probes outgrow --max-events', ['capacity', file, '--slo', 'latency_p99_ms<1e9', '--slo', 'error_share<=1', '--max-events', '2e8', '-q'], /probe at [\d.e+]+ requests\/s, one of up to \d+\): traffic\.ratePerS: the (run|\d+ runs) would simulate/],
     ['an experiment that is /dev/zero', ['run', '/dev/zero'], /\/dev\/zero: is a character device, expected a regular file \(or - for stdin\)/],
     ['an experiment that is a FIFO', ['run', fifo], /fifo: is a FIFO \(named pipe\), expected a regular file/],
     ['a file over --max-input', ['run', file, '--max-input', '100'], /e\.yaml: is larger than the input limit of 100 bytes; raise it with --max-input/],
