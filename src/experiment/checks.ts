@@ -17,7 +17,11 @@ export type JsonSchema = Readonly<Record<string, unknown>>;
 export const withSchema = <T>(check: Check<T>, jsonSchema: JsonSchema): Check<T> => Object.assign(check, { jsonSchema });
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+/** A value as the file spells it; YAML's non-finite numbers by their YAML names (JSON has none). */
+export const show = (v: unknown): string => {
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf';
+  return JSON.stringify(v) ?? String(v);
+};
 
 export const str: Check<string> = withSchema((v) => (typeof v === 'string' ? null : 'a string'), { type: 'string' });
 export const bool: Check<boolean> = withSchema((v) => (typeof v === 'boolean' ? null : 'true or false'), { type: 'boolean' });

@@ -83,3 +83,10 @@ describe('planRuns', () => {
     ]);
   });
 });
+
+describe('non-finite numbers', () => {
+  it('are named as YAML spells them, not as JSON would (null)', () => {
+    const r = validateExperiment({ name: 'x', durationS: Number.NaN, traffic: { ratePerS: Number.POSITIVE_INFINITY }, warmupS: Number.NEGATIVE_INFINITY });
+    expect(r.issues.map((i) => i.message).sort()).toEqual(['got -.inf, expected a number >= 0', 'got .inf, expected a number > 0', 'got .nan, expected a number > 0']);
+  });
+});
