@@ -49,6 +49,9 @@ export function conntrackMaxFor(maxPerCore: number, min: number, cores: number):
  * run; a stale handle could only name a newer entry after exactly 2^26 reuses of its slot.
  */
 const SLOT_SPACE = 2 ** 25;
+
+/** The slot of the table a handle names (slots are reused; the handle's generation tells uses apart). */
+export const handleSlot = (handle: number): number => handle % SLOT_SPACE;
 const GENERATIONS = 2 ** 27;
 
 /**

@@ -9,8 +9,9 @@ import type { Node } from '../cluster/model.js';
 import type { Uniform } from '../engine/random.js';
 import type { Simulator } from '../engine/simulator.js';
 import { s } from '../engine/time.js';
+import { growFloat64, growInt32 } from '../engine/typed-arrays.js';
 import { BPF_CONNTRACK } from '../proxy/bpf-conntrack.js';
-import { Conntrack } from '../proxy/conntrack.js';
+import { Conntrack, handleSlot } from '../proxy/conntrack.js';
 import type { ServicePortInfo } from '../proxy/service-map.js';
 import type { NodeProxyTable } from '../proxy/types.js';
 import { SoftirqCpus } from '../traffic/softirq-cpus.js';
@@ -48,8 +49,12 @@ export class Dataplane {
   private readonly podMaps: Int32Array[];
   private readonly podMapOf: (NodeProxyTable | null)[];
   /** Per ingress node, by the ingress entry's handle: the pod's node and its entry's handle there. */
-  private readonly peerNode: Map<number, number>[];
-  private readonly peerHandle: Map<number, number>[];
+  // Per ingress node, by conntrack slot: the connection (its handle) whose entry on the pod's node
+  // is recorded, that node, and the entry's handle there. Typed arrays grown on demand: a Map per
+  // node cost an eighth of the run in hashing.
+  private readonly peerOwner: Float64Array[];
+  private readonly peerNode: Int32Array[];
+  private readonly peerHandle: Float64Array[];
 
   constructor(
     sim: Simulator,
@@ -78,8 +83,9 @@ export class Dataplane {
     this.establishedNs = s(bpf ? BPF_CONNTRACK.establishedTimeoutS : cfg.conntrack.establishedTimeoutS);
     this.closedNs = bpf ? s(BPF_CONNTRACK.closeTimeoutS) : null;
     this.packetBaseNs = cfg.proxy.costs.packetBaseNs;
-    this.peerNode = nodes.map(() => new Map());
-    this.peerHandle = nodes.map(() => new Map());
+    this.peerOwner = nodes.map(() => new Float64Array(0));
+    this.peerNode = nodes.map(() => new Int32Array(0));
+    this.peerHandle = nodes.map(() => new Float64Array(0));
     this.cpus = new SoftirqCpus(nodes.length, cfg.nodes.softirqCores, cfg.nodes.backlogPackets);
     this.podMaps = nodes.map(() => new Int32Array(0));
     this.podMapOf = nodes.map(() => null);
@@ -139,8 +145,16 @@ export class Dataplane {
     if (podNode === node) return true;
     const peer = this.conntrack[podNode].insert(0, this.establishedNs, nowNs);
     if (peer < 0) return false;
-    this.peerNode[node].set(handle, podNode);
-    this.peerHandle[node].set(handle, peer);
+    const slot = handleSlot(handle);
+    if (slot >= this.peerOwner[node].length) {
+      const length = Math.max(slot + 1, this.peerOwner[node].length * 2, 1024);
+      this.peerOwner[node] = growFloat64(this.peerOwner[node], length);
+      this.peerNode[node] = growInt32(this.peerNode[node], length);
+      this.peerHandle[node] = growFloat64(this.peerHandle[node], length);
+    }
+    this.peerOwner[node][slot] = handle;
+    this.peerNode[node][slot] = podNode;
+    this.peerHandle[node][slot] = peer;
     return true;
   }
 
@@ -155,11 +169,11 @@ export class Dataplane {
     this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint, atNs);
     const closedNs = this.closedNs ?? timeWaitNs;
     this.conntrack[node].close(conntrackHandle, closedNs, atNs);
-    const podNode = this.peerNode[node].get(conntrackHandle);
-    if (podNode === undefined) return;
-    this.conntrack[podNode].close(this.peerHandle[node].get(conntrackHandle) as number, closedNs, atNs);
-    this.peerNode[node].delete(conntrackHandle);
-    this.peerHandle[node].delete(conntrackHandle);
+    const slot = handleSlot(conntrackHandle);
+    // The slot may record another connection's peer (one that ended without a close) or none.
+    if (conntrackHandle < 0 || slot >= this.peerOwner[node].length || this.peerOwner[node][slot] !== conntrackHandle) return;
+    this.peerOwner[node][slot] = -1;
+    this.conntrack[this.peerNode[node][slot]].close(this.peerHandle[node][slot], closedNs, atNs);
   }
 
   /** Whether the node would pass the balancer's probe: up, with a local endpoint (Local) or any (Cluster). */
