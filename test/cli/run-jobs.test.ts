@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fileTree } from '../support/file-tree.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nodeport-sim-jobs-'));
 const manifests = resolve('experiments/manifests/nginx.yaml');
@@ -13,22 +14,10 @@ const write = (name: string, text: string) => {
 };
 const cli = (args: string[]) => spawnSync(process.execPath, ['dist/cli/main.js', ...args], { encoding: 'utf8' });
 
-function tree(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(root, p), readFileSync(p));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 function expectSameFiles(a: string, b: string): void {
-  const left = tree(a);
-  const right = tree(b);
+  const left = fileTree(a);
+  const right = fileTree(b);
   expect([...right.keys()]).toEqual([...left.keys()]);
   for (const [path, bytes] of left) expect(bytes.equals(right.get(path) as Buffer), path).toBe(true);
 }
