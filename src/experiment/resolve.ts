@@ -9,7 +9,7 @@ import { conntrackMaxFor } from '../proxy/conntrack.js';
 import type { ServicePortInfo } from '../proxy/service-map.js';
 import { DEFAULT_SYNC } from '../proxy/sync.js';
 import { syntheticServicePorts } from '../proxy/synthetic.js';
-import { checkEventTargets } from '../sim/changes.js';
+import { checkEventTargets, planChanges } from '../sim/changes.js';
 import type { SimConfig } from '../sim/config.js';
 import type { Experiment } from './schema.js';
 
@@ -79,6 +79,8 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
   const targetPortName = experiment.cluster.service === null ? undefined : parseTargetRef(experiment.cluster.service).portName;
   const eventIssues = checkEventTargets(cluster, experiment.events);
   if (eventIssues.length > 0) throw new InputError(eventIssues);
+  // Planned once here too, so an event the cluster cannot hold is refused before any run starts.
+  planChanges(cluster, experiment.events, experiment.lifecycle);
   const o = experiment.service;
   const overridden: Service = {
     ...target,

@@ -3,6 +3,7 @@
 
 import type { Cluster, Pod } from '../cluster/model.js';
 import { s } from '../engine/time.js';
+import { InputError } from '../input/problems.js';
 import { DEFAULT_MAX_SURGE, DEFAULT_MAX_UNAVAILABLE, type IntOrPercent, resolveFenceposts, rolloutWaves } from './rollout.js';
 
 export type ClusterEvent =
@@ -123,9 +124,20 @@ export function checkEventTargets(cluster: Cluster, events: readonly ClusterEven
 export function planChanges(cluster: Cluster, events: readonly ClusterEvent[], timing: ChangeTiming = DEFAULT_CHANGE_TIMING): ChangePlan {
   const planner = new ChangePlanner(cluster, timing);
   const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.atS - b.e.atS || a.i - b.i);
-  for (const { e } of ordered) planner.apply(e);
+  for (const { e, i } of ordered) {
+    try {
+      planner.apply(e);
+    } catch (error) {
+      // The pods an event creates need addresses: a node's /24 holds 253 (the generator's layout).
+      if (error instanceof PodRangeFull) throw new InputError([{ path: `events[${i}]`, message: `${error.message}: the event creates more pods than the node's pod range holds` }]);
+      throw error;
+    }
+  }
   return planner.plan();
 }
+
+/** A node's pod range has no address left for a pod an event creates. */
+class PodRangeFull extends Error {}
 
 /** Stable by time: changes at the same instant keep the order the events produced them in. */
 const byTime = <T extends { atNs: number }>(list: readonly T[]): T[] =>
@@ -251,7 +263,7 @@ class ChangePlanner {
         return ip;
       }
     }
-    throw new Error(`no free pod IP left in ${subnet}.0/24`);
+    throw new PodRangeFull(`no free pod IP left in ${subnet}.0/24`);
   }
 
   private createPod(deployment: string, atNs: number): number {

@@ -22,6 +22,8 @@ describe('bounded runs and inputs', () => {
     ['ratePerS: 1e308', ['run', file, '--set', 'traffic.ratePerS=1e308'], /traffic\.ratePerS: the run would simulate about unbounded \(infinite\) events/],
     ['timeseriesBucketS: 1e-9', ['run', file, '--set', 'timeseriesBucketS=1e-9'], /timeseriesBucketS: the runs would need about [\d.e]+ GiB of memory.*raise --max-memory/],
     ['a million Services × 1,000 endpoints', ['run', file, '--set', 'cluster.backgroundServices=1000000', '--set', 'cluster.backgroundEndpointsPerService=1000'], /cluster\.backgroundServices: the runs would need about [\d.e]+ GiB/],
+    // The planner gives each node's new pods the free hosts of its /24: 253 at most.
+    ['a scale event beyond the pod range', ['run', file, '--set', 'cluster.nodes=1', '--set', 'events=[{atS: 0.1, action: scale, deployment: nginx-deployment, replicas: 400}]'], /events\[0\]: no free pod IP left in 10\.244\.0\.0\/24/],
     ['a run over a lowered --max-events', ['run', file, '--max-events', '1000'], /over the limit of 1000; lower .*, or raise --max-events/],
     ['capacity --tolerance 1e-300', ['capacity', file, '--slo', 'latency_p99_ms<20', '--tolerance', '1e-300'], /--tolerance: got 1e-300, expected at least 1e-9/],
     ['capacity whose probes outgrow --max-events', ['capacity', file, '--slo', 'latency_p99_ms<1e9', '--slo', 'error_share<=1', '--max-events', '2e8', '-q'], /probe at [\d.e+]+ requests\/s, one of up to \d+\): traffic\.ratePerS: the (run|\d+ runs) would simulate/],
