@@ -55,6 +55,8 @@ export class Dataplane {
   private readonly peerOwner: Float64Array[];
   private readonly peerNode: Int32Array[];
   private readonly peerHandle: Float64Array[];
+  /** Peers of connections whose ingress entry an LRU table evicted (its slot reused), by handle. */
+  private readonly evictedPeers: Map<number, { readonly node: number; readonly handle: number }>[];
 
   constructor(
     sim: Simulator,
@@ -86,6 +88,7 @@ export class Dataplane {
     this.peerOwner = nodes.map(() => new Float64Array(0));
     this.peerNode = nodes.map(() => new Int32Array(0));
     this.peerHandle = nodes.map(() => new Float64Array(0));
+    this.evictedPeers = nodes.map(() => new Map());
     this.cpus = new SoftirqCpus(nodes.length, cfg.nodes.softirqCores, cfg.nodes.backlogPackets);
     this.podMaps = nodes.map(() => new Int32Array(0));
     this.podMapOf = nodes.map(() => null);
@@ -128,6 +131,7 @@ export class Dataplane {
       table.release(this.nodePort, verdict);
       return Fate.ConntrackFull;
     }
+    this.setAsideEvictedPeer(node, handle);
     if (pod >= 0 && !this.trackOnPodNode(node, handle, this.pods.node[pod], nowNs)) {
       this.conntrack[node].remove(handle);
       table.release(this.nodePort, verdict);
@@ -138,6 +142,20 @@ export class Dataplane {
     if (pod < 0) return Fate.Stale;
     this.lastPod = pod;
     return Fate.Forward;
+  }
+
+  /**
+   * A slot reused while the record it holds names another, still-open connection (an LRU table
+   * evicted that one's entry): the record moves aside, so that connection's close still finds
+   * its entry on the pod's node. A netfilter table frees a slot only at a close, so never there.
+   */
+  private setAsideEvictedPeer(node: number, handle: number): void {
+    const slot = handleSlot(handle);
+    if (slot >= this.peerOwner[node].length) return;
+    const owner = this.peerOwner[node][slot];
+    if (owner <= 0 || owner === handle) return;
+    this.evictedPeers[node].set(owner, { node: this.peerNode[node][slot], handle: this.peerHandle[node][slot] });
+    this.peerOwner[node][slot] = -1;
   }
 
   /** A connection forwarded to another node takes an entry there too; false when that table is full. */
@@ -169,11 +187,24 @@ export class Dataplane {
     this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint, atNs);
     const closedNs = this.closedNs ?? timeWaitNs;
     this.conntrack[node].close(conntrackHandle, closedNs, atNs);
+    this.closePeer(node, conntrackHandle, timeWaitNs, atNs);
+  }
+
+  /** The connection's entry on the pod's node, if it has one, closes (TIME_WAIT; BPF CT: its close timeout). */
+  closePeer(node: number, conntrackHandle: number, timeWaitNs: number, atNs: number): void {
+    if (conntrackHandle < 0) return;
+    const closedNs = this.closedNs ?? timeWaitNs;
     const slot = handleSlot(conntrackHandle);
-    // The slot may record another connection's peer (one that ended without a close) or none.
-    if (conntrackHandle < 0 || slot >= this.peerOwner[node].length || this.peerOwner[node][slot] !== conntrackHandle) return;
-    this.peerOwner[node][slot] = -1;
-    this.conntrack[this.peerNode[node][slot]].close(this.peerHandle[node][slot], closedNs, atNs);
+    if (slot < this.peerOwner[node].length && this.peerOwner[node][slot] === conntrackHandle) {
+      this.peerOwner[node][slot] = -1;
+      this.conntrack[this.peerNode[node][slot]].close(this.peerHandle[node][slot], closedNs, atNs);
+      return;
+    }
+    // An entry an LRU table evicted while its connection lived had its record set aside.
+    const orphan = this.evictedPeers[node].get(conntrackHandle);
+    if (orphan === undefined) return;
+    this.evictedPeers[node].delete(conntrackHandle);
+    this.conntrack[orphan.node].close(orphan.handle, closedNs, atNs);
   }
 
   /** Whether the node would pass the balancer's probe: up, with a local endpoint (Local) or any (Cluster). */

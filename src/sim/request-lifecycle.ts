@@ -146,6 +146,7 @@ export class RequestLifecycle {
     req.podQueueNs[r] = 0;
     req.serviceNs[r] = 0;
     req.transmissions[r] = 1;
+    req.moved[r] = 0;
     req.fate[r] = Fate.Forward;
     req.endpoint[r] = -1;
     req.conntrackHandle[r] = -1;
@@ -199,9 +200,16 @@ export class RequestLifecycle {
     const { requests: req, dataplane } = this;
     const node = this.balancer.pick();
     if (node < 0) return node;
+    // The flow's entry on the pod's node, made for the old path, ends with it (the new node makes its own).
+    dataplane.closePeer(this.clients.node(client), req.conntrackHandle[r], this.timeWaitNs, this.sim.now);
     const fate = dataplane.connect(node, this.clients.ip(client), Clients.sourcePort(req.conn[r]), this.sim.now);
     const kept = fate === Fate.Forward && dataplane.lastPod === req.pod[r] && !dataplane.lastMasquerade && req.masqueraded[r] === 0;
-    req.fate[r] = kept ? Fate.Forward : Fate.Stale;
+    // A fate other than Forward (a full table, no backend) is the new node's own; a forwarded
+    // packet reaching another pod, or one that now sees another source, is reset (Stale).
+    req.fate[r] = fate !== Fate.Forward ? fate : kept ? Fate.Forward : Fate.Stale;
+    // The new node walked its table for this packet: its softirq pays the walk, not a conntrack hit.
+    req.moved[r] = 1;
+    req.cpuCostNs[r] = dataplane.lastCostNs;
     req.tableVersion[r] = dataplane.lastTableVersion;
     req.endpoint[r] = dataplane.lastEndpoint;
     req.conntrackHandle[r] = dataplane.lastConntrackHandle;
@@ -238,8 +246,10 @@ export class RequestLifecycle {
       else this.resendOrFail(r);
       return;
     }
-    // The first packet walks the rules (or is dropped by them); the rest are conntrack hits.
+    // The first packet walks the rules (or is dropped by them); the rest are conntrack hits, but
+    // for the first packet of a connection moved to this node, whose walk is already costed.
     if (req.newConnection[r] === 1) this.connect(r, node);
+    else if (req.moved[r] === 1) req.moved[r] = 0;
     else req.cpuCostNs[r] = dataplane.conntrackHitNs;
     const packets = req.newConnection[r] === 1 && req.fate[r] === Fate.Forward ? NEW_CONNECTION_PACKETS_OUT : 1;
     const cost = packets * dataplane.packetBaseNs + req.cpuCostNs[r] + (packets - 1) * dataplane.conntrackHitNs;
@@ -400,7 +410,7 @@ export class RequestLifecycle {
     const podNode = this.pods.node[pod];
     const node = req.ingressNode[r];
     let d = network.nodeToPod() + network.clientToNode();
-    if (podNode !== node) d += network.nodeToNode(podNode, node);
+    if (podNode !== node && req.directReply[r] === 0) d += network.nodeToNode(podNode, node);
     req.networkNs[r] += d;
     sim.schedule(d, this.FAIL[Outcome.RefusedNoListener], r);
   }

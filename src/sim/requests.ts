@@ -52,6 +52,8 @@ export class RequestTable {
   measured = new Uint8Array(0);
   /** 1 when this request opened a new connection (and so walked the rules). */
   newConnection = new Uint8Array(0);
+  /** 1 while a request whose connection the balancer moved to another node has not yet been processed there. */
+  moved = new Uint8Array(0);
   private free = new Int32Array(0);
   private freeCount = 0;
   private next = 0;
@@ -110,6 +112,7 @@ export class RequestTable {
     this.directReply = u8(this.directReply);
     this.measured = u8(this.measured);
     this.newConnection = u8(this.newConnection);
+    this.moved = u8(this.moved);
     this.free = i32(this.free);
     this.capacity = capacity;
   }
