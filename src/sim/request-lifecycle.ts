@@ -209,12 +209,7 @@ export class RequestLifecycle {
     req.fate[r] = fate !== Fate.Forward ? fate : kept ? Fate.Forward : Fate.Stale;
     // The new node walked its table for this packet: its softirq pays the walk, not a conntrack hit.
     req.moved[r] = 1;
-    req.cpuCostNs[r] = dataplane.lastCostNs;
-    req.tableVersion[r] = dataplane.lastTableVersion;
-    req.endpoint[r] = dataplane.lastEndpoint;
-    req.conntrackHandle[r] = dataplane.lastConntrackHandle;
-    req.masqueraded[r] = dataplane.lastMasquerade ? 1 : 0;
-    req.directReply[r] = dataplane.lastDirectReply ? 1 : 0;
+    this.recordDecision(r);
     this.clients.move(client, node, dataplane.lastEndpoint, dataplane.lastMasquerade, dataplane.lastConntrackHandle, dataplane.lastTableVersion, dataplane.lastDirectReply);
     return node;
   }
@@ -277,20 +272,26 @@ export class RequestLifecycle {
     return Math.max(coreDoneNs, atNs + costNs);
   }
 
+  /** What the data path's last `connect` decided for the request's connection, into its columns. */
+  private recordDecision(r: number): void {
+    const { requests: req, dataplane } = this;
+    req.tableVersion[r] = dataplane.lastTableVersion;
+    req.endpoint[r] = dataplane.lastEndpoint;
+    req.conntrackHandle[r] = dataplane.lastConntrackHandle;
+    req.masqueraded[r] = dataplane.lastMasquerade ? 1 : 0;
+    req.directReply[r] = dataplane.lastDirectReply ? 1 : 0;
+    req.cpuCostNs[r] = dataplane.lastCostNs;
+  }
+
   /** The new connection's fate on the node's table; a forwarded one is pinned to its pod for keep-alive. */
   private connect(r: number, node: number): void {
     const { requests: req, dataplane } = this;
     const client = req.client[r];
     const fate = dataplane.connect(node, this.clients.ip(client), Clients.sourcePort(req.conn[r]), this.sim.now);
     req.fate[r] = fate;
-    req.tableVersion[r] = dataplane.lastTableVersion;
-    req.endpoint[r] = dataplane.lastEndpoint;
-    req.conntrackHandle[r] = dataplane.lastConntrackHandle;
     req.pod[r] = dataplane.lastPod;
-    req.masqueraded[r] = dataplane.lastMasquerade ? 1 : 0;
-    req.directReply[r] = dataplane.lastDirectReply ? 1 : 0;
-    req.cpuCostNs[r] = dataplane.lastCostNs;
     req.rulesWalked[r] = dataplane.lastRulesWalked;
+    this.recordDecision(r);
     if (fate === Fate.Forward) {
       const pod = dataplane.lastPod;
       req.connIncarnation[r] = this.pods.incarnation[pod];
