@@ -131,6 +131,14 @@ export const Verdict = {
   Reject: -3,
 } as const;
 
+/**
+ * Where a new connection's first packet is addressed: a node's own address on the nodePort (from
+ * outside, or from a pod or process in the cluster), the Service's load-balancer address, its
+ * ClusterIP, or 127.0.0.1 on the nodePort from a process on the node. Each has its own rules.
+ */
+export type Destination = 'node-port' | 'load-balancer-ip' | 'cluster-ip' | 'localhost-node-port';
+export const DESTINATIONS: readonly Destination[] = ['node-port', 'load-balancer-ip', 'cluster-ip', 'localhost-node-port'];
+
 export interface NodeProxyTable {
   readonly mode: ProxyMode;
   readonly nodeName: string;
@@ -143,9 +151,11 @@ export interface NodeProxyTable {
    * ephemeral `clientPort` to this node's `nodePort`. Returns an endpoint index or a Verdict.
    * O(1) in the number of services; allocation-free. Afterwards `lastRulesWalked`,
    * `lastCostNs`, `lastMasquerade`, `lastReplyLost` and `lastDirectReply` describe the walk.
-   * (Only the eBPF data path hashes the client port; kube-proxy's modes ignore it.)
+   * (Only the eBPF data path hashes the client port; kube-proxy's modes ignore it.) `to` is
+   * where the packet is addressed (default 'node-port'); the service port is still named by its
+   * nodePort, and the client's address tells a local pod or the node itself from a remote source.
    */
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort?: number): number;
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort?: number, to?: Destination): number;
   /**
    * The connection that `connect` gave `endpoint` (an index of this table's snapshot) has
    * ended. Only IPVS keeps per-connection state (lc/sed/nq); the others ignore it.
