@@ -4,8 +4,10 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ExperimentResults, Row } from '../experiment/results.js';
 import { groupByPoint, meanCi } from '../experiment/summary.js';
+import type { CapacityResult } from '../experiment/capacity.js';
 import type { Assertion } from '../experiment/gates.js';
 import { outcomesChart, type Timing, timelineChart } from './chart-outcomes.js';
+import { capacityChart } from './chart-capacity.js';
 import { podLoadByPolicyChart, podLoadChart } from './chart-pod-load.js';
 import { p99ByRateChart } from './chart-rate.js';
 
@@ -146,13 +148,16 @@ function rulesWalkedChart(r: ExperimentResults): ChartSpec {
   };
 }
 
-/** The charts that fit the sweep: outcomes first, the general ones always, the others when their parameters vary. */
-export function chartsFor(results: ExperimentResults, timing?: Timing, slos: readonly Assertion[] = []): ChartSpec[] {
+/**
+ * The charts that fit the sweep: outcomes first, the general ones always, the others when their
+ * parameters vary. A capacity search's result marks its probes and answer on p99 against the rate.
+ */
+export function chartsFor(results: ExperimentResults, timing?: Timing, slos: readonly Assertion[] = [], capacity?: CapacityResult): ChartSpec[] {
   const swept = (p: string) => results.params.includes(p);
   return [
     outcomesChart(results),
     ...(timing !== undefined && results.timeseries.length > 0 ? [timelineChart(results, timing)] : []),
-    ...(swept(RATE) ? [p99ByRateChart(results, slos)] : []),
+    ...(swept(RATE) ? [capacity ? capacityChart(results, slos, capacity) : p99ByRateChart(results, slos)] : []),
     latencyChart(results),
     podLoadChart(results),
     ...(swept(POLICY) ? [podLoadByPolicyChart(results)] : []),
