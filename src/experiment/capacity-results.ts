@@ -5,11 +5,11 @@ import type { ExperimentResults, Row } from './results.js';
 
 export const RATE = 'traffic.ratePerS';
 
-/** `seed` is in every table's columns; the swept rate goes right after it, where a sweep puts it. */
+/** The columns naming a run come first in every table; the swept rate follows them, where a sweep puts it. */
+const RUN_ID = new Set(['experiment', 'run', 'replication', 'seed']);
 const withRate = (columns: readonly string[]): string[] => {
-  const at = columns.indexOf('seed');
-  if (at < 0) throw new Error(`capacityResults: no seed column in ${columns.join(', ')}`);
-  return [...columns.slice(0, at + 1), RATE, ...columns.slice(at + 1)];
+  const at = columns.findIndex((c) => !RUN_ID.has(c));
+  return at < 0 ? [...columns, RATE] : [...columns.slice(0, at), RATE, ...columns.slice(at)];
 };
 
 /**
