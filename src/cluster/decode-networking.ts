@@ -86,6 +86,7 @@ export function decodeService(r: FieldReader, source: Source, p: string, obj: Js
   const clientIP = r.map(affinityConfig.clientIP, `${p}spec.sessionAffinityConfig.clientIP`) ?? {};
   const healthCheckNodePort = r.int(spec.healthCheckNodePort, `${p}spec.healthCheckNodePort`, 0, PORT_MAX);
   const externalIPs = (r.list(spec.externalIPs, `${p}spec.externalIPs`) ?? []).map((v, i) => r.str(v, `${p}spec.externalIPs[${i}]`, true) ?? '');
+  const sourceRanges = decodeSourceRanges(r, p, spec.loadBalancerSourceRanges, type);
   const ips = decodeClusterIPs(r, p, spec, type);
   const ipFamilies = (r.list(spec.ipFamilies, `${p}spec.ipFamilies`) ?? []).map((v, i) => r.oneOf(v, `${p}spec.ipFamilies[${i}]`, IP_FAMILIES, 'IPv4'));
   const ipFamilyPolicy = r.str(spec.ipFamilyPolicy, `${p}spec.ipFamilyPolicy`);
@@ -112,11 +113,26 @@ export function decodeService(r: FieldReader, source: Source, p: string, obj: Js
     allocateLoadBalancerNodePorts: r.bool(spec.allocateLoadBalancerNodePorts, `${p}spec.allocateLoadBalancerNodePorts`) ?? true,
     ...(externalName === undefined ? {} : { externalName }),
     loadBalancerIngress: decodeIngress(r, p, obj),
+    ...(sourceRanges.length === 0 ? {} : { loadBalancerSourceRanges: sourceRanges }),
     clusterIPs: type === 'ExternalName' ? [] : ips.clusterIPs,
     ipFamilies,
     ...(ipFamilyPolicy === undefined ? {} : { ipFamilyPolicy }),
     ...(createdAt === undefined ? {} : { createdAt }),
   };
+}
+
+/**
+ * spec.loadBalancerSourceRanges, each trimmed as the apiserver's ValidateLoadBalancerSourceRanges
+ * and kube-proxy's MapCIDRsByIPFamily (pkg/proxy/util) trim it; only a LoadBalancer may set them.
+ */
+function decodeSourceRanges(r: FieldReader, p: string, value: unknown, type: ServiceType): string[] {
+  const path = `${p}spec.loadBalancerSourceRanges`;
+  const ranges = (r.list(value, path) ?? []).map((v, i) => (r.str(v, `${path}[${i}]`, true) ?? '').trim());
+  if (ranges.length > 0 && type !== 'LoadBalancer') r.fail(path, "Forbidden: may only be used when `type` is 'LoadBalancer'");
+  ranges.forEach((cidr, i) => {
+    if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr)) r.fail(`${path}[${i}]`, `Invalid value: ${quote(cidr)}: must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 `);
+  });
+  return ranges;
 }
 
 function decodePorts(r: FieldReader, value: unknown, path: string): EndpointSlicePort[] {
