@@ -19,7 +19,7 @@ function hostsOf(cidr: Cidr): { first: number; count: number } {
 /** The first client address of each block, in the order given: what `Clients` deals from. */
 export const clientBases = (cidrs: readonly Cidr[]): number[] => cidrs.map((c) => hostsOf(c).first);
 
-/** Client c's address (uint32) under the dealing described above. */
+/** Client c's address (uint32) under the dealing described above (Clients.ip computes the same). */
 export function clientAddress(bases: readonly number[], client: number): number {
   const k = bases.length;
   return k === 1 ? bases[0] + client : bases[client % k] + Math.floor(client / k);
@@ -34,11 +34,4 @@ export function clientCapacityProblem(cidrs: readonly Cidr[], clients: number): 
     if (needed > count) return `${cidrs[i].text} holds ${count} client addresses from ${formatIPv4(first)}, but ${needed} of the ${clients} clients are dealt to it`;
   }
   return null;
-}
-
-/** Which clients (indexes) have addresses inside `cidr`: a closed form per block, for checks and reports. */
-export function clientsIn(bases: readonly number[], clients: number, inside: (ip: number) => boolean): number[] {
-  const out: number[] = [];
-  for (let c = 0; c < clients; c++) if (inside(clientAddress(bases, c))) out.push(c);
-  return out;
 }
