@@ -23,11 +23,15 @@ export function withLoadBalancerAddress(experiment: Experiment, target: Service)
   return hasIPv4 ? target : { ...target, loadBalancerIngress: [...(target.loadBalancerIngress ?? []), { ip: GENERATED_LB_IP }] };
 }
 
-export function accessProblems(experiment: Experiment, cluster: Cluster, target: Service): InputIssue[] {
+/** traffic.via against the target's type (a cluster property: checked when the cluster is resolved). */
+export function viaProblems(experiment: Experiment, target: Service): InputIssue[] {
+  if (experiment.traffic.via !== 'load-balancer' || target.type === 'LoadBalancer') return [];
+  return [{ path: 'traffic.via', message: `got "load-balancer", but the target ${target.namespace}/${target.name} is of type ${target.type}: expected a LoadBalancer Service` }];
+}
+
+/** nodes.firewall's node names and the client blocks' room, per sweep point (they may be swept). */
+export function accessProblems(experiment: Experiment, cluster: Cluster): InputIssue[] {
   const problems: InputIssue[] = [];
-  if (experiment.traffic.via === 'load-balancer' && target.type !== 'LoadBalancer') {
-    problems.push({ path: 'traffic.via', message: `got "load-balancer", but the target ${target.namespace}/${target.name} is of type ${target.type}: expected a LoadBalancer Service` });
-  }
   const names = new Set(cluster.nodes.map((n) => n.name));
   (experiment.nodes.firewall?.nodes ?? []).forEach((n, i) => {
     if (!names.has(n)) problems.push({ path: `nodes.firewall.nodes[${i}]`, message: `got "${n}", expected one of the cluster's nodes: ${[...names].join(', ')}` });

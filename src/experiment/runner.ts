@@ -6,7 +6,7 @@ import { InputError } from '../input/problems.js';
 import { RUN_METRIC_COLUMNS, type RunMetrics } from '../metrics/run-metrics.js';
 import { type SimObserver, simulate } from '../sim/simulate.js';
 import { checkPoint, type PlannedRun, planRuns } from './plan.js';
-import { targetWarnings } from './preflight.js';
+import { firewallWarnings, targetWarnings } from './preflight.js';
 import { type ResolvedCluster, resolveCluster, simConfigFor } from './resolve.js';
 import type { Experiment } from './schema.js';
 import type { Cell, ExperimentResults, Row } from './results.js';
@@ -77,7 +77,7 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
   let done = 0;
   for (const planned of plan) {
     const e = planned.point.experiment;
-    const key = JSON.stringify([e.cluster, e.service, e.traffic.ingress]);
+    const key = JSON.stringify([e.cluster, e.service, e.traffic.ingress, e.traffic.via]);
     // Cached per distinct cluster: background tables of 100k services are built once.
     let resolved = clusters.get(key);
     if (!resolved) {
@@ -88,6 +88,11 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
         for (const w of lines) warned.add(w);
         if (lines.length > 0) options.onWarnings(lines);
       }
+    }
+    if (options.onWarnings) {
+      const lines = firewallWarnings(e, resolved).filter((w) => !warned.has(w));
+      for (const w of lines) warned.add(w);
+      if (lines.length > 0) options.onWarnings(lines);
     }
     // Every run adds its cluster's notes, so results of runs done apart join to the same notes.
     for (const n of resolved.notes) notes.add(n);
