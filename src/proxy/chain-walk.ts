@@ -69,9 +69,8 @@ export class ChainWalk {
   target = -1;
   /** The last connect's client was its own endpoint (hairpin masquerade). */
   hairpin = false;
-  /** The last connect was addressed to the load-balancer IP, and whether it passed the FW chain. */
-  viaLoadBalancer = false;
-  viaFirewallChain = false;
+  viaLoadBalancer = false; // the last connect was addressed to the load-balancer IP…
+  viaFirewallChain = false; // …and walked its KUBE-FW chain (loadBalancerSourceRanges)
   private readonly podCidr: Cidr | null;
   /** KUBE-SVC opens with the "cluster IP" masquerade rule when a detector or masqueradeAll exists. */
   private readonly svcMasqRule: number;
@@ -153,14 +152,12 @@ export class ChainWalk {
   }
 
   /**
-   * The first packet addressed to the service port's first load-balancer IP and its port, as a
-   * passthrough balancer (GCP's network LB, MetalLB) delivers it. iptables: KUBE-SERVICES up to
-   * the "loadbalancer IP" rule, the KUBE-FW chain's `-s` rules when loadBalancerSourceRanges is
-   * set, then the EXT chain as for a NodePort; a packet nat leaves untranslated walks the rest of
-   * KUBE-SERVICES (the LB IP is not a local address, so the nodeports jump does not match), then
-   * filter KUBE-PROXY-FIREWALL and KUBE-EXTERNAL-SERVICES to their verdict. nftables: the
-   * filter-prerouting firewall-check lookup (and the firewall chain's `ip saddr != {…} drop`),
-   * then the service-ips hit. The rules walked follow iptables.ts's counting convention.
+   * The first packet to the service port's first load-balancer IP, as a passthrough balancer
+   * (GCP's network LB, MetalLB) delivers it. iptables: KUBE-SERVICES to the "loadbalancer IP"
+   * rule, KUBE-FW's `-s` rules (loadBalancerSourceRanges), then EXT as for a NodePort; a packet
+   * nat leaves untranslated walks the rest of KUBE-SERVICES (the LB IP is not local: no nodeports
+   * jump), then filter KUBE-PROXY-FIREWALL and KUBE-EXTERNAL-SERVICES. nftables: filter-prerouting's
+   * firewall-ips lookup (and `ip saddr != {…} drop`), then the service-ips hit.
    */
   connectLoadBalancer(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
     const plan = this.plan;
@@ -172,8 +169,7 @@ export class ChainWalk {
     this.viaFirewallChain = false;
     const ranges = p >= 0 ? plan.sourceRanges[p] : null;
     if (p < 0 || plan.lbServicesBefore[p] < 0) {
-      // No nat rule for the address: nftables misses firewall-ips, service-ips and the nodeports
-      // rule, then service-endpoints-check decides; iptables walks all of nat and filter's two chains.
+      // No nat rule: iptables walks all of nat, then filter's two chains; nftables misses three lookups, then service-endpoints-check decides.
       const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
       const lbFilter = f >= 0 ? plan.lbExternalServicesBefore[f] : -1;
       this.position = f;
@@ -184,8 +180,7 @@ export class ChainWalk {
     }
     const lbRule = plan.lbServicesBefore[p];
     let walked = linear ? lbRule + 1 : 1;
-    // Rules a packet back from the FW (and EXT) chain still walks in nat KUBE-SERVICES, then filter.
-    const natRest = plan.kubeServicesRules - lbRule - 1;
+    const natRest = plan.kubeServicesRules - lbRule - 1; // KUBE-SERVICES' rules after the LB rule, walked on the way back
     let fwRest = 0;
     if (ranges !== null) {
       this.viaFirewallChain = true;
@@ -193,8 +188,7 @@ export class ChainWalk {
       let k = 0;
       while (k < ranges.length && !cidrContains(ranges[k], clientIp)) k++;
       if (k === ranges.length) {
-        // Off the end of KUBE-FW (its comment-only last rule included): KUBE-PROXY-FIREWALL drops it.
-        // nftables: firewall-ips hit, `ip saddr != { … } drop`.
+        // Off KUBE-FW's end (its comment-only rule included): KUBE-PROXY-FIREWALL drops it; nftables: `ip saddr != {…} drop`.
         this.path = WalkPath.SourceRangeDrop;
         this.record(linear ? walked + ranges.length + fromNode + 1 + natRest + plan.proxyFirewallBefore[p] + 1 : 2, false);
         return Verdict.SourceRangeDrop;
