@@ -47,6 +47,8 @@ export interface LifecycleUnits {
   readonly balancer: Balancer;
   /** A firewall before kube-proxy (nodes.firewall); absent: none. */
   readonly firewall?: Firewall;
+  /** The cloud balancer's own source ranges (the annotation kube-proxy ignores); absent: none. */
+  readonly balancerFilter?: Firewall;
 }
 
 export class RequestLifecycle {
@@ -74,6 +76,7 @@ export class RequestLifecycle {
   private readonly outcomes: Outcomes;
   private readonly balancer: Balancer;
   private readonly firewall: Firewall | undefined;
+  private readonly balancerFilter: Firewall | undefined;
   private readonly SEND: number;
   private readonly AT_NODE: number;
   private readonly AT_POD: number;
@@ -91,6 +94,7 @@ export class RequestLifecycle {
   ) {
     ({ clients: this.clients, network: this.network, dataplane: this.dataplane, pods: this.pods, outcomes: this.outcomes, balancer: this.balancer } = units);
     this.firewall = units.firewall;
+    this.balancerFilter = units.balancerFilter;
     this.closedLoop = cfg.traffic.model === 'closed';
     this.warmupNs = s(cfg.warmupS);
     this.endNs = this.warmupNs + s(cfg.durationS);
@@ -235,6 +239,11 @@ export class RequestLifecycle {
   private atNode(r: number): void {
     const { sim, requests: req, dataplane } = this;
     const node = req.ingressNode[r];
+    if (this.balancerFilter?.blocks(node, this.clients.ip(req.client[r])) === true) {
+      if (req.newConnection[r] === 1) this.retransmitOrFail(r, Outcome.DroppedSourceRange, sim.now);
+      else this.resendOrFail(r);
+      return;
+    }
     if (this.firewall?.blocks(node, this.clients.ip(req.client[r])) === true) {
       // Dropped before the node (a security group) or before kube-proxy's rules (a host
       // firewall): no answer, no softirq work counted; the client retransmits its SYN.

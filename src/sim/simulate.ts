@@ -11,7 +11,7 @@ import { buildServicePorts, type EndpointInfo, withControllerHints } from '../pr
 import { Clients } from '../traffic/clients.js';
 import { type Cidr, parseCidr } from '../net/ipv4.js';
 import { DEFAULT_CLIENT_CIDRS, clientBases } from '../traffic/client-addresses.js';
-import { Firewall } from '../traffic/firewall.js';
+import { Firewall, SOURCE_RANGES_ANNOTATION, balancerSourceRanges } from '../traffic/firewall.js';
 import { Balancer } from './balancer.js';
 import { planChanges } from './changes.js';
 import { ClusterChanges, podsBackingTarget } from './cluster-changes.js';
@@ -91,7 +91,11 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   const clients = new Clients(cfg.traffic.clients, cfg.traffic.requestsPerConnection, clientBases(cidrs));
   // The firewall sees the port the packet carries at the node: the nodePort, or the service port behind the LB address.
   const firewall = cfg.nodes.firewall ? new Firewall(cfg.nodes.firewall, cluster.nodes.map((n) => n.name), viaLb ? target.port : target.nodePort) : undefined;
-  const lifecycle = new RequestLifecycle(sim, cfg, streams, { clients, network, dataplane, pods, outcomes, balancer, ...(firewall ? { firewall } : {}) });
+  // A service with only the source-ranges annotation: kube-proxy ignores it, the cloud's balancer drops the rest.
+  const annotated = viaLb && target.loadBalancerSourceRanges === undefined ? balancerSourceRanges(undefined, service?.annotations?.[SOURCE_RANGES_ANNOTATION]) : null;
+  const balancerFilter = annotated === null ? undefined : new Firewall({ allow: annotated.map((cidr) => ({ cidr, ports: String(target.port) })) }, cluster.nodes.map((n) => n.name), target.port);
+  const units = { clients, network, dataplane, pods, outcomes, balancer, ...(firewall ? { firewall } : {}), ...(balancerFilter ? { balancerFilter } : {}) };
+  const lifecycle = new RequestLifecycle(sim, cfg, streams, units);
   const hints = (endpoints: EndpointInfo[]) => (service ? withControllerHints(service, endpoints, cluster.nodes) : endpoints);
   const changes = new ClusterChanges(sim, plan, planned, pods, dataplane, lifecycle, targetPort, balancer, hints);
 

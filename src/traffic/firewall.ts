@@ -65,3 +65,21 @@ export class Firewall {
     return true;
   }
 }
+
+/** The annotation cloud load balancers read when spec.loadBalancerSourceRanges is empty. */
+export const SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
+
+/**
+ * The sources a cloud load balancer admits (k8s.io/cloud-provider service helpers and
+ * pkg/api/v1/service/util.go GetLoadBalancerSourceRanges): the spec field when set, else the
+ * annotation's comma-separated list, else 0.0.0.0/0. kube-proxy reads only the spec field
+ * (pkg/proxy/serviceport.go newBaseServiceInfo), so only the balancer in front applies the
+ * annotation. Returns null for allow-all and for what does not parse (the cloud then refuses
+ * to build the balancer, so no traffic is shaped by it).
+ */
+export function balancerSourceRanges(spec: readonly string[] | undefined, annotation: string | undefined): string[] | null {
+  const raw = spec !== undefined && spec.length > 0 ? [...spec] : (annotation ?? '').trim() === '' ? [] : (annotation as string).split(',');
+  const ranges = raw.map((r) => r.trim());
+  if (ranges.length === 0 || ranges.some((r) => parseCidr(r) === undefined) || ranges.includes('0.0.0.0/0')) return null;
+  return ranges;
+}

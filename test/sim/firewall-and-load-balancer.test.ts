@@ -12,6 +12,8 @@ import type { SimConfig } from '../../src/sim/config.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { CLIENT_IP_BASE, Clients } from '../../src/traffic/clients.js';
 import { DEFAULT_CLIENT_CIDRS, clientAddress, clientBases, clientCapacityProblem } from '../../src/traffic/client-addresses.js';
+import { SOURCE_RANGES_ANNOTATION, balancerSourceRanges } from '../../src/traffic/firewall.js';
+import { buildServicePorts } from '../../src/proxy/service-map.js';
 import { simConfig } from './sim-config.js';
 import { tinyCluster } from './tiny-cluster.js';
 
@@ -124,6 +126,34 @@ describe('a LoadBalancer address with loadBalancerSourceRanges', () => {
     // The same cluster at NodeIP:nodePort behind a plain round-robin balancer loses node-3's share.
     const direct = simulate({ ...cfg, traffic: { ...cfg.traffic, ratePerS: 400 } }).metrics;
     expect(direct.dropped_no_local_endpoint).toBeGreaterThan(0);
+  });
+});
+
+describe('the source-ranges annotation', () => {
+  it('is applied by the cloud balancer, not kube-proxy: the outside half is dropped before any node, with no KUBE-FW chain', () => {
+    const base = tinyCluster([1, 1, 1], 'Cluster');
+    const cluster: Cluster = {
+      ...base,
+      services: base.services.map((s) => ({
+        ...s,
+        type: 'LoadBalancer' as const,
+        loadBalancerIngress: [{ ip: '192.0.2.100' }],
+        annotations: { [SOURCE_RANGES_ANNOTATION]: '203.0.113.0/24, 10.1.0.0/16' },
+      })),
+    };
+    expect(buildServicePorts(cluster)[0].loadBalancerSourceRanges).toBeUndefined();
+    const cfg = simConfig(cluster, { durationS: 3, warmupS: 0.5 });
+    const { even, odd } = tally({ ...cfg, traffic: { ...cfg.traffic, clients: 200, ratePerS: 400, via: 'load-balancer', clientCIDRs: ['203.0.113.0/24', '198.18.0.0/15'] } });
+    expect(even.get(Outcome.Ok)).toBe(total(even));
+    expect(odd.get(Outcome.DroppedSourceRange)).toBe(total(odd));
+    expect(total(odd)).toBeGreaterThan(0);
+  });
+
+  it('falls back to the spec field first and to allow-all last (GetLoadBalancerSourceRanges)', () => {
+    expect(balancerSourceRanges(['10.0.0.0/8'], '203.0.113.0/24')).toEqual(['10.0.0.0/8']);
+    expect(balancerSourceRanges(undefined, ' 203.0.113.0/24 ,10.1.0.0/16')).toEqual(['203.0.113.0/24', '10.1.0.0/16']);
+    expect(balancerSourceRanges(undefined, undefined)).toBeNull();
+    expect(balancerSourceRanges([], '0.0.0.0/0')).toBeNull();
   });
 });
 
