@@ -124,6 +124,7 @@ function buildServices(decoded: DecodedManifests, ips: readonly string[], assign
 function extraServiceFields(service: { -readonly [K in keyof Service]: Service[K] }, s: DecodedService, ip: string): void {
   if (s.externalName !== undefined) service.externalName = s.externalName;
   if (s.loadBalancerIngress.length > 0) service.loadBalancerIngress = s.loadBalancerIngress;
+  if (s.loadBalancerSourceRanges !== undefined) service.loadBalancerSourceRanges = s.loadBalancerSourceRanges;
   if (s.clusterIPs.length > 1) service.clusterIPs = s.clusterIPs[0] === ip ? s.clusterIPs : [ip, ...s.clusterIPs.slice(1)];
   if (s.ipFamilies.length > 0) service.ipFamilies = s.ipFamilies;
   if (s.ipFamilyPolicy !== undefined) service.ipFamilyPolicy = s.ipFamilyPolicy;

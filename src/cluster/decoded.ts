@@ -67,6 +67,8 @@ export interface DecodedService {
   readonly allocateLoadBalancerNodePorts: boolean;
   readonly externalName?: string;
   readonly loadBalancerIngress: readonly LoadBalancerIngress[];
+  /** spec.loadBalancerSourceRanges, trimmed; absent when empty. */
+  readonly loadBalancerSourceRanges?: readonly string[];
   readonly clusterIPs: readonly string[];
   readonly ipFamilies: readonly IPFamily[];
   readonly ipFamilyPolicy?: string;

@@ -125,6 +125,8 @@ export interface Service {
   readonly externalName?: string;
   /** status.loadBalancer.ingress: what the cloud's load balancer answers on. */
   readonly loadBalancerIngress?: readonly LoadBalancerIngress[];
+  /** spec.loadBalancerSourceRanges: the sources kube-proxy lets reach the load-balancer address. */
+  readonly loadBalancerSourceRanges?: readonly string[];
   /** spec.clusterIPs when given (dual-stack: one per family, clusterIP first). */
   readonly clusterIPs?: readonly string[];
   readonly ipFamilies?: readonly IPFamily[];

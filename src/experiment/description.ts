@@ -17,6 +17,8 @@ import { type ClusterEvent, DEFAULT_CHANGE_TIMING, EVENT_ACTIONS } from '../sim/
 import { parseCidr } from '../net/ipv4.js';
 import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
 import { INGRESS_KINDS } from '../traffic/ingress.js';
+import { DEFAULT_CLIENT_CIDRS } from '../traffic/client-addresses.js';
+import { type FirewallSpec, parsePorts } from '../traffic/firewall.js';
 import { RUN_METRIC_COLUMNS } from '../metrics/run-metrics.js';
 import { bool, type Check, duration, int, isObject, matching, nullable, num, oneOf, oneOfNumbers, portRange, str, strList, withSchema } from './checks.js';
 import { type InferFrom, leaf, required, section, whole } from './description-kit.js';
@@ -61,6 +63,35 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SERVICE_REF = /^([a-z0-9-.]+\/)?[a-z0-9-.]+(:[a-z0-9-]+)?$/;
 
 const cidr: Check<string> = (v) => (typeof v === 'string' && parseCidr(v) !== undefined ? null : 'an IPv4 CIDR block such as 10.96.0.0/12');
+
+const cidrList: Check<readonly string[]> = withSchema(
+  (v) => (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && parseCidr(x) !== undefined) ? null : 'a non-empty list of IPv4 CIDR blocks such as [100.64.0.0/10]'),
+  { type: 'array', minItems: 1, items: { type: 'string' } },
+);
+
+const firewallCheck: Check<FirewallSpec> = withSchema(
+  (v) => {
+    const expected = '{allow: [{cidr: 10.0.0.0/8, ports: "30000-32767"}, ...], nodes: [node names]} (nodes optional)';
+    if (!isObject(v) || !Array.isArray(v.allow) || Object.keys(v).some((k) => k !== 'allow' && k !== 'nodes')) return expected;
+    const ruleOk = (r: unknown) =>
+      isObject(r) && typeof r.cidr === 'string' && parseCidr(r.cidr) !== undefined && typeof r.ports === 'string' && parsePorts(r.ports) !== undefined && Object.keys(r).length === 2;
+    if (!v.allow.every(ruleOk)) return `${expected}; each rule a CIDR block and a port or port range`;
+    if (v.nodes !== undefined && !(Array.isArray(v.nodes) && v.nodes.every((n) => typeof n === 'string'))) return `${expected}; nodes a list of names`;
+    return null;
+  },
+  {
+    type: 'object',
+    required: ['allow'],
+    additionalProperties: false,
+    properties: {
+      allow: {
+        type: 'array',
+        items: { type: 'object', required: ['cidr', 'ports'], additionalProperties: false, properties: { cidr: { type: 'string' }, ports: { type: 'string', pattern: '^\\d+(-\\d+)?$' } } },
+      },
+      nodes: { type: 'array', items: { type: 'string' } },
+    },
+  },
+);
 
 const metricList: Check<readonly string[]> = withSchema(
   (v) =>
@@ -162,6 +193,13 @@ export const EXPERIMENT = {
     connectTimeoutS: leaf(num(0, true), 3, 'A client gives up connecting after this long.'),
     // A typical HTTP client's read timeout.
     requestTimeoutS: leaf(num(0, true), 30, 'A client gives up on a reply after this long.'),
+    // RFC 6598 shared address space (traffic/client-addresses.ts): the addresses runs always had.
+    clientCIDRs: leaf(cidrList, DEFAULT_CLIENT_CIDRS, 'Blocks the clients\' addresses come from: client c takes block c mod k, host ⌊c/k⌋ from its first address.'),
+    via: leaf(
+      oneOf(['node-port', 'load-balancer']),
+      'node-port',
+      'node-port: clients call NodeIP:nodePort; load-balancer: the LoadBalancer address, forwarded to a node unchanged (a round-robin ingress then health-checks the nodes).',
+    ),
   }),
   pods: section('The target\'s pods as servers.', {
     concurrency: leaf(int(1, 100_000), 4, 'Requests a pod serves at once.'),
@@ -184,6 +222,8 @@ export const EXPERIMENT = {
     softirqCores: leaf(int(1, 1024), 1, 'Cores that run the network softirq.'),
     // net.core.netdev_max_backlog default.
     backlogPackets: leaf(int(1, 10_000_000), 1000, 'Packets that may wait for the softirq cores.'),
+    // null: no firewall, every port open (traffic/firewall.ts).
+    firewall: leaf(nullable(firewallCheck), null, 'A security group or host firewall before kube-proxy: allowed source CIDRs per port; a port no rule lists is open.'),
   }),
   // Each default names its source in proxy/types.ts.
   costs: section('CPU cost of the data path\'s steps.', {

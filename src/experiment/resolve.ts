@@ -12,6 +12,7 @@ import { syntheticServicePorts } from '../proxy/synthetic.js';
 import { checkEventTargets, planChanges } from '../sim/changes.js';
 import type { SimConfig } from '../sim/config.js';
 import type { Experiment } from './schema.js';
+import { accessProblems, viaProblems, withLoadBalancerAddress } from './access-checks.js';
 
 export interface ResolvedCluster {
   readonly cluster: Cluster;
@@ -81,9 +82,11 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
   if (eventIssues.length > 0) throw new InputError(eventIssues);
   // Planned once here too, so an event the cluster cannot hold is refused before any run starts.
   planChanges(cluster, experiment.events, experiment.lifecycle);
+  const via = viaProblems(experiment, target);
+  if (via.length > 0) throw new InputError(via);
   const o = experiment.service;
   const overridden: Service = {
-    ...target,
+    ...withLoadBalancerAddress(experiment, target),
     externalTrafficPolicy: o.externalTrafficPolicy ?? target.externalTrafficPolicy,
     sessionAffinity: o.sessionAffinity ?? target.sessionAffinity,
     sessionAffinityTimeoutS: o.sessionAffinityTimeoutS ?? target.sessionAffinityTimeoutS,
@@ -104,6 +107,8 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
 }
 
 export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, replication: number): SimConfig {
+  const access = accessProblems(experiment, resolved.cluster);
+  if (access.length > 0) throw new InputError(access);
   return {
     seed: experiment.seed,
     replication,

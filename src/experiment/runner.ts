@@ -6,7 +6,7 @@ import { InputError } from '../input/problems.js';
 import { RUN_METRIC_COLUMNS, type RunMetrics } from '../metrics/run-metrics.js';
 import { type SimObserver, simulate } from '../sim/simulate.js';
 import { checkPoint, type PlannedRun, planRuns } from './plan.js';
-import { targetWarnings } from './preflight.js';
+import { firewallWarnings, targetWarnings } from './preflight.js';
 import { type ResolvedCluster, resolveCluster, simConfigFor } from './resolve.js';
 import type { Experiment } from './schema.js';
 import type { Cell, ExperimentResults, Row } from './results.js';
@@ -60,7 +60,7 @@ export const simulatedSeconds = (run: PlannedRun): number => run.point.experimen
 
 /** The run's cluster, built once per distinct cluster setting (`built` is told of each new one). */
 function clusterOf(e: Experiment, docs: readonly ManifestDoc[], clusters: Map<string, ResolvedCluster>, built: (r: ResolvedCluster) => void): ResolvedCluster {
-  const key = JSON.stringify([e.cluster, e.service, e.traffic.ingress]);
+  const key = JSON.stringify([e.cluster, e.service, e.traffic.ingress, e.traffic.via]);
   // Cached per distinct cluster: background tables of 100k services are built once.
   let resolved = clusters.get(key);
   if (!resolved) {
@@ -120,12 +120,16 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
   let done = 0;
   for (const planned of plan) {
     const e = planned.point.experiment;
-    const resolved = clusterOf(e, docs, clusters, (r) => {
-      if (!options.onWarnings) return;
-      const lines = targetWarnings(r).filter((w) => !warned.has(w));
+    // Each warning is printed once, however many runs share its cause.
+    const warn = (found: readonly string[]): void => {
+      const lines = found.filter((w) => !warned.has(w));
       for (const w of lines) warned.add(w);
-      if (lines.length > 0) options.onWarnings(lines);
+      if (lines.length > 0) options.onWarnings?.(lines);
+    };
+    const resolved = clusterOf(e, docs, clusters, (r) => {
+      if (options.onWarnings) warn(targetWarnings(r));
     });
+    if (options.onWarnings) warn(firewallWarnings(e, resolved));
     // Every run adds its cluster's notes, so results of runs done apart join to the same notes.
     for (const n of resolved.notes) notes.add(n);
     const onRunProgress = options.onRunProgress;

@@ -39,6 +39,8 @@ export const enum WalkPath {
   Cluster,
   Local,
   PodShortCircuit,
+  /** Load-balancer traffic from outside loadBalancerSourceRanges: KUBE-PROXY-FIREWALL / the firewall chain drops it. */
+  SourceRangeDrop,
 }
 
 /** The external chain's Cluster rules: the mark-for-masquerade jump, the MARK rule inside it, the jump to the service chain. */
@@ -67,6 +69,8 @@ export class ChainWalk {
   target = -1;
   /** The last connect's client was its own endpoint (hairpin masquerade). */
   hairpin = false;
+  viaLoadBalancer = false; // the last connect was addressed to the load-balancer IP…
+  viaFirewallChain = false; // …and walked its KUBE-FW chain (loadBalancerSourceRanges)
   private readonly podCidr: Cidr | null;
   /** KUBE-SVC opens with the "cluster IP" masquerade rule when a detector or masqueradeAll exists. */
   private readonly svcMasqRule: number;
@@ -110,6 +114,7 @@ export class ChainWalk {
     const p = nodePort < plan.natByNodePort.length ? plan.natByNodePort[nodePort] : -1;
     this.position = p;
     this.hairpin = false;
+    this.viaLoadBalancer = false;
     if (p < 0) {
       // No nat rule: iptables walks all of KUBE-SERVICES and KUBE-NODEPORTS, then filter decides;
       // nftables misses the vmap and filter-input's no-endpoint-nodeports map decides.
@@ -140,6 +145,75 @@ export class ChainWalk {
         return Verdict.Drop;
       }
       walked++; // -j KUBE-SVL / goto local-…
+      return this.finish(p, WalkPath.Local, walked, plan.localStart[p], plan.localCount[p], false, clientIp, nowNs, random);
+    }
+    walked += EXT_RULES_CLUSTER + this.svcMasqRule;
+    return this.finish(p, WalkPath.Cluster, walked, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
+  }
+
+  /**
+   * The first packet to the service port's first load-balancer IP, as a passthrough balancer
+   * (GCP's network LB, MetalLB) delivers it. iptables: KUBE-SERVICES to the "loadbalancer IP"
+   * rule, KUBE-FW's `-s` rules (loadBalancerSourceRanges), then EXT as for a NodePort; a packet
+   * nat leaves untranslated walks the rest of KUBE-SERVICES (the LB IP is not local: no nodeports
+   * jump), then filter KUBE-PROXY-FIREWALL and KUBE-EXTERNAL-SERVICES. nftables: filter-prerouting's
+   * firewall-ips lookup (and `ip saddr != {…} drop`), then the service-ips hit.
+   */
+  connectLoadBalancer(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+    const plan = this.plan;
+    const linear = this.dialect.linearDispatch;
+    const p = nodePort < plan.natByNodePort.length ? plan.natByNodePort[nodePort] : -1;
+    this.position = p;
+    this.hairpin = false;
+    this.viaLoadBalancer = true;
+    this.viaFirewallChain = false;
+    const ranges = p >= 0 ? plan.sourceRanges[p] : null;
+    if (p < 0 || plan.lbServicesBefore[p] < 0) {
+      // No nat rule: iptables walks all of nat, then filter's two chains; nftables misses three lookups, then service-endpoints-check decides.
+      const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
+      const lbFilter = f >= 0 ? plan.lbExternalServicesBefore[f] : -1;
+      this.position = f;
+      this.path = lbFilter >= 0 ? WalkPath.Reject : WalkPath.NoRule;
+      const filter = plan.proxyFirewallRules + (lbFilter >= 0 ? lbFilter + 1 : plan.externalServicesRules);
+      this.record(linear ? plan.kubeServicesRules + filter : NFT_SERVICES_RULES + 2, false);
+      return lbFilter >= 0 ? Verdict.Reject : Verdict.NoService;
+    }
+    const lbRule = plan.lbServicesBefore[p];
+    let walked = linear ? lbRule + 1 : 1;
+    const natRest = plan.kubeServicesRules - lbRule - 1; // KUBE-SERVICES' rules after the LB rule, walked on the way back
+    let fwRest = 0;
+    if (ranges !== null) {
+      this.viaFirewallChain = true;
+      const fromNode = plan.allowFromNode[p] === 1 ? (this.servicePorts[plan.order[p]].loadBalancerIPs?.length ?? 0) : 0;
+      let k = 0;
+      while (k < ranges.length && !cidrContains(ranges[k], clientIp)) k++;
+      if (k === ranges.length) {
+        // Off KUBE-FW's end (its comment-only rule included): KUBE-PROXY-FIREWALL drops it; nftables: `ip saddr != {…} drop`.
+        this.path = WalkPath.SourceRangeDrop;
+        this.record(linear ? walked + ranges.length + fromNode + 1 + natRest + plan.proxyFirewallBefore[p] + 1 : 2, false);
+        return Verdict.SourceRangeDrop;
+      }
+      walked += linear ? k + 1 : 2;
+      fwRest = ranges.length - k - 1 + fromNode + 1;
+    }
+    if (!linear && ranges === null) walked++; // firewall-check: the firewall-ips lookup misses
+    if ((plan.flags[p] & EXT_LOCAL) !== 0) {
+      if (this.podCidr !== null) {
+        walked++;
+        if (cidrContains(this.podCidr, clientIp)) {
+          return this.finish(p, WalkPath.PodShortCircuit, walked + this.svcMasqRule, plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
+        }
+      }
+      walked += 2;
+      if (plan.localCount[p] === 0) {
+        // The EXT chain has no final jump. iptables: back through KUBE-FW and KUBE-SERVICES; filter
+        // KUBE-PROXY-FIREWALL drops what the FW chain let through, else KUBE-EXTERNAL-SERVICES does.
+        this.path = WalkPath.Drop;
+        const filter = ranges !== null ? plan.proxyFirewallBefore[p] + 1 : plan.proxyFirewallRules + plan.lbExternalServicesBefore[p] + 1;
+        this.record(linear ? walked + fwRest + natRest + filter : walked + 1, false);
+        return Verdict.Drop;
+      }
+      walked++;
       return this.finish(p, WalkPath.Local, walked, plan.localStart[p], plan.localCount[p], false, clientIp, nowNs, random);
     }
     walked += EXT_RULES_CLUSTER + this.svcMasqRule;

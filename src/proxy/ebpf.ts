@@ -6,19 +6,19 @@
 // lookup is a hash probe, so the modelled cost is a constant whatever the number of Services.
 
 import { IntList } from '../engine/typed-arrays.js';
-import { ipv4ToUint32 } from '../net/ipv4.js';
+import { type Cidr, cidrContains, ipv4ToUint32, parseCidr } from '../net/ipv4.js';
 import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
 import { jhash3Words } from './jhash.js';
 import { maglevLookupTable, maglevSeeds } from './maglev.js';
 import { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
-import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, Verdict, resolveOptions } from './types.js';
+import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, type ResolvedOptions, Verdict, resolveOptions } from './types.js';
 
 /** IANA protocol numbers, as the service map key and the flow hash carry them. */
 const PROTO_NUMBER = { TCP: 6, UDP: 17, SCTP: 132 } as const;
 
 /** Frontend kinds `cilium-dbg bpf lb list` prints in brackets. */
-export type EbpfFrontendKind = 'ClusterIP' | 'NodePort';
+export type EbpfFrontendKind = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
 
 /** One service map entry: a frontend and its backend slots (slot 0, the master, holds the count). */
 export interface EbpfService {
@@ -38,6 +38,11 @@ export interface EbpfService {
   /** How a remote backend's traffic leaves the node: SNAT (reply back through here) or DSR. */
   readonly nat: 'snat' | 'dsr';
   readonly affinityTimeoutNs: number;
+  /**
+   * loadBalancerSourceRanges of a LoadBalancer frontend (SVC_FLAG_SOURCE_RANGE, entries of the
+   * LB4_SRC_RANGE_MAP LPM trie keyed by rev_nat_id); absent: every source passes.
+   */
+  readonly sourceRanges?: readonly Cidr[];
 }
 
 const bswap16 = (x: number): number => ((x & 0xff) << 8) | ((x >>> 8) & 0xff);
@@ -71,6 +76,8 @@ export class EbpfTable implements NodeProxyTable {
   readonly services: EbpfService[] = [];
   readonly state: NodeProxyState;
   private readonly byKey = new Map<number, number>();
+  /** nodePort → the service map index of its service port's first LoadBalancer frontend. */
+  private readonly lbByNodePort = new Map<number, number>();
   private readonly nodeAddress: number;
   /** Per service, its Maglev table (slot index per entry), built on first use: most are never asked. */
   private readonly maglev: (Int32Array | undefined)[] = [];
@@ -112,6 +119,13 @@ export class EbpfTable implements NodeProxyTable {
       for (const [address, routable] of [['0.0.0.0', false], [this.options.nodeIP, true]] as const) {
         this.add({ sp: i, kind: 'NodePort', routable, address, port: sp.nodePort, protocol: sp.protocol, revNatId, slots, local, nat, affinityTimeoutNs });
       }
+      // A LoadBalancer frontend per ingress IP, on the service port, with the NodePort frontend's
+      // backends and forwarding (pkg/loadbalancer: the LoadBalancer type is an external scope).
+      const ranges = (sp.loadBalancerSourceRanges ?? []).map((c) => parseCidr(c) as Cidr);
+      for (const address of sp.loadBalancerIPs ?? []) {
+        if (sp.protocol === 'TCP' && !this.lbByNodePort.has(sp.nodePort)) this.lbByNodePort.set(sp.nodePort, this.services.length);
+        this.add({ sp: i, kind: 'LoadBalancer', routable: true, address, port: sp.port, protocol: sp.protocol, revNatId, slots, local, nat, affinityTimeoutNs, ...(ranges.length > 0 ? { sourceRanges: ranges } : {}) });
+      }
     }
   }
 
@@ -120,7 +134,8 @@ export class EbpfTable implements NodeProxyTable {
     return s < 0 ? -1 : this.services[s].sp;
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort = 0): number {
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort = 0, to?: Destination): number {
+    if (to === 'load-balancer-ip') return this.connectLoadBalancer(nodePort, clientIp, nowNs, random, clientPort);
     this.lastService = -1;
     this.lastSlot = -1;
     this.lastFromAffinity = false;
@@ -133,6 +148,36 @@ export class EbpfTable implements NodeProxyTable {
     const s = this.lookupService(this.nodeAddress, nodePort, PROTO_NUMBER.TCP);
     // No frontend: the packet goes up the stack, which answers RST.
     if (s < 0) return Verdict.NoService;
+    return this.pickBackend(s, clientIp, nowNs, random, clientPort, nodePort);
+  }
+
+  /**
+   * The first packet to the service port's first LoadBalancer address: its frontend, then
+   * lb4_src_range_ok (bpf/lib/lb.h) when the service has source ranges, an LB4_SRC_RANGE_MAP
+   * lookup whose miss drops the packet (DROP_NOT_IN_SRC_RANGE) in bpf_lxc and nodeport alike.
+   */
+  private connectLoadBalancer(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort: number): number {
+    this.lastService = -1;
+    this.lastSlot = -1;
+    this.lastFromAffinity = false;
+    this.lastMasquerade = false;
+    this.lastReplyLost = false;
+    this.lastDirectReply = false;
+    this.lastCostNs = this.costs.ebpfLookupNs;
+    this.lastRulesWalked = 1;
+    const s = this.lbByNodePort.get(nodePort) ?? -1;
+    if (s < 0) return Verdict.NoService;
+    const svc = this.services[s];
+    if (svc.sourceRanges !== undefined) {
+      this.lastRulesWalked++;
+      this.lastService = s;
+      if (!svc.sourceRanges.some((c) => cidrContains(c, clientIp))) return Verdict.SourceRangeDrop;
+    }
+    return this.pickBackend(s, clientIp, nowNs, random, clientPort, svc.port);
+  }
+
+  /** Service `s`'s backend for the flow to `dport`: affinity, then the random slot or Maglev's entry for the flow's hash. */
+  private pickBackend(s: number, clientIp: number, nowNs: number, random: () => number, clientPort: number, dport: number): number {
     this.lastService = s;
     const svc = this.services[s];
     const count = svc.slots.length;
@@ -144,7 +189,7 @@ export class EbpfTable implements NodeProxyTable {
       this.lastFromAffinity = slot >= 0;
     }
     if (slot < 0) {
-      slot = this.options.ebpf.algorithm === 'maglev' ? this.maglevSlot(s, flowHash(clientIp, clientPort, nodePort, PROTO_NUMBER.TCP)) : Math.floor(random() * count);
+      slot = this.options.ebpf.algorithm === 'maglev' ? this.maglevSlot(s, flowHash(clientIp, clientPort, dport, PROTO_NUMBER.TCP)) : Math.floor(random() * count);
     }
     this.lastRulesWalked += 2; // the backend slot (or Maglev inner map) and LB4_BACKEND_MAP
     if (svc.affinityTimeoutNs > 0) this.updateAffinity(svc, clientIp, slot, nowNs);

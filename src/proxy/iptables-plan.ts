@@ -5,7 +5,7 @@
 
 import { IntList } from '../engine/typed-arrays.js';
 import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
-import { ipv4ToUint32 } from '../net/ipv4.js';
+import { type Cidr, cidrContains, ipv4ToUint32, parseCidr } from '../net/ipv4.js';
 import type { ServicePortInfo } from './service-map.js';
 import type { ResolvedOptions } from './types.js';
 
@@ -51,6 +51,17 @@ export interface IptablesPlan {
   readonly filterByNodePort: Int32Array;
   /** Whether a local-traffic detector exists (--cluster-cidr); it adds the pod-traffic rules. */
   readonly hasLocalDetector: boolean;
+  /** Load-balancer traffic: per position, the nat KUBE-SERVICES rules before its first load-balancer IP rule (-1: none). */
+  readonly lbServicesBefore: Int32Array;
+  /** Per position: filter KUBE-EXTERNAL-SERVICES rules before its first load-balancer IP rule (-1: none). */
+  readonly lbExternalServicesBefore: Int32Array;
+  /** filter KUBE-PROXY-FIREWALL rules, and how many precede each position's (-1: it writes none). */
+  readonly proxyFirewallRules: number;
+  readonly proxyFirewallBefore: Int32Array;
+  /** Per position: its loadBalancerSourceRanges (usesFWChain: endpoints, an LB IP and ranges), else null. */
+  readonly sourceRanges: readonly (readonly Cidr[] | null)[];
+  /** Per position with source ranges: one covers the node's IP, so the FW chain also accepts the LB IPs as sources (allowFromNode). */
+  readonly allowFromNode: Uint8Array;
 }
 
 const byName = (sps: readonly ServicePortInfo[]) => (a: number, b: number): number =>
@@ -82,6 +93,13 @@ export function planIptables(nodeName: string, servicePorts: readonly ServicePor
   let kubeServices = 0;
   let nodePorts = 0;
   let externalServices = 0;
+  const lbServicesBefore = new Int32Array(n).fill(-1);
+  const lbExternalServicesBefore = new Int32Array(n).fill(-1);
+  const proxyFirewallBefore = new Int32Array(n).fill(-1);
+  const sourceRanges: (Cidr[] | null)[] = new Array(n).fill(null);
+  const allowFromNode = new Uint8Array(n);
+  const nodeIp = ipv4ToUint32(options.nodeIP);
+  let proxyFirewall = 0;
 
   const cat = new EndpointCategories();
   for (let p = 0; p < n; p++) {
@@ -99,6 +117,18 @@ export function planIptables(nodeName: string, servicePorts: readonly ServicePor
     const tcp = sp.protocol === 'TCP';
     // Cluster IP, external IPs, then load balancer IPs: each one KUBE-SERVICES rule (proxier.go).
     const lbIPs = sp.loadBalancerIPs?.length ?? 0;
+    if (lbIPs > 0) {
+      if (hasEndpoints) lbServicesBefore[p] = kubeServices + 1 + sp.externalIPs.length;
+      if (!hasExternalEndpoints) lbExternalServicesBefore[p] = externalServices + sp.externalIPs.length;
+      // usesFWChain := hasEndpoints && len(LoadBalancerVIPs) > 0 && len(LoadBalancerSourceRanges) > 0
+      const ranges = (sp.loadBalancerSourceRanges ?? []).map((c) => parseCidr(c) as Cidr);
+      if (hasEndpoints && ranges.length > 0) {
+        sourceRanges[p] = ranges;
+        allowFromNode[p] = ranges.some((c) => cidrContains(c, nodeIp)) ? 1 : 0;
+        proxyFirewallBefore[p] = proxyFirewall;
+        proxyFirewall += lbIPs;
+      }
+    }
     if (hasEndpoints) kubeServices += 1 + sp.externalIPs.length + lbIPs;
     if (!hasExternalEndpoints) externalServices += sp.externalIPs.length + lbIPs;
     if (sp.nodePort > 0) {
@@ -145,5 +175,11 @@ export function planIptables(nodeName: string, servicePorts: readonly ServicePor
     natByNodePort,
     filterByNodePort,
     hasLocalDetector: options.podCIDR !== '',
+    lbServicesBefore,
+    lbExternalServicesBefore,
+    proxyFirewallRules: proxyFirewall,
+    proxyFirewallBefore,
+    sourceRanges,
+    allowFromNode,
   };
 }

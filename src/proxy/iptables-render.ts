@@ -113,10 +113,18 @@ function addServicePort(c: PortContext, parts: IptablesParts): void {
       filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${filterComment} ${m} -d ${ip} --dport ${sp.port} -j ${filterTarget}`);
     }
   }
-  // "Capture load-balancer ingress" (pkg/proxy/iptables/proxier.go), after the external IPs.
+  // "Capture load-balancer ingress" (pkg/proxy/iptables/proxier.go syncProxyRules), after the
+  // external IPs: to the FW chain when loadBalancerSourceRanges is in use (usesFWChain), whose
+  // unaccepted traffic KUBE-PROXY-FIREWALL drops; then, without external endpoints, the filter rules.
+  const usesFW = plan.sourceRanges[p] !== null;
   for (const ip of sp.loadBalancerIPs ?? []) {
-    if (hasEndpoints) natRules.push(`-A KUBE-SERVICES -m comment --comment "${name} loadbalancer IP" ${m} -d ${ip} --dport ${sp.port} -j ${chains.ext}`);
-    if (!hasExternalEndpoints) {
+    if (hasEndpoints) natRules.push(`-A KUBE-SERVICES -m comment --comment "${name} loadbalancer IP" ${m} -d ${ip} --dport ${sp.port} -j ${usesFW ? chains.fw : chains.ext}`);
+    if (usesFW) {
+      filterRules.push(`-A KUBE-PROXY-FIREWALL -m comment --comment "${name} traffic not accepted by ${chains.fw}" ${m} -d ${ip} --dport ${sp.port} -j DROP`);
+    }
+  }
+  if (!hasExternalEndpoints) {
+    for (const ip of sp.loadBalancerIPs ?? []) {
       filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${filterComment} ${m} -d ${ip} --dport ${sp.port} -j ${filterTarget}`);
     }
   }
@@ -184,7 +192,23 @@ function addServiceChains(c: PortContext, parts: IptablesParts): void {
     }
     if (hasExternalEndpoints) natRules.push(`-A ${chains.ext} -j ${externalPolicyChain}`);
   }
+  addFirewallChain(c, parts);
+}
 
+/** The KUBE-FW chain of a service port with loadBalancerSourceRanges (proxier.go "Set up firewall chain, if needed"). */
+function addFirewallChain(c: PortContext, parts: IptablesParts): void {
+  const { plan, p } = c;
+  const ranges = plan.sourceRanges[p];
+  if (ranges === null) return;
+  const sp = plan.servicePorts[plan.order[p]];
+  const chains = iptablesServiceChains(sp);
+  parts.natChains.push(chains.fw);
+  const head = `-A ${chains.fw} -m comment --comment "${sp.name} loadbalancer IP"`;
+  for (const cidr of ranges) parts.natRules.push(`${head} -s ${cidr.text} -j ${chains.ext}`);
+  // allowFromNode: a node's request to a VIP routed locally arrives with the VIP as its source.
+  if (plan.allowFromNode[p] === 1) for (const ip of sp.loadBalancerIPs ?? []) parts.natRules.push(`${head} -s ${ip} -j ${chains.ext}`);
+  // The packet that reaches the end was not DNATed, so KUBE-PROXY-FIREWALL drops it.
+  parts.natRules.push(`-A ${chains.fw} -m comment --comment "other traffic to ${sp.name} will be dropped by KUBE-PROXY-FIREWALL"`);
 }
 
 /** The SVC (and SVL) chains' endpoint picks and the endpoint (SEP) chains. */

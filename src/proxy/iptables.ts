@@ -12,7 +12,7 @@ import { iptablesEndpointChain, iptablesServiceChains } from './chain-names.js';
 import { ChainWalk, WalkPath } from './chain-walk.js';
 import { type IptablesPlan, planIptables } from './iptables-plan.js';
 import type { ServicePortInfo } from './service-map.js';
-import { type CompileOptions, type CostModel, type NodeProxyTable, resolveOptions } from './types.js';
+import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, resolveOptions } from './types.js';
 
 export class IptablesTable implements NodeProxyTable {
   readonly mode = 'iptables' as const;
@@ -39,9 +39,9 @@ export class IptablesTable implements NodeProxyTable {
     return this.walk.servicePortForNodePort(nodePort);
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, _clientPort?: number, to?: Destination): number {
     const walk = this.walk;
-    const verdict = walk.connect(nodePort, clientIp, nowNs, random);
+    const verdict = to === 'load-balancer-ip' ? walk.connectLoadBalancer(nodePort, clientIp, nowNs, random) : walk.connect(nodePort, clientIp, nowNs, random);
     this.lastRulesWalked = walk.rulesWalked;
     this.lastCostNs = walk.costNs;
     this.lastMasquerade = walk.masquerade;
@@ -52,6 +52,7 @@ export class IptablesTable implements NodeProxyTable {
 
   explain(): string[] {
     const { plan, walk } = this;
+    if (walk.viaLoadBalancer) return this.explainLoadBalancer();
     const out: string[] = ['nat KUBE-SERVICES'];
     if (walk.path === WalkPath.None) return [];
     out.push('nat KUBE-NODEPORTS');
@@ -67,6 +68,27 @@ export class IptablesTable implements NodeProxyTable {
     out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
     if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');
     out.push(`DNAT --to-destination ${ep.key}`);
+    return out;
+  }
+
+  /** The chains a packet to the load-balancer IP walked (ChainWalk.connectLoadBalancer). */
+  private explainLoadBalancer(): string[] {
+    const { plan, walk } = this;
+    const out = ['nat KUBE-SERVICES'];
+    if (walk.path === WalkPath.NoRule) return [...out, 'filter KUBE-PROXY-FIREWALL', 'filter KUBE-EXTERNAL-SERVICES (no rule)'];
+    const sp = this.servicePorts[plan.order[walk.position]];
+    const chains = iptablesServiceChains(sp);
+    if (walk.path === WalkPath.Reject) return [...out, `filter KUBE-EXTERNAL-SERVICES REJECT "${sp.name} has no endpoints"`];
+    if (walk.viaFirewallChain) out.push(`nat ${chains.fw}`);
+    if (walk.path === WalkPath.SourceRangeDrop) return [...out, `filter KUBE-PROXY-FIREWALL DROP "${sp.name} traffic not accepted by ${chains.fw}"`];
+    out.push(`nat ${chains.ext}`);
+    if (walk.path === WalkPath.Drop) {
+      return [...out, walk.viaFirewallChain ? `filter KUBE-PROXY-FIREWALL DROP "${sp.name} traffic not accepted by ${chains.fw}"` : `filter KUBE-EXTERNAL-SERVICES DROP "${sp.name} has no local endpoints"`];
+    }
+    if (walk.path === WalkPath.Cluster) out.push('nat KUBE-MARK-MASQ');
+    out.push(`nat ${walk.path === WalkPath.Local ? chains.svl : chains.svc}`);
+    const ep = sp.endpoints[plan.targets[walk.target]];
+    out.push(`nat ${iptablesEndpointChain(sp, ep)}`, `DNAT --to-destination ${ep.key}`);
     return out;
   }
 }

@@ -3,6 +3,7 @@
 // (pkg/proxy/ipvs/proxier.go). Lookup is a hash probe, so the modelled cost is a constant.
 
 import { IntList } from '../engine/typed-arrays.js';
+import { type Cidr, cidrContains, parseCidr } from '../net/ipv4.js';
 import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
 import { reconcileDestinations } from './ipvs-destinations.js';
 import { IpvsVirtualServerState, schedule } from './ipvs-schedulers.js';
@@ -11,6 +12,7 @@ import type { ServicePortInfo } from './service-map.js';
 import {
   type CompileOptions,
   type CostModel,
+  type Destination,
   type IpvsScheduler,
   type NodeProxyTable,
   type ResolvedOptions,
@@ -30,6 +32,12 @@ export interface IpvsVirtualServer {
   /** Local policy without a local endpoint: all endpoints loaded, replies bypass the node. */
   readonly replyLost: boolean;
   readonly persistentTimeoutNs: number;
+  /**
+   * A load-balancer IP's virtual server with loadBalancerSourceRanges: filter KUBE-PROXY-FIREWALL
+   * matches KUBE-LOAD-BALANCER-FW and jumps to KUBE-SOURCE-RANGES-FIREWALL, which RETURNs sources
+   * in KUBE-LOAD-BALANCER-SOURCE-CIDR (or -SOURCE-IP) and DROPs the rest, before IPVS sees them.
+   */
+  readonly sourceRanges?: readonly Cidr[];
 }
 
 export class IpvsTable implements NodeProxyTable {
@@ -41,6 +49,9 @@ export class IpvsTable implements NodeProxyTable {
   readonly options: ResolvedOptions;
   readonly scheduler: IpvsScheduler;
   readonly virtualServers: IpvsVirtualServer[] = [];
+  /** Per TCP NodePort service port with load-balancer IPs: the virtual server on its first one. */
+  readonly lbVirtualServers: IpvsVirtualServer[] = [];
+  private readonly lbByNodePort = new Map<number, number>();
   readonly state: NodeProxyState;
   private readonly byNodePort: Int32Array;
   /** Per virtual server, resolved on first use: kernel state, its destination list and each entry's endpoint index. */
@@ -50,6 +61,7 @@ export class IpvsTable implements NodeProxyTable {
   private lastVs = -1;
   private lastServer = -1;
   private lastPersisted = false;
+  private lastSourceDropped = false;
 
   constructor(
     readonly nodeName: string,
@@ -78,18 +90,43 @@ export class IpvsTable implements NodeProxyTable {
       const start = useLocal ? cat.localStart : cat.clusterStart;
       const count = useLocal ? cat.localCount : cat.clusterCount;
       this.byNodePort[sp.nodePort] = this.virtualServers.length;
-      this.virtualServers.push({
+      const vs: IpvsVirtualServer = {
         sp: i,
         key: `${this.options.nodeIP}:${sp.nodePort}/TCP`,
         realServers: scratch.data.slice(start, start + count),
         masquerade: !local,
         replyLost,
         persistentTimeoutNs: sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS * 1e9 : 0,
-      });
+      };
+      this.virtualServers.push(vs);
+      // "Capture load-balancer ingress": the same syncEndpoint(ExternalPolicyLocal) real servers;
+      // KUBE-LOAD-BALANCER marks for masquerade unless the port is in KUBE-LOAD-BALANCER-LOCAL.
+      const lbIP = sp.loadBalancerIPs?.[0];
+      if (lbIP !== undefined) {
+        const ranges = (sp.loadBalancerSourceRanges ?? []).map((c) => parseCidr(c) as Cidr);
+        this.lbByNodePort.set(sp.nodePort, this.lbVirtualServers.length);
+        this.lbVirtualServers.push({ ...vs, key: `${lbIP}:${sp.port}/TCP`, ...(ranges.length > 0 ? { sourceRanges: ranges } : {}) });
+      }
     }
-    this.vsState = new Array(this.virtualServers.length);
-    this.vsServers = new Array(this.virtualServers.length);
-    this.vsEndpoints = new Array(this.virtualServers.length);
+    const total = this.virtualServers.length + this.lbVirtualServers.length;
+    this.vsState = new Array(total);
+    this.vsServers = new Array(total);
+    this.vsEndpoints = new Array(total);
+  }
+
+  /** Virtual server `v`: the NodePort ones first, then the load-balancer IPs' ones. */
+  private vsAt(v: number): IpvsVirtualServer {
+    const n = this.virtualServers.length;
+    return v < n ? this.virtualServers[v] : this.lbVirtualServers[v - n];
+  }
+
+  /** The virtual server a packet to `nodePort`'s service reaches, addressed as `to`, or -1. */
+  private vsFor(nodePort: number, to: Destination | undefined): number {
+    if (to === 'load-balancer-ip') {
+      const l = this.lbByNodePort.get(nodePort);
+      return l === undefined ? -1 : this.virtualServers.length + l;
+    }
+    return nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : -1;
   }
 
   servicePortForNodePort(nodePort: number): number {
@@ -97,11 +134,12 @@ export class IpvsTable implements NodeProxyTable {
     return v < 0 ? -1 : this.virtualServers[v].sp;
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, _random: () => number): number {
-    const v = nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : -1;
+  connect(nodePort: number, clientIp: number, nowNs: number, _random: () => number, _clientPort?: number, to?: Destination): number {
+    const v = this.vsFor(nodePort, to);
     this.lastVs = v;
     this.lastServer = -1;
     this.lastPersisted = false;
+    this.lastSourceDropped = false;
     this.lastReplyLost = false;
     this.lastMasquerade = false;
     this.lastCostNs = this.costs.ipvsLookupNs;
@@ -110,9 +148,17 @@ export class IpvsTable implements NodeProxyTable {
       this.lastRulesWalked = 1;
       return Verdict.NoService;
     }
-    const vs = this.virtualServers[v];
+    const vs = this.vsAt(v);
     const n = vs.realServers.length;
     this.lastRulesWalked = 1;
+    if (vs.sourceRanges !== undefined) {
+      // KUBE-PROXY-FIREWALL's KUBE-LOAD-BALANCER-FW match, then the SOURCE-CIDR set (ipset lookups).
+      this.lastRulesWalked += 2;
+      if (!vs.sourceRanges.some((c) => cidrContains(c, clientIp))) {
+        this.lastSourceDropped = true;
+        return Verdict.SourceRangeDrop;
+      }
+    }
     if (n === 0) return Verdict.Reject; // ip_vs_leave: no destination → ICMP port unreachable
     const state = this.stateOf(v);
     const servers = this.vsServers[v] as string[];
@@ -145,13 +191,13 @@ export class IpvsTable implements NodeProxyTable {
   }
 
   /** The connection ends: no longer active; closed at `closedAtNs` (not a failed one), it counts as inactive. */
-  release(nodePort: number, endpoint: number, closedAtNs?: number): void {
-    const v = nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : -1;
+  release(nodePort: number, endpoint: number, closedAtNs?: number, to?: Destination): void {
+    const v = this.vsFor(nodePort, to);
     if (v < 0) return;
-    const key = this.servicePorts[this.virtualServers[v].sp].endpoints[endpoint]?.key;
+    const key = this.servicePorts[this.vsAt(v).sp].endpoints[endpoint]?.key;
     if (key === undefined) throw new Error(`release: no endpoint ${endpoint} behind nodePort ${nodePort}`);
     // The node's kernel state, without re-linking it to this (maybe older) table's real servers.
-    const state = this.vsState[v] ?? this.state.ipvs.get(this.virtualServers[v].key);
+    const state = this.vsState[v] ?? this.state.ipvs.get(this.vsAt(v).key);
     const c = state?.active.get(key) ?? 0;
     if (state === undefined || c <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
     state.active.set(key, c - 1);
@@ -166,8 +212,9 @@ export class IpvsTable implements NodeProxyTable {
 
   explain(): string[] {
     if (this.lastVs < 0) return ['no virtual server'];
-    const vs = this.virtualServers[this.lastVs];
+    const vs = this.vsAt(this.lastVs);
     const out = [`TCP ${vs.key.replace('/TCP', '')} ${this.scheduler}${vs.persistentTimeoutNs > 0 ? ' persistent' : ''}`];
+    if (this.lastSourceDropped) return ['filter KUBE-PROXY-FIREWALL', 'filter KUBE-SOURCE-RANGES-FIREWALL DROP'];
     if (this.lastServer < 0) return [...out, 'no real server'];
     const ep = this.servicePorts[vs.sp].endpoints[(this.vsEndpoints[this.lastVs] as Int32Array)[this.lastServer]];
     out.push(`${this.lastPersisted ? 'template' : this.scheduler} -> ${ep.key}${vs.masquerade ? ' (masquerade)' : ''}${vs.replyLost ? ' (reply lost)' : ''}`);
@@ -182,7 +229,7 @@ export class IpvsTable implements NodeProxyTable {
   private stateOf(v: number): IpvsVirtualServerState {
     let s = this.vsState[v];
     if (s === undefined) {
-      const vs = this.virtualServers[v];
+      const vs = this.vsAt(v);
       s = this.state.ipvs.get(vs.key);
       if (s === undefined) this.state.ipvs.set(vs.key, (s = new IpvsVirtualServerState()));
       this.vsState[v] = s;

@@ -6,7 +6,7 @@ import { nftEndpointNameBase, nftServiceNameBase } from './chain-names.js';
 import { ChainWalk, WalkPath } from './chain-walk.js';
 import { type IptablesPlan, planIptables } from './iptables-plan.js';
 import type { ServicePortInfo } from './service-map.js';
-import { type CompileOptions, type CostModel, type NodeProxyTable, resolveOptions } from './types.js';
+import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, resolveOptions } from './types.js';
 
 export class NftablesTable implements NodeProxyTable {
   readonly mode = 'nftables' as const;
@@ -33,9 +33,9 @@ export class NftablesTable implements NodeProxyTable {
     return this.walk.servicePortForNodePort(nodePort);
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, _clientPort?: number, to?: Destination): number {
     const walk = this.walk;
-    const verdict = walk.connect(nodePort, clientIp, nowNs, random);
+    const verdict = to === 'load-balancer-ip' ? walk.connectLoadBalancer(nodePort, clientIp, nowNs, random) : walk.connect(nodePort, clientIp, nowNs, random);
     this.lastRulesWalked = walk.rulesWalked;
     this.lastCostNs = walk.costNs;
     this.lastMasquerade = walk.masquerade;
@@ -47,6 +47,7 @@ export class NftablesTable implements NodeProxyTable {
   explain(): string[] {
     const walk = this.walk;
     if (walk.path === WalkPath.None) return [];
+    if (walk.viaLoadBalancer) return this.explainLoadBalancer();
     const out = ['nat-prerouting', 'services', 'vmap @service-nodeports'];
     if (walk.path === WalkPath.NoRule) return [...out, 'filter-input nodeport-endpoints-check (no element)'];
     const sp = this.servicePorts[this.plan.order[walk.position]];
@@ -54,6 +55,25 @@ export class NftablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Reject) return [...out, 'filter-input nodeport-endpoints-check', 'reject-chain'];
     out.push(`external-${base}`);
     if (walk.path === WalkPath.Drop) return [...out, 'filter-input nodeport-endpoints-check drop'];
+    if (walk.path === WalkPath.Cluster) out.push('mark-for-masquerade');
+    out.push(walk.path === WalkPath.Local ? `local-${base}` : `service-${base}`);
+    const ep = sp.endpoints[this.plan.targets[walk.target]];
+    out.push(`endpoint-${nftEndpointNameBase(sp, ep)}`, `dnat to ${ep.key}`);
+    return out;
+  }
+
+  /** The chains a packet to the load-balancer IP walked (ChainWalk.connectLoadBalancer). */
+  private explainLoadBalancer(): string[] {
+    const walk = this.walk;
+    const out = ['filter-prerouting', 'firewall-check'];
+    if (walk.path === WalkPath.NoRule) return [...out, 'nat-prerouting', 'services', 'filter-forward service-endpoints-check (no element)'];
+    const sp = this.servicePorts[this.plan.order[walk.position]];
+    const base = nftServiceNameBase(sp);
+    if (walk.path === WalkPath.Reject) return [...out, 'nat-prerouting', 'services', 'filter-forward service-endpoints-check', 'reject-chain'];
+    if (walk.viaFirewallChain) out.push(`firewall-${base}`);
+    if (walk.path === WalkPath.SourceRangeDrop) return [...out, 'drop'];
+    out.push('nat-prerouting', 'services', 'vmap @service-ips', `external-${base}`);
+    if (walk.path === WalkPath.Drop) return [...out, 'filter-forward service-endpoints-check drop'];
     if (walk.path === WalkPath.Cluster) out.push('mark-for-masquerade');
     out.push(walk.path === WalkPath.Local ? `local-${base}` : `service-${base}`);
     const ep = sp.endpoints[this.plan.targets[walk.target]];

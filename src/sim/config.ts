@@ -8,6 +8,7 @@ import type { DurationSpec } from '../traffic/duration.js';
 import type { SyncConfig } from '../proxy/sync.js';
 import type { HealthCheckConfig } from '../traffic/health-checks.js';
 import type { IngressKind } from '../traffic/ingress.js';
+import type { FirewallSpec } from '../traffic/firewall.js';
 import type { ChangeTiming, ClusterEvent } from './changes.js';
 
 export interface SimConfig {
@@ -60,6 +61,10 @@ export interface SimConfig {
     readonly connectTimeoutS: number;
     /** The client gives up on a reply after this long (the server still does the work). */
     readonly requestTimeoutS: number;
+    /** Blocks the clients' addresses are dealt from (traffic/client-addresses.ts); absent: 100.64.0.0/10. */
+    readonly clientCIDRs?: readonly string[];
+    /** Where clients send: NodeIP:nodePort, or the target's load-balancer IP (forwarded to a node unchanged). */
+    readonly via?: 'node-port' | 'load-balancer';
   };
   readonly pods: { readonly concurrency: number; readonly queueLimit: number; readonly serviceTime: DurationSpec };
   readonly network: {
@@ -74,5 +79,7 @@ export interface SimConfig {
     readonly softirqCores: number;
     /** net.core.netdev_max_backlog: packets that may wait for the softirq cores. */
     readonly backlogPackets: number;
+    /** A firewall before kube-proxy (traffic/firewall.ts); absent or null: none. */
+    readonly firewall?: FirewallSpec | null;
   };
 }

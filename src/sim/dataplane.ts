@@ -13,7 +13,7 @@ import { growFloat64, growInt32 } from '../engine/typed-arrays.js';
 import { BPF_CONNTRACK } from '../proxy/bpf-conntrack.js';
 import { Conntrack, handleSlot } from '../proxy/conntrack.js';
 import type { ServicePortInfo } from '../proxy/service-map.js';
-import type { NodeProxyTable } from '../proxy/types.js';
+import type { Destination, NodeProxyTable } from '../proxy/types.js';
 import { SoftirqCpus } from '../traffic/softirq-cpus.js';
 import type { SimConfig } from './config.js';
 import { Fate, fateOfVerdict } from './fate.js';
@@ -41,6 +41,8 @@ export class Dataplane {
   lastDirectReply = false;
   lastCostNs = 0;
   lastRulesWalked = 0;
+  /** Where clients address new connections (traffic.via): the nodePort, or the load-balancer IP. */
+  private readonly to: Destination;
   private readonly cpus: SoftirqCpus;
   private readonly establishedNs: number;
   /** How long a closed connection's entry stays: the caller's TIME_WAIT, or BPF CT's close timeout. */
@@ -69,6 +71,7 @@ export class Dataplane {
     cfg: SimConfig,
   ) {
     this.up = new Uint8Array(nodes.length).fill(1);
+    this.to = cfg.traffic.via === 'load-balancer' ? 'load-balancer-ip' : 'node-port';
     this.proxies = new NodeProxies(sim, nodes, servicePorts, {
       mode: cfg.proxy.mode,
       ipvsScheduler: cfg.proxy.ipvsScheduler,
@@ -111,7 +114,7 @@ export class Dataplane {
   connect(node: number, clientIp: number, clientPort: number, nowNs: number): Fate {
     const table = this.proxies.tables[node];
     this.lastTableVersion = this.proxies.version(node);
-    const verdict = table.connect(this.nodePort, clientIp, nowNs, this.draws, clientPort);
+    const verdict = this.to === 'node-port' ? table.connect(this.nodePort, clientIp, nowNs, this.draws, clientPort) : table.connect(this.nodePort, clientIp, nowNs, this.draws, clientPort, this.to);
     this.lastMasquerade = table.lastMasquerade;
     this.lastDirectReply = table.lastDirectReply === true;
     this.lastCostNs = table.lastCostNs;
@@ -121,20 +124,20 @@ export class Dataplane {
     this.lastPod = -1;
     if (table.lastReplyLost) {
       // A connection that never establishes frees IPVS's count at once.
-      if (verdict >= 0) table.release(this.nodePort, verdict);
+      if (verdict >= 0) table.release(this.nodePort, verdict, undefined, this.to);
       return Fate.ReplyLost;
     }
     if (verdict < 0) return fateOfVerdict(verdict);
     const pod = this.podOfEndpoint(node, table)[verdict];
     const handle = this.conntrack[node].insert(verdict, this.establishedNs, nowNs);
     if (handle < 0) {
-      table.release(this.nodePort, verdict);
+      table.release(this.nodePort, verdict, undefined, this.to);
       return Fate.ConntrackFull;
     }
     this.setAsideEvictedPeer(node, handle);
     if (pod >= 0 && !this.trackOnPodNode(node, handle, this.pods.node[pod], nowNs)) {
       this.conntrack[node].remove(handle);
-      table.release(this.nodePort, verdict);
+      table.release(this.nodePort, verdict, undefined, this.to);
       return Fate.ConntrackFull;
     }
     this.lastEndpoint = verdict;
@@ -184,7 +187,7 @@ export class Dataplane {
 
   /** A connection closed: IPVS's least-connection schedulers stop counting it; conntrack keeps it in TIME_WAIT (BPF CT: its close timeout). */
   closeConnection(node: number, tableVersion: number, endpoint: number, conntrackHandle: number, timeWaitNs: number, atNs: number): void {
-    this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint, atNs);
+    this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint, atNs, this.to);
     const closedNs = this.closedNs ?? timeWaitNs;
     this.conntrack[node].close(conntrackHandle, closedNs, atNs);
     this.closePeer(node, conntrackHandle, timeWaitNs, atNs);

@@ -14,6 +14,7 @@ import { s } from '../engine/time.js';
 import { OUTCOMES, Outcome } from '../metrics/outcome.js';
 import { Clients } from '../traffic/clients.js';
 import { durationNs } from '../traffic/duration.js';
+import type { Firewall } from '../traffic/firewall.js';
 import type { Balancer } from './balancer.js';
 import type { SimConfig } from './config.js';
 import type { Dataplane } from './dataplane.js';
@@ -44,6 +45,10 @@ export interface LifecycleUnits {
   readonly pods: PodFleet;
   readonly outcomes: Outcomes;
   readonly balancer: Balancer;
+  /** A firewall before kube-proxy (nodes.firewall); absent: none. */
+  readonly firewall?: Firewall;
+  /** The cloud balancer's own source ranges (the annotation kube-proxy ignores); absent: none. */
+  readonly balancerFilter?: Firewall;
 }
 
 export class RequestLifecycle {
@@ -70,6 +75,8 @@ export class RequestLifecycle {
   private readonly pods: PodFleet;
   private readonly outcomes: Outcomes;
   private readonly balancer: Balancer;
+  private readonly firewall: Firewall | undefined;
+  private readonly balancerFilter: Firewall | undefined;
   private readonly SEND: number;
   private readonly AT_NODE: number;
   private readonly AT_POD: number;
@@ -86,6 +93,8 @@ export class RequestLifecycle {
     units: LifecycleUnits,
   ) {
     ({ clients: this.clients, network: this.network, dataplane: this.dataplane, pods: this.pods, outcomes: this.outcomes, balancer: this.balancer } = units);
+    this.firewall = units.firewall;
+    this.balancerFilter = units.balancerFilter;
     this.closedLoop = cfg.traffic.model === 'closed';
     this.warmupNs = s(cfg.warmupS);
     this.endNs = this.warmupNs + s(cfg.durationS);
@@ -230,6 +239,18 @@ export class RequestLifecycle {
   private atNode(r: number): void {
     const { sim, requests: req, dataplane } = this;
     const node = req.ingressNode[r];
+    if (this.balancerFilter?.blocks(node, this.clients.ip(req.client[r])) === true) {
+      if (req.newConnection[r] === 1) this.retransmitOrFail(r, Outcome.DroppedSourceRange, sim.now);
+      else this.resendOrFail(r);
+      return;
+    }
+    if (this.firewall?.blocks(node, this.clients.ip(req.client[r])) === true) {
+      // Dropped before the node (a security group) or before kube-proxy's rules (a host
+      // firewall): no answer, no softirq work counted; the client retransmits its SYN.
+      if (req.newConnection[r] === 1) this.retransmitOrFail(r, Outcome.BlockedByFirewall, sim.now);
+      else this.resendOrFail(r);
+      return;
+    }
     if (dataplane.up[node] === 0) {
       this.waitOutTimeout(r);
       return;
@@ -310,6 +331,9 @@ export class RequestLifecycle {
         return;
       case Fate.ConntrackFull:
         this.retransmitOrFail(r, Outcome.ConntrackFull, doneNs);
+        return;
+      case Fate.SourceRangeDrop:
+        this.retransmitOrFail(r, Outcome.DroppedSourceRange, doneNs);
         return;
       case Fate.ReplyLost:
         // The client never sees a SYN-ACK it recognises and gives up at its connect timeout.

@@ -27,6 +27,9 @@ export interface ServicePortSpec {
   affinityTimeoutS?: number;
   healthCheckNodePort?: number;
   endpoints?: EndpointSpec[];
+  /** status.loadBalancer.ingress IPs, and spec.loadBalancerSourceRanges as kube-proxy holds them. */
+  loadBalancerIPs?: string[];
+  sourceRanges?: string[];
 }
 
 export function endpoint(e: EndpointSpec, defaultPort: number): EndpointInfo {
@@ -68,6 +71,8 @@ export function servicePort(s: ServicePortSpec): ServicePortInfo {
     sessionAffinity: s.affinity ?? 'None',
     sessionAffinityTimeoutS: s.affinityTimeoutS ?? 10_800,
     healthCheckNodePort: s.healthCheckNodePort ?? 0,
+    ...(s.loadBalancerIPs === undefined ? {} : { loadBalancerIPs: s.loadBalancerIPs }),
+    ...(s.sourceRanges === undefined ? {} : { loadBalancerSourceRanges: s.sourceRanges }),
     endpoints: [...seen.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
   };
 }

@@ -7,7 +7,12 @@ export interface Packet {
   src: string;
   dst: string;
   dport: number;
-  /** Only external clients are modelled: --src-type LOCAL is false, --dst-type LOCAL true. */
+  /**
+   * Only external clients are modelled: --src-type LOCAL is false. --dst-type LOCAL is true for a
+   * node's address (the default); false for a load-balancer IP, which the node forwards, so a
+   * packet nat leaves untranslated meets filter FORWARD's KUBE-PROXY-FIREWALL first.
+   */
+  dstLocal?: boolean;
 }
 
 /**
@@ -118,6 +123,7 @@ export class NaiveWalker {
     const nat = this.tables.get('nat') as Map<string, Rule[]>;
     const filter = this.tables.get('filter') as Map<string, Rule[]>;
     if (this.runChain(nat, 'KUBE-SERVICES', pkt, nowNs, statistic, res) || res.verdict !== 'NONE') return res;
+    if (pkt.dstLocal === false && this.runChain(filter, 'KUBE-PROXY-FIREWALL', pkt, nowNs, statistic, res)) return res;
     this.runChain(filter, 'KUBE-EXTERNAL-SERVICES', pkt, nowNs, statistic, res);
     return res;
   }
@@ -169,7 +175,7 @@ export class NaiveWalker {
             i += 2;
             break;
           case '--dst-type':
-            ok = t[i + 1] === 'LOCAL';
+            ok = t[i + 1] === 'LOCAL' && pkt.dstLocal !== false;
             i += 2;
             break;
           case '--src-type':
@@ -233,6 +239,8 @@ export class NaiveWalker {
           return false;
         case 'ACCEPT':
           return true;
+        case '':
+          break; // a rule without a target (KUBE-FW's last, a comment): it matches and does nothing
         default:
           if (this.runChain(table, target, pkt, now, statistic, res)) return true;
       }
