@@ -116,16 +116,16 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
   const pods: Row[] = [];
   const nodes: Row[] = [];
   const timeseries: Row[] = [];
+  // Each warning is printed once, however many runs share its cause.
+  const warn = (found: readonly string[]): void => {
+    const lines = found.filter((w) => !warned.has(w));
+    for (const w of lines) warned.add(w);
+    if (lines.length > 0) options.onWarnings?.(lines);
+  };
   options.onStart?.(plan.length);
   let done = 0;
   for (const planned of plan) {
     const e = planned.point.experiment;
-    // Each warning is printed once, however many runs share its cause.
-    const warn = (found: readonly string[]): void => {
-      const lines = found.filter((w) => !warned.has(w));
-      for (const w of lines) warned.add(w);
-      if (lines.length > 0) options.onWarnings?.(lines);
-    };
     const resolved = clusterOf(e, docs, clusters, (r) => {
       if (options.onWarnings) warn(targetWarnings(r));
     });
