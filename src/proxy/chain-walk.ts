@@ -5,12 +5,12 @@
 // dispatch chains rule by rule and picks with a statistic cascade, nftables jumps through verdict
 // maps and picks with `numgen random`. One class for both keeps the per-packet calls monomorphic.
 
-import { type Cidr, cidrContains, parseCidr } from '../net/ipv4.js';
-import { AFFINITY, EXT_LOCAL, type IptablesPlan } from './iptables-plan.js';
+import { type Cidr, cidrContains, ipv4ToUint32, parseCidr } from '../net/ipv4.js';
+import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, INT_LOCAL, type IptablesPlan } from './iptables-plan.js';
 import { NodeProxyState } from './node-state.js';
 import { cascadePick } from './probability.js';
 import type { EndpointInfo, ServicePortInfo } from './service-map.js';
-import { type CompileOptions, type ResolvedOptions, Verdict } from './types.js';
+import { type CompileOptions, type Destination, type ResolvedOptions, Verdict } from './types.js';
 
 /** Where the differences between the two modes lie; plain data of one shape for both. */
 export interface ChainDialect {
@@ -39,7 +39,14 @@ export const enum WalkPath {
   Cluster,
   Local,
   PodShortCircuit,
+  /** A source on the node itself (`--src-type LOCAL`): masqueraded, then the cluster-wide chain. */
+  LocalShortCircuit,
+  /** A ClusterIP packet to the internal policy chain (KUBE-SVC, or KUBE-SVL under internal policy Local). */
+  ClusterIP,
 }
+
+/** 127.0.0.0/8: loopback addresses are `--src-type LOCAL` (and `fib saddr type local`) too. */
+const isLoopback = (ip: number): boolean => ip >>> 24 === 127;
 
 /** The external chain's Cluster rules: the mark-for-masquerade jump, the MARK rule inside it, the jump to the service chain. */
 const EXT_RULES_CLUSTER = 3;
@@ -67,10 +74,14 @@ export class ChainWalk {
   target = -1;
   /** The last connect's client was its own endpoint (hairpin masquerade). */
   hairpin = false;
+  /** The last connect was addressed to 127.0.0.1:nodePort. */
+  localhost = false;
   private readonly podCidr: Cidr | null;
   /** KUBE-SVC opens with the "cluster IP" masquerade rule when a detector or masqueradeAll exists. */
   private readonly svcMasqRule: number;
   private readonly state: NodeProxyState;
+  /** The node's InternalIP: a packet from it is `--src-type LOCAL` (a process on the node). */
+  private readonly nodeIp: number;
   /** `affinityNames.get(p)[slot - clusterStart[p]]`: the affinity list or set of each target slot, only for ClientIP ports. */
   private readonly affinityNames = new Map<number, string[]>();
 
@@ -85,6 +96,7 @@ export class ChainWalk {
     this.podCidr = detectorCidr(plan.options);
     this.svcMasqRule = plan.options.masqueradeAll || this.podCidr !== null ? 1 : 0;
     this.state = options.state ?? new NodeProxyState();
+    this.nodeIp = ipv4ToUint32(plan.options.nodeIP);
     const { order, flags, clusterStart, localStart, localCount, targets } = plan;
     for (let p = 0; p < order.length; p++) {
       if ((flags[p] & AFFINITY) === 0) continue;
@@ -104,12 +116,18 @@ export class ChainWalk {
     return f >= 0 ? plan.order[f] : -1;
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+  /**
+   * A packet to a node address on `nodePort`: the node's InternalIP, or with `localhost` 127.0.0.1
+   * (iptables with --iptables-localhost-nodeports only: callers check; KUBE-NODEPORTS then matches
+   * the port's `-d 127.0.0.0/8` rule, the first of its two).
+   */
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, localhost = false): number {
     const plan = this.plan;
     const linear = this.dialect.linearDispatch;
     const p = nodePort < plan.natByNodePort.length ? plan.natByNodePort[nodePort] : -1;
     this.position = p;
     this.hairpin = false;
+    this.localhost = localhost;
     if (p < 0) {
       // No nat rule: iptables walks all of KUBE-SERVICES and KUBE-NODEPORTS, then filter decides;
       // nftables misses the vmap and filter-input's no-endpoint-nodeports map decides.
@@ -121,14 +139,20 @@ export class ChainWalk {
       else this.record(f >= 0 ? nat + plan.externalServicesBefore[f] + 1 : nat + plan.externalServicesRules, false);
       return f >= 0 ? Verdict.Reject : Verdict.NoService;
     }
-    const npEnd = plan.nodePortsBefore[p] + plan.nodePortRulesPerPort;
+    const npEnd = plan.nodePortsBefore[p] + (localhost ? 1 : plan.nodePortRulesPerPort);
     let walked = linear ? plan.kubeServicesRules + npEnd : NFT_SERVICES_RULES;
     if ((plan.flags[p] & EXT_LOCAL) !== 0) {
       if (this.podCidr !== null) {
         walked++; // "pod traffic for ... external destinations": -s <podCIDR> -j KUBE-SVC / goto service-…
         if (cidrContains(this.podCidr, clientIp)) {
-          return this.finish(p, WalkPath.PodShortCircuit, walked + this.svcMasqRule, plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
+          return this.finish(p, WalkPath.PodShortCircuit, walked + this.masqRuleIn(p, false), plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
         }
+      }
+      if (clientIp === this.nodeIp || isLoopback(clientIp)) {
+        // "masquerade LOCAL traffic" matches (KUBE-MARK-MASQ and its MARK rule), then "route LOCAL
+        // traffic" jumps to the cluster-wide chain: the node's own processes are never dropped.
+        walked += 3 + this.masqRuleIn(p, false);
+        return this.finish(p, WalkPath.LocalShortCircuit, walked, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
       }
       walked += 2; // "masquerade LOCAL traffic", "route LOCAL traffic": --src-type LOCAL / fib saddr type local fail
       if (plan.localCount[p] === 0) {
@@ -140,10 +164,97 @@ export class ChainWalk {
         return Verdict.Drop;
       }
       walked++; // -j KUBE-SVL / goto local-…
-      return this.finish(p, WalkPath.Local, walked, plan.localStart[p], plan.localCount[p], false, clientIp, nowNs, random);
+      return this.finish(p, WalkPath.Local, walked + this.masqRuleIn(p, true), plan.localStart[p], plan.localCount[p], false, clientIp, nowNs, random);
     }
-    walked += EXT_RULES_CLUSTER + this.svcMasqRule;
+    walked += EXT_RULES_CLUSTER + this.masqRuleIn(p, false);
     return this.finish(p, WalkPath.Cluster, walked, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
+  }
+
+  /**
+   * A packet to the ClusterIP of the service port on `nodePort`, from a pod or the node itself
+   * (syncProxyRules, "Capture the clusterIP"): KUBE-SERVICES' `-d clusterIP` rule jumps to the
+   * internal policy chain, whose "cluster IP" rule marks for masquerade what is not from a pod
+   * (`! -s podCIDR`, or everything with --masquerade-all). Without internal endpoints the nat
+   * table has no rule and filter KUBE-SERVICES drops ("has no local endpoints") or rejects ("has
+   * no endpoints") it; nftables: the `no-endpoint-services` element.
+   */
+  connectClusterIP(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+    const plan = this.plan;
+    const linear = this.dialect.linearDispatch;
+    this.hairpin = false;
+    this.localhost = false;
+    let p = nodePort < plan.natByNodePort.length ? plan.natByNodePort[nodePort] : -1;
+    if (p < 0) p = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
+    this.position = p;
+    if (p < 0) {
+      this.path = WalkPath.NoRule;
+      this.record(linear ? plan.kubeServicesRules + plan.filterServicesRules : NFT_SERVICES_RULES + 1, false);
+      return Verdict.NoService;
+    }
+    const before = plan.clusterIPBefore[p];
+    if (before < 0) {
+      // Every nat KUBE-SERVICES rule misses (a ClusterIP is no local address, so the nodeports jump
+      // fails too); filter KUBE-SERVICES, reached from FORWARD (a pod) or OUTPUT (the node), decides.
+      const reject = (plan.flags[p] & HAS_ENDPOINTS) === 0;
+      this.path = reject ? WalkPath.Reject : WalkPath.Drop;
+      this.record(linear ? plan.kubeServicesRules + plan.filterServicesBefore[p] + 1 : NFT_SERVICES_RULES + 1, false);
+      return reject ? Verdict.Reject : Verdict.Drop;
+    }
+    const local = (plan.flags[p] & INT_LOCAL) !== 0;
+    let walked = linear ? before + 1 : 1; // nftables: the service-ips vmap hit
+    let masquerade = false;
+    if (this.svcMasqRule === 1) {
+      walked++;
+      if (plan.options.masqueradeAll || !cidrContains(this.podCidr as Cidr, clientIp)) {
+        walked++; // KUBE-MARK-MASQ's MARK rule
+        masquerade = true;
+      }
+    }
+    const start = local ? plan.localStart[p] : plan.clusterStart[p];
+    const count = local ? plan.localCount[p] : plan.clusterCount[p];
+    return this.finish(p, WalkPath.ClusterIP, walked, start, count, masquerade, clientIp, nowNs, random);
+  }
+
+  /**
+   * A packet from the node to 127.0.0.1:nodePort. iptables with --iptables-localhost-nodeports
+   * (route_localnet set) walks KUBE-NODEPORTS' `-d 127.0.0.0/8` rule into the external chain, where
+   * the loopback source is `--src-type LOCAL` and so masqueraded. Without the flag the KUBE-NODEPORTS
+   * jump carries `! -d 127.0.0.0/8`, and nftables' nodeports vmap and nodeport-endpoints-check carry
+   * `ip daddr != 127.0.0.0/8` ("localhost NodePorts are not supported"): nothing translates the
+   * packet and the node's own stack, where nothing listens on the port, answers RST — but iptables'
+   * filter KUBE-EXTERNAL-SERVICES (`--dst-type LOCAL`, reached from INPUT) still drops or rejects it.
+   */
+  connectLocalhost(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+    const plan = this.plan;
+    const linear = this.dialect.linearDispatch;
+    if (linear && plan.options.localhostNodePorts) return this.connect(nodePort, clientIp, nowNs, random, true);
+    this.hairpin = false;
+    this.localhost = true;
+    this.position = -1;
+    this.path = WalkPath.NoRule;
+    if (!linear) {
+      this.record(NFT_SERVICES_RULES + 1, false);
+      return Verdict.NoService;
+    }
+    const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
+    this.position = f;
+    if (f < 0) {
+      this.record(plan.kubeServicesRules + plan.externalServicesRules, false);
+      return Verdict.NoService;
+    }
+    const reject = (plan.flags[f] & HAS_ENDPOINTS) === 0;
+    this.path = reject ? WalkPath.Reject : WalkPath.Drop;
+    this.record(plan.kubeServicesRules + plan.externalServicesBefore[f] + 1, false);
+    return reject ? Verdict.Reject : Verdict.Drop;
+  }
+
+  /**
+   * Rules of the "cluster IP" masquerade kind at the head of a policy chain (0 or 1): kube-proxy
+   * writes it into the internal policy chain only, KUBE-SVC under internal policy Cluster and
+   * KUBE-SVL under Local (syncProxyRules, "Set up internal traffic handling").
+   */
+  private masqRuleIn(p: number, localChain: boolean): number {
+    return localChain === ((this.plan.flags[p] & INT_LOCAL) !== 0) ? this.svcMasqRule : 0;
   }
 
   /** The service chain from its affinity rules on, then the endpoint chain. */
@@ -222,5 +333,22 @@ export class ChainWalk {
     this.rulesWalked = rules;
     this.costNs = rules * this.dialect.ruleNs + this.dialect.fixedNs;
     this.masquerade = masquerade;
+  }
+}
+
+/**
+ * The walk for where the packet is addressed. The load-balancer address has rules of its own,
+ * not walked here.
+ */
+export function walkTo(walk: ChainWalk, to: Destination, nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+  switch (to) {
+    case 'node-port':
+      return walk.connect(nodePort, clientIp, nowNs, random);
+    case 'cluster-ip':
+      return walk.connectClusterIP(nodePort, clientIp, nowNs, random);
+    case 'localhost-node-port':
+      return walk.connectLocalhost(nodePort, clientIp, nowNs, random);
+    case 'load-balancer-ip':
+      throw new Error(`connect: ${to} is not walked by this table`);
   }
 }

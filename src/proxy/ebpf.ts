@@ -12,7 +12,7 @@ import { jhash3Words } from './jhash.js';
 import { maglevLookupTable, maglevSeeds } from './maglev.js';
 import { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
-import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, Verdict, resolveOptions } from './types.js';
+import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, type ResolvedOptions, Verdict, resolveOptions } from './types.js';
 
 /** IANA protocol numbers, as the service map key and the flow hash carry them. */
 const PROTO_NUMBER = { TCP: 6, UDP: 17, SCTP: 132 } as const;
@@ -120,7 +120,11 @@ export class EbpfTable implements NodeProxyTable {
     return s < 0 ? -1 : this.services[s].sp;
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort = 0): number {
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort = 0, to: Destination = 'node-port'): number {
+    // In-cluster clients meet Cilium's socket-level load balancing (connect() translated in the
+    // client's own socket, no per-packet NAT), which this model does not have: the experiment
+    // layer refuses them before any run (experiment/traffic-sources.ts).
+    if (to === 'cluster-ip' || to === 'localhost-node-port') throw new Error(`ebpf: packets to ${to} are not modelled`);
     this.lastService = -1;
     this.lastSlot = -1;
     this.lastFromAffinity = false;

@@ -33,6 +33,8 @@ export interface ServicePortInfo {
   /** status.loadBalancer.ingress IPs of a LoadBalancer service (LoadBalancerVIPs); absent when none. */
   readonly loadBalancerIPs?: readonly string[];
   readonly externalTrafficPolicy: TrafficPolicy;
+  /** spec.internalTrafficPolicy when Local (BaseServicePortInfo.InternalPolicyLocal); absent: Cluster. */
+  readonly internalTrafficPolicy?: 'Local';
   readonly sessionAffinity: SessionAffinity;
   readonly sessionAffinityTimeoutS: number;
   /** 0 when none. */
@@ -83,6 +85,7 @@ export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
         externalIPs: svc.externalIPs,
         ...(lbIPs.length === 0 ? {} : { loadBalancerIPs: lbIPs }),
         externalTrafficPolicy: svc.externalTrafficPolicy,
+        ...(svc.internalTrafficPolicy === 'Local' ? { internalTrafficPolicy: 'Local' as const } : {}),
         sessionAffinity: svc.sessionAffinity,
         sessionAffinityTimeoutS: svc.sessionAffinityTimeoutS,
         healthCheckNodePort: svc.healthCheckNodePort ?? 0,

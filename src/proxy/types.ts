@@ -158,9 +158,9 @@ export interface NodeProxyTable {
   connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort?: number, to?: Destination): number;
   /**
    * The connection that `connect` gave `endpoint` (an index of this table's snapshot) has
-   * ended. Only IPVS keeps per-connection state (lc/sed/nq); the others ignore it.
+   * ended; `to` is where the connection was addressed, as given to `connect`. Only IPVS keeps per-connection state (lc/sed/nq); the others ignore it.
    */
-  release(nodePort: number, endpoint: number, closedAtNs?: number): void;
+  release(nodePort: number, endpoint: number, closedAtNs?: number, to?: Destination): void;
   /** The chains (or virtual server) the last `connect` walked, for tests and users. */
   explain(): string[];
   readonly lastRulesWalked: number;
