@@ -17,6 +17,7 @@ import { type ClusterEvent, DEFAULT_CHANGE_TIMING, EVENT_ACTIONS } from '../sim/
 import { parseCidr } from '../net/ipv4.js';
 import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
 import { INGRESS_KINDS } from '../traffic/ingress.js';
+import { CLIENT_DESTINATIONS, TRAFFIC_SOURCES } from '../traffic/sources.js';
 import { RUN_METRIC_COLUMNS } from '../metrics/run-metrics.js';
 import { bool, type Check, duration, int, isObject, matching, nullable, num, oneOf, oneOfNumbers, portRange, str, strList, withSchema } from './checks.js';
 import { type InferFrom, leaf, required, section, whole } from './description-kit.js';
@@ -145,6 +146,7 @@ export const EXPERIMENT = {
   // null: keep what the target Service's manifest says.
   service: section('Overrides of the target Service\'s spec.', {
     externalTrafficPolicy: leaf(nullable(oneOf(['Cluster', 'Local'])), null, 'spec.externalTrafficPolicy.'),
+    internalTrafficPolicy: leaf(nullable(oneOf(['Cluster', 'Local'])), null, 'spec.internalTrafficPolicy: Local sends ClusterIP traffic to the client node\'s endpoints only.'),
     sessionAffinity: leaf(nullable(oneOf(['None', 'ClientIP'])), null, 'spec.sessionAffinity.'),
     sessionAffinityTimeoutS: leaf(nullable(int(1, 86_400)), null, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds.'),
     trafficDistribution: leaf(nullable(oneOf(['PreferClose', 'PreferSameZone'])), null, 'spec.trafficDistribution: zone hints on every ready endpoint.'),
@@ -158,6 +160,10 @@ export const EXPERIMENT = {
     thinkTimeMs: leaf(duration, { dist: 'exponential', meanMs: 1000 }, 'A closed-loop client\'s pause between reply and next request.'),
     requestsPerConnection: leaf(int(1), 1, 'Requests a connection carries (1 = no keep-alive).'),
     ingress: leaf(oneOf(INGRESS_KINDS), 'round-robin', 'How clients pick the node they send to.'),
+    // Outside clients through a nodePort: the question the simulator was built for.
+    source: leaf(oneOf(TRAFFIC_SOURCES), 'external', 'Where clients run: external hosts, pods, or host-network processes on the nodes.'),
+    sourceNodes: leaf(strList, [], 'Nodes the pod or host clients run on, clients spread over them in turn; empty: every node.'),
+    destination: leaf(oneOf(CLIENT_DESTINATIONS), 'node-port', 'What in-cluster clients call: their node\'s nodePort, the next node\'s, the ClusterIP, or 127.0.0.1:nodePort.'),
     // A typical client library's connect timeout; Linux's own SYN retries would give 127 s.
     connectTimeoutS: leaf(num(0, true), 3, 'A client gives up connecting after this long.'),
     // A typical HTTP client's read timeout.

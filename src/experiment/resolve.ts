@@ -12,6 +12,7 @@ import { syntheticServicePorts } from '../proxy/synthetic.js';
 import { checkEventTargets, planChanges } from '../sim/changes.js';
 import type { SimConfig } from '../sim/config.js';
 import type { Experiment } from './schema.js';
+import { checkSourceNodes } from './traffic-sources.js';
 
 export interface ResolvedCluster {
   readonly cluster: Cluster;
@@ -85,6 +86,7 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
   const overridden: Service = {
     ...target,
     externalTrafficPolicy: o.externalTrafficPolicy ?? target.externalTrafficPolicy,
+    ...(o.internalTrafficPolicy === null ? {} : { internalTrafficPolicy: o.internalTrafficPolicy }),
     sessionAffinity: o.sessionAffinity ?? target.sessionAffinity,
     sessionAffinityTimeoutS: o.sessionAffinityTimeoutS ?? target.sessionAffinityTimeoutS,
     ...(o.trafficDistribution === null ? {} : { trafficDistribution: o.trafficDistribution }),
@@ -104,6 +106,7 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
 }
 
 export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, replication: number): SimConfig {
+  checkSourceNodes(experiment, resolved.cluster);
   return {
     seed: experiment.seed,
     replication,

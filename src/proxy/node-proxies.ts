@@ -25,6 +25,8 @@ export interface NodeProxiesConfig {
   readonly watchDelayNs: number;
   /** The run's end: no periodic resync is scheduled after it. */
   readonly endNs: number;
+  /** --cluster-cidr for the local-traffic detector: the cluster's pod range (the compile default when absent). */
+  readonly podCIDR?: string;
 }
 
 export interface SyncStats {
@@ -260,6 +262,7 @@ export class NodeProxies {
       ebpf: this.cfg.ebpf,
       nodeIP: this.nodes[node].ip,
       zone: this.nodes[node].zone,
+      ...(this.cfg.podCIDR === undefined ? {} : { podCIDR: this.cfg.podCIDR }),
       state: this.state[node],
     });
   }

@@ -19,6 +19,7 @@ import { Network } from './network.js';
 import { Outcomes } from './outcomes.js';
 import { PodFleet } from './pod-fleet.js';
 import { RequestLifecycle } from './request-lifecycle.js';
+import { ClientSources } from './sources.js';
 import type { RunResult, SimObserver } from './run-result.js';
 
 export type { NodeResult, PodResult, RequestRecord, RunResult, SimObserver } from './run-result.js';
@@ -80,7 +81,8 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   sampleConntrack(sim, dataplane, outcomes, s(cfg.timeseriesBucketS), endNs);
   const network = new Network(cfg.network, cluster.nodes, streams);
   const clients = new Clients(cfg.traffic.clients, cfg.traffic.requestsPerConnection);
-  const lifecycle = new RequestLifecycle(sim, cfg, streams, { clients, network, dataplane, pods, outcomes, balancer });
+  const sources = new ClientSources(cfg.traffic, cluster, clients, network);
+  const lifecycle = new RequestLifecycle(sim, cfg, streams, { clients, network, dataplane, pods, outcomes, balancer, sources });
   const hints = (endpoints: EndpointInfo[]) => (service ? withControllerHints(service, endpoints, cluster.nodes) : endpoints);
   const changes = new ClusterChanges(sim, plan, planned, pods, dataplane, lifecycle, targetPort, balancer, hints);
 
