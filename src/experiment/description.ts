@@ -108,6 +108,8 @@ export const EXPERIMENT = {
     watchDelayMs: leaf(num(0), 50, 'EndpointSlice update to the informer seeing it.'),
     // MinimizeIPTablesRestore (KEP-3453), on by default since 1.27, GA 1.28.
     iptablesPartialRestore: leaf(bool, true, 'Whether a sync rewrites only the changed chains.'),
+    // kube-proxy --iptables-localhost-nodeports default (iptables mode only; it sets route_localnet).
+    iptablesLocalhostNodePorts: leaf(bool, true, 'Whether iptables mode answers 127.0.0.1:nodePort (the -d 127.0.0.0/8 rules).'),
     // cilium-agent's defaults: --bpf-lb-algorithm=random, --bpf-lb-maglev-table-size=16381
     // (pkg/maglev DefaultTableSize), --bpf-lb-mode=snat.
     ebpf: section('Cilium\'s eBPF data path, read in mode ebpf only.', {

@@ -130,6 +130,7 @@ export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, 
         iptablesPartial: experiment.proxy.iptablesPartialRestore,
       },
       watchDelayMs: experiment.proxy.watchDelayMs,
+      iptablesLocalhostNodePorts: experiment.proxy.iptablesLocalhostNodePorts,
     },
     conntrack: {
       maxEntries: experiment.conntrack.maxEntries ?? conntrackMaxFor(experiment.conntrack.maxPerCore, experiment.conntrack.min, experiment.nodes.cores),

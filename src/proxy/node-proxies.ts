@@ -27,6 +27,8 @@ export interface NodeProxiesConfig {
   readonly endNs: number;
   /** --cluster-cidr for the local-traffic detector: the cluster's pod range (the compile default when absent). */
   readonly podCIDR?: string;
+  /** --iptables-localhost-nodeports (the compile default, true, when absent). */
+  readonly localhostNodePorts?: boolean;
 }
 
 export interface SyncStats {
@@ -263,6 +265,7 @@ export class NodeProxies {
       nodeIP: this.nodes[node].ip,
       zone: this.nodes[node].zone,
       ...(this.cfg.podCIDR === undefined ? {} : { podCIDR: this.cfg.podCIDR }),
+      ...(this.cfg.localhostNodePorts === undefined ? {} : { localhostNodePorts: this.cfg.localhostNodePorts }),
       state: this.state[node],
     });
   }

@@ -34,6 +34,8 @@ export interface SimConfig {
     readonly sync: SyncConfig;
     /** EndpointSlice update → the node's kube-proxy informer sees it. */
     readonly watchDelayMs: number;
+    /** --iptables-localhost-nodeports (true when absent). */
+    readonly iptablesLocalhostNodePorts?: boolean;
   };
   readonly conntrack: {
     /** nf_conntrack_max, resolved (an explicit value, else kube-proxy's sizing by cores). */

@@ -82,6 +82,7 @@ export class Dataplane {
       watchDelayNs: Math.round(cfg.proxy.watchDelayMs * 1e6),
       endNs: s(cfg.warmupS + cfg.durationS),
       ...(cfg.cluster.ranges === undefined ? {} : { podCIDR: cfg.cluster.ranges.podCIDR }),
+      ...(cfg.proxy.iptablesLocalhostNodePorts === undefined ? {} : { localhostNodePorts: cfg.proxy.iptablesLocalhostNodePorts }),
     });
     // The eBPF data path tracks NodePort flows in its own CT map; netfilter never sees them.
     const bpf = cfg.proxy.mode === 'ebpf';
