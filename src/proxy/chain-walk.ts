@@ -4,6 +4,8 @@
 // so one walk counts both, and a small dialect says where the two differ: iptables walks its
 // dispatch chains rule by rule and picks with a statistic cascade, nftables jumps through verdict
 // maps and picks with `numgen random`. One class for both keeps the per-packet calls monomorphic.
+// The file runs past 300 lines on purpose: the ClusterIP and localhost walks end in the same
+// private service-chain walk (`finish`), and splitting the class would expose its internals.
 
 import { type Cidr, cidrContains, ipv4ToUint32, parseCidr } from '../net/ipv4.js';
 import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, INT_LOCAL, type IptablesPlan } from './iptables-plan.js';
