@@ -1,4 +1,4 @@
-// The NodePort walk iptables and nftables share: kube-proxy's nftables proxier writes the same
+// The walks iptables and nftables share (a node address's nodePort, the ClusterIP, 127.0.0.1): kube-proxy's nftables proxier writes the same
 // chain structure as its iptables one (external chain, pod short-circuit, local or cluster
 // service chain, per-endpoint affinity checks, then the endpoint chain's hairpin check and DNAT),
 // so one walk counts both, and a small dialect says where the two differ: iptables walks its

@@ -1,5 +1,6 @@
-// One simulated run: external clients → ingress node → kube-proxy lookup on that node's softirq
-// CPU → (second hop) → pod queue and service → reply back the same way. `simulate` wires the
+// One simulated run: external clients → ingress node (or in-cluster clients → their own node, or
+// the node they call) → kube-proxy lookup on that node's softirq CPU → (second hop) → pod queue
+// and service → reply back the same way. `simulate` wires the
 // units that own each part of the run and runs it; a request's life reads top to bottom in
 // request-lifecycle.ts.
 
