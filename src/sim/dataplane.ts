@@ -73,6 +73,8 @@ export class Dataplane {
   ) {
     this.up = new Uint8Array(nodes.length).fill(1);
     this.to = tableDestination(cfg.traffic.destination ?? 'node-port');
+    // The experiment layer refuses these (experiment/traffic-sources.ts): Cilium's socket LB is not modelled.
+    if (cfg.proxy.mode === 'ebpf' && (cfg.traffic.source ?? 'external') !== 'external') throw new Error(`simulate: traffic.source ${cfg.traffic.source} is not modelled in ebpf mode`);
     this.proxies = new NodeProxies(sim, nodes, servicePorts, {
       mode: cfg.proxy.mode,
       ipvsScheduler: cfg.proxy.ipvsScheduler,
