@@ -7,7 +7,7 @@
 // The file runs past 300 lines on purpose: the ClusterIP and localhost walks end in the same
 // private service-chain walk (`finish`), and splitting the class would expose its internals.
 
-import { type Cidr, cidrContains, ipv4ToUint32, parseCidr } from '../net/ipv4.js';
+import { type Cidr, cidrContains, parseCidr, parseIPv4 } from '../net/ipv4.js';
 import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, INT_LOCAL, type IptablesPlan } from './iptables-plan.js';
 import { NodeProxyState } from './node-state.js';
 import { cascadePick } from './probability.js';
@@ -82,7 +82,7 @@ export class ChainWalk {
   /** KUBE-SVC opens with the "cluster IP" masquerade rule when a detector or masqueradeAll exists. */
   private readonly svcMasqRule: number;
   private readonly state: NodeProxyState;
-  /** The node's InternalIP: a packet from it is `--src-type LOCAL` (a process on the node). */
+  /** The node's InternalIP as uint32 (-1 when it is none): a packet from it is `--src-type LOCAL`. */
   private readonly nodeIp: number;
   /** `affinityNames.get(p)[slot - clusterStart[p]]`: the affinity list or set of each target slot, only for ClientIP ports. */
   private readonly affinityNames = new Map<number, string[]>();
@@ -98,7 +98,8 @@ export class ChainWalk {
     this.podCidr = detectorCidr(plan.options);
     this.svcMasqRule = plan.options.masqueradeAll || this.podCidr !== null ? 1 : 0;
     this.state = options.state ?? new NodeProxyState();
-    this.nodeIp = ipv4ToUint32(plan.options.nodeIP);
+    // A node whose InternalIP is no IPv4 address (an IPv6 node of a dump) has no IPv4 LOCAL source: -1 matches nothing.
+    this.nodeIp = parseIPv4(plan.options.nodeIP) ?? -1;
     const { order, flags, clusterStart, localStart, localCount, targets } = plan;
     for (let p = 0; p < order.length; p++) {
       if ((flags[p] & AFFINITY) === 0) continue;
