@@ -3,6 +3,7 @@
 
 import type { Cluster } from '../cluster/model.js';
 import { InputError, type InputIssue } from '../input/problems.js';
+import { parseIPv4 } from '../net/ipv4.js';
 import { destinationProblem } from '../traffic/sources.js';
 import type { Experiment } from './schema.js';
 
@@ -28,6 +29,11 @@ export function checkSourceNodes(e: Experiment, cluster: Cluster): void {
   const unknown = e.traffic.sourceNodes.filter((n) => !names.includes(n));
   if (unknown.length > 0) {
     throw new InputError([{ path: 'traffic.sourceNodes', message: `got ${unknown.join(', ')}, expected names of the cluster's nodes: ${names.join(', ')}` }]);
+  }
+  const chosen = e.traffic.sourceNodes.length > 0 ? cluster.nodes.filter((n) => e.traffic.sourceNodes.includes(n.name)) : cluster.nodes;
+  const noIPv4 = chosen.filter((n) => parseIPv4(n.ip) === undefined);
+  if (e.traffic.source === 'host' && noIPv4.length > 0) {
+    throw new InputError([{ path: 'traffic.sourceNodes', message: `host clients send from their node's IPv4 InternalIP, which ${noIPv4.map((n) => `${n.name} (${n.ip || 'none'})`).join(', ')} lack: name other nodes` }]);
   }
   if (e.traffic.destination === 'node-port-other-node' && names.length < 2) {
     throw new InputError([{ path: 'traffic.destination', message: 'got node-port-other-node on a one-node cluster: there is no other node to call' }]);

@@ -7,7 +7,7 @@
 
 import type { Cluster } from '../cluster/model.js';
 import { nodeSubnetBase } from '../cluster/address-ranges.js';
-import { type Cidr, cidrContains, ipv4ToUint32, parseCidr } from '../net/ipv4.js';
+import { type Cidr, cidrContains, ipv4ToUint32, parseCidr, parseIPv4 } from '../net/ipv4.js';
 import { DEFAULT_POD_CIDR, type Destination } from '../proxy/types.js';
 import type { Clients } from '../traffic/clients.js';
 import type { ClientDestination, TrafficSource } from '../traffic/sources.js';
@@ -106,9 +106,9 @@ function podSubnet(cluster: Cluster, i: number): Cidr {
   if (own !== undefined) return own;
   const range = parseCidr(cluster.ranges?.podCIDR ?? DEFAULT_POD_CIDR) as Cidr;
   for (const p of cluster.pods) {
-    if (p.nodeName !== node.name || p.hostNetwork === true || p.ip === '') continue;
-    const ip = ipv4ToUint32(p.ip);
-    if (cidrContains(range, ip)) return parseCidr(`${formatSubnet(ip)}/24`) as Cidr;
+    if (p.nodeName !== node.name || p.hostNetwork === true) continue;
+    const ip = parseIPv4(p.ip);
+    if (ip !== undefined && cidrContains(range, ip)) return parseCidr(`${formatSubnet(ip)}/24`) as Cidr;
   }
   const base = nodeSubnetBase(range, 0, i);
   if (base === undefined) throw new Error(`ClientSources: the pod range ${range.text} has no /24 for node ${node.name}`);
@@ -120,7 +120,7 @@ const formatSubnet = (ip: number): string => `${(ip >>> 24) & 255}.${(ip >>> 16)
 /** Up to CLIENT_PODS_PER_NODE free addresses of node `i`'s pod subnet, from the top down. */
 function clientPodAddresses(cluster: Cluster, i: number): Uint32Array {
   const subnet = podSubnet(cluster, i);
-  const used = new Set(cluster.pods.filter((p) => p.ip !== '').map((p) => ipv4ToUint32(p.ip)));
+  const used = new Set(cluster.pods.map((p) => parseIPv4(p.ip)));
   const out: number[] = [];
   // The last address of the subnet's first /24 is its broadcast address; .1 is the bridge.
   for (let a = subnet.base + Math.min(subnet.size, 256) - 2; a > subnet.base + 1 && out.length < CLIENT_PODS_PER_NODE; a--) if (!used.has(a)) out.push(a);
