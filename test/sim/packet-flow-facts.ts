@@ -24,6 +24,8 @@ export interface FlowFacts {
   readonly snat: string;
   /** Whether the pod is on another node than the one whose rules ran. */
   readonly podElsewhere: string;
+  /** Node-to-node hops from the client's node to the pod (in-cluster clients that reach it). */
+  readonly nodeHops: string;
   readonly podSeesClient: string;
   readonly outcome: string;
 }
@@ -86,6 +88,7 @@ export function flowFacts(mode: ProxyMode, policy: TrafficPolicy, source: Traffi
     chains: shortChains(table.explain()),
     snat: reached ? (m.client_ip_preserved_share === 0 ? 'yes' : 'no') : '—',
     podElsewhere: reached ? (m.cross_node_share === 1 ? 'yes' : 'no') : '—',
+    nodeHops: reached && source !== 'external' ? String((node === 2 ? 0 : 1) + (m.cross_node_share === 1 ? 1 : 0)) : '—',
     podSeesClient: reached ? (m.client_ip_preserved_share === 1 ? 'yes' : 'no') : '—',
     outcome: OUTCOME_WORDS[outcome] ?? outcome,
   };

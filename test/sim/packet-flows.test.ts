@@ -45,14 +45,15 @@ describe('docs/packet-flows.md', () => {
   });
 
   for (const { policy, cells } of rows) {
-    const [mode, source, to, rulesOn, chains, snat, podElsewhere, podSeesClient, outcome] = cells;
+    const [mode, source, to, rulesOn, chains, snat, podElsewhere, nodeHops, podSeesClient, outcome] = cells;
     it(`${policy}: ${mode}, ${source} → ${to}: ${outcome}${snat === 'yes' ? ', SNAT' : ''}`, () => {
       const f = flowFacts(mode as ProxyMode, policy, source as TrafficSource, to as ClientDestination);
-      expect({ rulesOn: f.rulesOn, chains: f.chains, snat: f.snat, podElsewhere: f.podElsewhere, podSeesClient: f.podSeesClient, outcome: f.outcome }).toEqual({
+      expect({ rulesOn: f.rulesOn, chains: f.chains, snat: f.snat, podElsewhere: f.podElsewhere, nodeHops: f.nodeHops, podSeesClient: f.podSeesClient, outcome: f.outcome }).toEqual({
         rulesOn,
         chains,
         snat,
         podElsewhere,
+        nodeHops,
         podSeesClient,
         outcome,
       });
