@@ -115,6 +115,7 @@ function buildServices(decoded: DecodedManifests, ips: readonly string[], assign
       ...(s.trafficDistribution === undefined ? {} : { trafficDistribution: s.trafficDistribution }),
     };
     if (assignment.healthCheckNodePort !== undefined) service.healthCheckNodePort = assignment.healthCheckNodePort;
+    if (s.internalTrafficPolicy !== undefined) service.internalTrafficPolicy = s.internalTrafficPolicy;
     extraServiceFields(service, s, ips[i]);
     return service;
   });

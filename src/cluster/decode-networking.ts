@@ -81,6 +81,8 @@ export function decodeService(r: FieldReader, source: Source, p: string, obj: Js
   if (spec.externalTrafficPolicy === 'Local' && (type === 'ClusterIP' || type === 'ExternalName')) {
     r.fail(`${p}spec.externalTrafficPolicy`, "Invalid value: \"Local\": may only be set when `type` is 'NodePort' or 'LoadBalancer'");
   }
+  // spec.internalTrafficPolicy: the API defaults it to Cluster for every type but ExternalName.
+  const internalPolicy = r.oneOf(spec.internalTrafficPolicy, `${p}spec.internalTrafficPolicy`, ['Cluster', 'Local'] as const, 'Cluster');
   const externalName = r.str(spec.externalName, `${p}spec.externalName`, type === 'ExternalName');
   const affinityConfig = r.map(spec.sessionAffinityConfig, `${p}spec.sessionAffinityConfig`) ?? {};
   const clientIP = r.map(affinityConfig.clientIP, `${p}spec.sessionAffinityConfig.clientIP`) ?? {};
@@ -107,6 +109,7 @@ export function decodeService(r: FieldReader, source: Source, p: string, obj: Js
     selector: Object.keys(selector).length === 0 ? null : selector,
     ports,
     externalTrafficPolicy: policy,
+    ...(internalPolicy === 'Local' ? { internalTrafficPolicy: internalPolicy } : {}),
     ...(healthCheckNodePort === undefined || healthCheckNodePort === 0 ? {} : { healthCheckNodePort }),
     sessionAffinity: r.oneOf(spec.sessionAffinity, `${p}spec.sessionAffinity`, ['None', 'ClientIP'] as const, 'None'),
     // 10800 s is the API default (see DEFAULT_AFFINITY_TIMEOUT_S); the API caps it at one day.

@@ -59,6 +59,8 @@ export interface DecodedService {
   readonly selector: Labels | null;
   readonly ports: readonly ServicePort[];
   readonly externalTrafficPolicy: 'Cluster' | 'Local';
+  /** spec.internalTrafficPolicy, only when Local (Cluster, the API default, is left out). */
+  readonly internalTrafficPolicy?: 'Local';
   readonly healthCheckNodePort?: number;
   readonly sessionAffinity: 'None' | 'ClientIP';
   readonly sessionAffinityTimeoutS: number;

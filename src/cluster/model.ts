@@ -113,6 +113,8 @@ export interface Service {
   readonly selector: Labels | null;
   readonly ports: readonly ServicePort[];
   readonly externalTrafficPolicy: TrafficPolicy;
+  /** spec.internalTrafficPolicy for ClusterIP traffic; absent means Cluster, the API default. */
+  readonly internalTrafficPolicy?: TrafficPolicy;
   readonly healthCheckNodePort?: number;
   readonly sessionAffinity: SessionAffinity;
   readonly sessionAffinityTimeoutS: number;

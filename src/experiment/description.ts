@@ -19,6 +19,7 @@ import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
 import { INGRESS_KINDS } from '../traffic/ingress.js';
 import { DEFAULT_CLIENT_CIDRS } from '../traffic/client-addresses.js';
 import { type FirewallSpec, parsePorts } from '../traffic/firewall.js';
+import { CLIENT_DESTINATIONS, TRAFFIC_SOURCES } from '../traffic/sources.js';
 import { RUN_METRIC_COLUMNS } from '../metrics/run-metrics.js';
 import { bool, type Check, duration, int, isObject, matching, nullable, num, oneOf, oneOfNumbers, portRange, str, strList, withSchema } from './checks.js';
 import { type InferFrom, leaf, required, section, whole } from './description-kit.js';
@@ -138,6 +139,8 @@ export const EXPERIMENT = {
     watchDelayMs: leaf(num(0), 50, 'EndpointSlice update to the informer seeing it.'),
     // MinimizeIPTablesRestore (KEP-3453), on by default since 1.27, GA 1.28.
     iptablesPartialRestore: leaf(bool, true, 'Whether a sync rewrites only the changed chains.'),
+    // kube-proxy --iptables-localhost-nodeports default (iptables mode only; it sets route_localnet).
+    iptablesLocalhostNodePorts: leaf(bool, true, 'Whether iptables mode answers 127.0.0.1:nodePort (the -d 127.0.0.0/8 rules).'),
     // cilium-agent's defaults: --bpf-lb-algorithm=random, --bpf-lb-maglev-table-size=16381
     // (pkg/maglev DefaultTableSize), --bpf-lb-mode=snat.
     ebpf: section('Cilium\'s eBPF data path, read in mode ebpf only.', {
@@ -176,6 +179,7 @@ export const EXPERIMENT = {
   // null: keep what the target Service's manifest says.
   service: section('Overrides of the target Service\'s spec.', {
     externalTrafficPolicy: leaf(nullable(oneOf(['Cluster', 'Local'])), null, 'spec.externalTrafficPolicy.'),
+    internalTrafficPolicy: leaf(nullable(oneOf(['Cluster', 'Local'])), null, 'spec.internalTrafficPolicy: Local sends ClusterIP traffic to the client node\'s endpoints only.'),
     sessionAffinity: leaf(nullable(oneOf(['None', 'ClientIP'])), null, 'spec.sessionAffinity.'),
     sessionAffinityTimeoutS: leaf(nullable(int(1, 86_400)), null, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds.'),
     trafficDistribution: leaf(nullable(oneOf(['PreferClose', 'PreferSameZone'])), null, 'spec.trafficDistribution: zone hints on every ready endpoint.'),
@@ -189,6 +193,10 @@ export const EXPERIMENT = {
     thinkTimeMs: leaf(duration, { dist: 'exponential', meanMs: 1000 }, 'A closed-loop client\'s pause between reply and next request.'),
     requestsPerConnection: leaf(int(1), 1, 'Requests a connection carries (1 = no keep-alive).'),
     ingress: leaf(oneOf(INGRESS_KINDS), 'round-robin', 'How clients pick the node they send to.'),
+    // Outside clients through a nodePort: the question the simulator was built for.
+    source: leaf(oneOf(TRAFFIC_SOURCES), 'external', 'Where clients run: external hosts, pods, or host-network processes on the nodes.'),
+    sourceNodes: leaf(strList, [], 'Nodes the pod or host clients run on, clients spread over them in turn; empty: every node.'),
+    destination: leaf(oneOf(CLIENT_DESTINATIONS), 'node-port', 'What in-cluster clients call: their node\'s nodePort, the next node\'s, the ClusterIP, or 127.0.0.1:nodePort.'),
     // A typical client library's connect timeout; Linux's own SYN retries would give 127 s.
     connectTimeoutS: leaf(num(0, true), 3, 'A client gives up connecting after this long.'),
     // A typical HTTP client's read timeout.

@@ -13,6 +13,7 @@ import { checkEventTargets, planChanges } from '../sim/changes.js';
 import type { SimConfig } from '../sim/config.js';
 import type { Experiment } from './schema.js';
 import { accessProblems, viaProblems, withLoadBalancerAddress } from './access-checks.js';
+import { checkSourceNodes } from './traffic-sources.js';
 
 export interface ResolvedCluster {
   readonly cluster: Cluster;
@@ -88,6 +89,7 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
   const overridden: Service = {
     ...withLoadBalancerAddress(experiment, target),
     externalTrafficPolicy: o.externalTrafficPolicy ?? target.externalTrafficPolicy,
+    ...(o.internalTrafficPolicy === null ? {} : { internalTrafficPolicy: o.internalTrafficPolicy }),
     sessionAffinity: o.sessionAffinity ?? target.sessionAffinity,
     sessionAffinityTimeoutS: o.sessionAffinityTimeoutS ?? target.sessionAffinityTimeoutS,
     ...(o.trafficDistribution === null ? {} : { trafficDistribution: o.trafficDistribution }),
@@ -109,6 +111,7 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
 export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, replication: number): SimConfig {
   const access = accessProblems(experiment, resolved.cluster);
   if (access.length > 0) throw new InputError(access);
+  checkSourceNodes(experiment, resolved.cluster);
   return {
     seed: experiment.seed,
     replication,
@@ -132,6 +135,7 @@ export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, 
         iptablesPartial: experiment.proxy.iptablesPartialRestore,
       },
       watchDelayMs: experiment.proxy.watchDelayMs,
+      iptablesLocalhostNodePorts: experiment.proxy.iptablesLocalhostNodePorts,
     },
     conntrack: {
       maxEntries: experiment.conntrack.maxEntries ?? conntrackMaxFor(experiment.conntrack.maxPerCore, experiment.conntrack.min, experiment.nodes.cores),

@@ -1,16 +1,19 @@
-// The NodePort walk iptables and nftables share: kube-proxy's nftables proxier writes the same
+// The walks iptables and nftables share (a node address's nodePort, the load-balancer IP, the
+// ClusterIP, 127.0.0.1): kube-proxy's nftables proxier writes the same
 // chain structure as its iptables one (external chain, pod short-circuit, local or cluster
 // service chain, per-endpoint affinity checks, then the endpoint chain's hairpin check and DNAT),
 // so one walk counts both, and a small dialect says where the two differ: iptables walks its
 // dispatch chains rule by rule and picks with a statistic cascade, nftables jumps through verdict
 // maps and picks with `numgen random`. One class for both keeps the per-packet calls monomorphic.
+// The file runs past 300 lines on purpose: the load-balancer, ClusterIP and localhost walks end in the same
+// private service-chain walk (`finish`), and splitting the class would expose its internals.
 
-import { type Cidr, cidrContains, parseCidr } from '../net/ipv4.js';
-import { AFFINITY, EXT_LOCAL, type IptablesPlan } from './iptables-plan.js';
+import { type Cidr, cidrContains, parseCidr, parseIPv4 } from '../net/ipv4.js';
+import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, INT_LOCAL, type IptablesPlan } from './iptables-plan.js';
 import { NodeProxyState } from './node-state.js';
 import { cascadePick } from './probability.js';
 import type { EndpointInfo, ServicePortInfo } from './service-map.js';
-import { type CompileOptions, type ResolvedOptions, Verdict } from './types.js';
+import { type CompileOptions, type Destination, type ResolvedOptions, Verdict } from './types.js';
 
 /** Where the differences between the two modes lie; plain data of one shape for both. */
 export interface ChainDialect {
@@ -41,7 +44,14 @@ export const enum WalkPath {
   PodShortCircuit,
   /** Load-balancer traffic from outside loadBalancerSourceRanges: KUBE-PROXY-FIREWALL / the firewall chain drops it. */
   SourceRangeDrop,
+  /** A source on the node itself (`--src-type LOCAL`): masqueraded, then the cluster-wide chain. */
+  LocalShortCircuit,
+  /** A ClusterIP packet to the internal policy chain (KUBE-SVC, or KUBE-SVL under internal policy Local). */
+  ClusterIP,
 }
+
+/** 127.0.0.0/8: loopback addresses are `--src-type LOCAL` (and `fib saddr type local`) too. */
+const isLoopback = (ip: number): boolean => ip >>> 24 === 127;
 
 /** The external chain's Cluster rules: the mark-for-masquerade jump, the MARK rule inside it, the jump to the service chain. */
 const EXT_RULES_CLUSTER = 3;
@@ -71,10 +81,14 @@ export class ChainWalk {
   hairpin = false;
   viaLoadBalancer = false; // the last connect was addressed to the load-balancer IP…
   viaFirewallChain = false; // …and walked its KUBE-FW chain (loadBalancerSourceRanges)
+  /** The last connect was addressed to 127.0.0.1:nodePort. */
+  localhost = false;
   private readonly podCidr: Cidr | null;
   /** KUBE-SVC opens with the "cluster IP" masquerade rule when a detector or masqueradeAll exists. */
   private readonly svcMasqRule: number;
   private readonly state: NodeProxyState;
+  /** The node's InternalIP as uint32 (-1 when it is none): a packet from it is `--src-type LOCAL`. */
+  private readonly nodeIp: number;
   /** `affinityNames.get(p)[slot - clusterStart[p]]`: the affinity list or set of each target slot, only for ClientIP ports. */
   private readonly affinityNames = new Map<number, string[]>();
 
@@ -89,6 +103,8 @@ export class ChainWalk {
     this.podCidr = detectorCidr(plan.options);
     this.svcMasqRule = plan.options.masqueradeAll || this.podCidr !== null ? 1 : 0;
     this.state = options.state ?? new NodeProxyState();
+    // A node whose InternalIP is no IPv4 address (an IPv6 node of a dump) has no IPv4 LOCAL source: -1 matches nothing.
+    this.nodeIp = parseIPv4(plan.options.nodeIP) ?? -1;
     const { order, flags, clusterStart, localStart, localCount, targets } = plan;
     for (let p = 0; p < order.length; p++) {
       if ((flags[p] & AFFINITY) === 0) continue;
@@ -108,13 +124,19 @@ export class ChainWalk {
     return f >= 0 ? plan.order[f] : -1;
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+  /**
+   * A packet to a node address on `nodePort`: the node's InternalIP, or with `localhost` 127.0.0.1
+   * (iptables with --iptables-localhost-nodeports only: callers check; KUBE-NODEPORTS then matches
+   * the port's `-d 127.0.0.0/8` rule, the first of its two).
+   */
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, localhost = false): number {
     const plan = this.plan;
     const linear = this.dialect.linearDispatch;
     const p = nodePort < plan.natByNodePort.length ? plan.natByNodePort[nodePort] : -1;
     this.position = p;
     this.hairpin = false;
     this.viaLoadBalancer = false;
+    this.localhost = localhost;
     if (p < 0) {
       // No nat rule: iptables walks all of KUBE-SERVICES and KUBE-NODEPORTS, then filter decides;
       // nftables misses the vmap and filter-input's no-endpoint-nodeports map decides.
@@ -126,14 +148,20 @@ export class ChainWalk {
       else this.record(f >= 0 ? nat + plan.externalServicesBefore[f] + 1 : nat + plan.externalServicesRules, false);
       return f >= 0 ? Verdict.Reject : Verdict.NoService;
     }
-    const npEnd = plan.nodePortsBefore[p] + plan.nodePortRulesPerPort;
+    const npEnd = plan.nodePortsBefore[p] + (localhost ? 1 : plan.nodePortRulesPerPort);
     let walked = linear ? plan.kubeServicesRules + npEnd : NFT_SERVICES_RULES;
     if ((plan.flags[p] & EXT_LOCAL) !== 0) {
       if (this.podCidr !== null) {
         walked++; // "pod traffic for ... external destinations": -s <podCIDR> -j KUBE-SVC / goto service-…
         if (cidrContains(this.podCidr, clientIp)) {
-          return this.finish(p, WalkPath.PodShortCircuit, walked + this.svcMasqRule, plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
+          return this.finish(p, WalkPath.PodShortCircuit, walked + this.masqRuleIn(p, false), plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
         }
+      }
+      if (clientIp === this.nodeIp || isLoopback(clientIp)) {
+        // "masquerade LOCAL traffic" matches (KUBE-MARK-MASQ and its MARK rule), then "route LOCAL
+        // traffic" jumps to the cluster-wide chain: the node's own processes are never dropped.
+        walked += 3 + this.masqRuleIn(p, false);
+        return this.finish(p, WalkPath.LocalShortCircuit, walked, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
       }
       walked += 2; // "masquerade LOCAL traffic", "route LOCAL traffic": --src-type LOCAL / fib saddr type local fail
       if (plan.localCount[p] === 0) {
@@ -145,9 +173,9 @@ export class ChainWalk {
         return Verdict.Drop;
       }
       walked++; // -j KUBE-SVL / goto local-…
-      return this.finish(p, WalkPath.Local, walked, plan.localStart[p], plan.localCount[p], false, clientIp, nowNs, random);
+      return this.finish(p, WalkPath.Local, walked + this.masqRuleIn(p, true), plan.localStart[p], plan.localCount[p], false, clientIp, nowNs, random);
     }
-    walked += EXT_RULES_CLUSTER + this.svcMasqRule;
+    walked += EXT_RULES_CLUSTER + this.masqRuleIn(p, false);
     return this.finish(p, WalkPath.Cluster, walked, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
   }
 
@@ -167,6 +195,7 @@ export class ChainWalk {
     this.hairpin = false;
     this.viaLoadBalancer = true;
     this.viaFirewallChain = false;
+    this.localhost = false;
     const ranges = p >= 0 ? plan.sourceRanges[p] : null;
     if (p < 0 || plan.lbServicesBefore[p] < 0) {
       // No nat rule: iptables walks all of nat, then filter's two chains; nftables misses three lookups, then service-endpoints-check decides.
@@ -201,7 +230,7 @@ export class ChainWalk {
       if (this.podCidr !== null) {
         walked++;
         if (cidrContains(this.podCidr, clientIp)) {
-          return this.finish(p, WalkPath.PodShortCircuit, walked + this.svcMasqRule, plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
+          return this.finish(p, WalkPath.PodShortCircuit, walked + this.masqRuleIn(p, false), plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
         }
       }
       walked += 2;
@@ -214,10 +243,99 @@ export class ChainWalk {
         return Verdict.Drop;
       }
       walked++;
-      return this.finish(p, WalkPath.Local, walked, plan.localStart[p], plan.localCount[p], false, clientIp, nowNs, random);
+      return this.finish(p, WalkPath.Local, walked + this.masqRuleIn(p, true), plan.localStart[p], plan.localCount[p], false, clientIp, nowNs, random);
     }
-    walked += EXT_RULES_CLUSTER + this.svcMasqRule;
+    walked += EXT_RULES_CLUSTER + this.masqRuleIn(p, false);
     return this.finish(p, WalkPath.Cluster, walked, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
+  }
+
+  /**
+   * A packet to the ClusterIP of the service port on `nodePort`, from a pod or the node itself
+   * (syncProxyRules, "Capture the clusterIP"): KUBE-SERVICES' `-d clusterIP` rule jumps to the
+   * internal policy chain, whose "cluster IP" rule marks for masquerade what is not from a pod
+   * (`! -s podCIDR`, or everything with --masquerade-all). Without internal endpoints the nat
+   * table has no rule and filter KUBE-SERVICES drops ("has no local endpoints") or rejects ("has
+   * no endpoints") it; nftables: the `no-endpoint-services` element.
+   */
+  connectClusterIP(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+    const plan = this.plan;
+    const linear = this.dialect.linearDispatch;
+    this.hairpin = false;
+    this.localhost = false;
+    this.viaLoadBalancer = false;
+    let p = nodePort < plan.natByNodePort.length ? plan.natByNodePort[nodePort] : -1;
+    if (p < 0) p = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
+    this.position = p;
+    if (p < 0) {
+      this.path = WalkPath.NoRule;
+      this.record(linear ? plan.kubeServicesRules + plan.filterServicesRules : NFT_SERVICES_RULES + 1, false);
+      return Verdict.NoService;
+    }
+    const before = plan.clusterIPBefore[p];
+    if (before < 0) {
+      // Every nat KUBE-SERVICES rule misses (a ClusterIP is no local address, so the nodeports jump
+      // fails too); filter KUBE-SERVICES, reached from FORWARD (a pod) or OUTPUT (the node), decides.
+      const reject = (plan.flags[p] & HAS_ENDPOINTS) === 0;
+      this.path = reject ? WalkPath.Reject : WalkPath.Drop;
+      this.record(linear ? plan.kubeServicesRules + plan.filterServicesBefore[p] + 1 : NFT_SERVICES_RULES + 1, false);
+      return reject ? Verdict.Reject : Verdict.Drop;
+    }
+    const local = (plan.flags[p] & INT_LOCAL) !== 0;
+    let walked = linear ? before + 1 : 1; // nftables: the service-ips vmap hit
+    let masquerade = false;
+    if (this.svcMasqRule === 1) {
+      walked++;
+      if (plan.options.masqueradeAll || !cidrContains(this.podCidr as Cidr, clientIp)) {
+        walked++; // KUBE-MARK-MASQ's MARK rule
+        masquerade = true;
+      }
+    }
+    const start = local ? plan.localStart[p] : plan.clusterStart[p];
+    const count = local ? plan.localCount[p] : plan.clusterCount[p];
+    return this.finish(p, WalkPath.ClusterIP, walked, start, count, masquerade, clientIp, nowNs, random);
+  }
+
+  /**
+   * A packet from the node to 127.0.0.1:nodePort. iptables with --iptables-localhost-nodeports
+   * (route_localnet set) walks KUBE-NODEPORTS' `-d 127.0.0.0/8` rule into the external chain, where
+   * the loopback source is `--src-type LOCAL` and so masqueraded. Without the flag the KUBE-NODEPORTS
+   * jump carries `! -d 127.0.0.0/8`, and nftables' nodeports vmap and nodeport-endpoints-check carry
+   * `ip daddr != 127.0.0.0/8` ("localhost NodePorts are not supported"): nothing translates the
+   * packet and the node's own stack, where nothing listens on the port, answers RST — but iptables'
+   * filter KUBE-EXTERNAL-SERVICES (`--dst-type LOCAL`, reached from INPUT) still drops or rejects it.
+   */
+  connectLocalhost(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+    const plan = this.plan;
+    const linear = this.dialect.linearDispatch;
+    if (linear && plan.options.localhostNodePorts) return this.connect(nodePort, clientIp, nowNs, random, true);
+    this.hairpin = false;
+    this.localhost = true;
+    this.viaLoadBalancer = false;
+    this.position = -1;
+    this.path = WalkPath.NoRule;
+    if (!linear) {
+      this.record(NFT_SERVICES_RULES + 1, false);
+      return Verdict.NoService;
+    }
+    const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
+    this.position = f;
+    if (f < 0) {
+      this.record(plan.kubeServicesRules + plan.externalServicesRules, false);
+      return Verdict.NoService;
+    }
+    const reject = (plan.flags[f] & HAS_ENDPOINTS) === 0;
+    this.path = reject ? WalkPath.Reject : WalkPath.Drop;
+    this.record(plan.kubeServicesRules + plan.externalServicesBefore[f] + 1, false);
+    return reject ? Verdict.Reject : Verdict.Drop;
+  }
+
+  /**
+   * Rules of the "cluster IP" masquerade kind at the head of a policy chain (0 or 1): kube-proxy
+   * writes it into the internal policy chain only, KUBE-SVC under internal policy Cluster and
+   * KUBE-SVL under Local (syncProxyRules, "Set up internal traffic handling").
+   */
+  private masqRuleIn(p: number, localChain: boolean): number {
+    return localChain === ((this.plan.flags[p] & INT_LOCAL) !== 0) ? this.svcMasqRule : 0;
   }
 
   /** The service chain from its affinity rules on, then the endpoint chain. */
@@ -296,5 +414,19 @@ export class ChainWalk {
     this.rulesWalked = rules;
     this.costNs = rules * this.dialect.ruleNs + this.dialect.fixedNs;
     this.masquerade = masquerade;
+  }
+}
+
+/** The walk for where the packet is addressed. */
+export function walkTo(walk: ChainWalk, to: Destination, nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+  switch (to) {
+    case 'node-port':
+      return walk.connect(nodePort, clientIp, nowNs, random);
+    case 'cluster-ip':
+      return walk.connectClusterIP(nodePort, clientIp, nowNs, random);
+    case 'localhost-node-port':
+      return walk.connectLocalhost(nodePort, clientIp, nowNs, random);
+    case 'load-balancer-ip':
+      return walk.connectLoadBalancer(nodePort, clientIp, nowNs, random);
   }
 }

@@ -134,8 +134,12 @@ export class EbpfTable implements NodeProxyTable {
     return s < 0 ? -1 : this.services[s].sp;
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort = 0, to?: Destination): number {
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort = 0, to: Destination = 'node-port'): number {
     if (to === 'load-balancer-ip') return this.connectLoadBalancer(nodePort, clientIp, nowNs, random, clientPort);
+    // In-cluster clients meet Cilium's socket-level load balancing (connect() translated in the
+    // client's own socket, no per-packet NAT), which this model does not have: the experiment
+    // layer refuses them before any run (experiment/traffic-sources.ts).
+    if (to === 'cluster-ip' || to === 'localhost-node-port') throw new Error(`ebpf: packets to ${to} are not modelled`);
     this.lastService = -1;
     this.lastSlot = -1;
     this.lastFromAffinity = false;

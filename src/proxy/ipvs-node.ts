@@ -5,7 +5,7 @@
 
 import { IntList } from '../engine/typed-arrays.js';
 import { type Cidr, cidrContains, ipv4ToUint32, parseCidr } from '../net/ipv4.js';
-import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
+import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, internalPolicyLocal, isProxied } from './categorize.js';
 import { reconcileDestinations } from './ipvs-destinations.js';
 import type { IpvsTable } from './ipvs.js';
 
@@ -38,6 +38,8 @@ export function ipvsServices(table: IpvsTable): IpvsServiceView[] {
     categorizeEndpoints(sp, table.nodeName, scratch, cat);
     const keysOf = (start: number, n: number) => Array.from(scratch.data.slice(start, start + n), (e) => sp.endpoints[e].key);
     const cluster = keysOf(cat.clusterStart, cat.clusterCount);
+    // The ClusterIP virtual server: local endpoints under internal policy Local, every endpoint when there is none (syncEndpoint).
+    const internal = internalPolicyLocal(sp) && cat.localCount > 0 ? keysOf(cat.localStart, cat.localCount) : cluster;
     const external = externalPolicyLocal(sp) && cat.localCount > 0 ? keysOf(cat.localStart, cat.localCount) : cluster;
     const timeoutS = sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS : 0;
     const view = (address: string, keys: string[]): IpvsServiceView => {
@@ -45,7 +47,7 @@ export function ipvsServices(table: IpvsTable): IpvsServiceView[] {
       const list = reconcileDestinations(table.nodeName, state?.list ?? [], -1, keys, 'keep').list;
       return { address, persistentTimeoutS: timeoutS, realServers: list, active: state?.active, inactive: state?.inactive };
     };
-    out.push(view(`${sp.clusterIP}:${sp.port}`, cluster));
+    out.push(view(`${sp.clusterIP}:${sp.port}`, internal));
     for (const ip of sp.externalIPs) out.push(view(`${ip}:${sp.port}`, external));
     // "Capture load-balancer ingress": a virtual server per load-balancer IP, external policy's real servers.
     for (const ip of sp.loadBalancerIPs ?? []) out.push(view(`${ip}:${sp.port}`, external));

@@ -4,7 +4,7 @@
 
 import { IntList } from '../engine/typed-arrays.js';
 import { type Cidr, cidrContains, parseCidr } from '../net/ipv4.js';
-import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
+import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, internalPolicyLocal, isProxied } from './categorize.js';
 import { reconcileDestinations } from './ipvs-destinations.js';
 import { IpvsVirtualServerState, schedule } from './ipvs-schedulers.js';
 import { NodeProxyState } from './node-state.js';
@@ -40,6 +40,9 @@ export interface IpvsVirtualServer {
   readonly sourceRanges?: readonly Cidr[];
 }
 
+/** IPVS never answers on a loopback address: kube-proxy's node address set leaves it out (ipvs/netlink_linux.go isValidForSet). */
+const NO_VIRTUAL_SERVER = -1;
+
 export class IpvsTable implements NodeProxyTable {
   readonly mode = 'ipvs' as const;
   lastRulesWalked = 0;
@@ -54,6 +57,10 @@ export class IpvsTable implements NodeProxyTable {
   private readonly lbByNodePort = new Map<number, number>();
   readonly state: NodeProxyState;
   private readonly byNodePort: Int32Array;
+  /** nodePort → index in `servers` of the same service port's ClusterIP virtual server, made on first use. */
+  private readonly clusterIPByNodePort = new Map<number, number>();
+  /** NodePort virtual servers, then the ClusterIP ones made so far: the kernel state arrays index this. */
+  private readonly servers: IpvsVirtualServer[];
   /** Per virtual server, resolved on first use: kernel state, its destination list and each entry's endpoint index. */
   private readonly vsState: (IpvsVirtualServerState | undefined)[];
   private readonly vsServers: (string[] | undefined)[];
@@ -108,25 +115,61 @@ export class IpvsTable implements NodeProxyTable {
         this.lbVirtualServers.push({ ...vs, key: `${lbIP}:${sp.port}/TCP`, ...(ranges.length > 0 ? { sourceRanges: ranges } : {}) });
       }
     }
-    const total = this.virtualServers.length + this.lbVirtualServers.length;
-    this.vsState = new Array(total);
-    this.vsServers = new Array(total);
-    this.vsEndpoints = new Array(total);
+    // NodePort virtual servers, then the load-balancer IPs' ones; ClusterIP ones join on first use.
+    this.servers = [...this.virtualServers, ...this.lbVirtualServers];
+    this.vsState = new Array(this.servers.length);
+    this.vsServers = new Array(this.servers.length);
+    this.vsEndpoints = new Array(this.servers.length);
   }
 
-  /** Virtual server `v`: the NodePort ones first, then the load-balancer IPs' ones. */
-  private vsAt(v: number): IpvsVirtualServer {
-    const n = this.virtualServers.length;
-    return v < n ? this.virtualServers[v] : this.lbVirtualServers[v - n];
-  }
-
-  /** The virtual server a packet to `nodePort`'s service reaches, addressed as `to`, or -1. */
-  private vsFor(nodePort: number, to: Destination | undefined): number {
+  /**
+   * The virtual server a packet to `to` reaches, or NO_VIRTUAL_SERVER. A ClusterIP virtual server
+   * is made the first time it is asked for (most of 100k services never are): its real servers are
+   * syncEndpoint's with onlyNodeLocalEndpoints = InternalPolicyLocal — the local endpoints, or when
+   * the node has none every cluster endpoint ("Allow access from local PODs even if no local
+   * endpoints exist", kubernetes#97081). Unlike iptables and nftables, nothing is dropped.
+   */
+  private serverFor(nodePort: number, to: Destination): number {
+    if (to === 'node-port') return nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : NO_VIRTUAL_SERVER;
     if (to === 'load-balancer-ip') {
       const l = this.lbByNodePort.get(nodePort);
-      return l === undefined ? -1 : this.virtualServers.length + l;
+      return l === undefined ? NO_VIRTUAL_SERVER : this.virtualServers.length + l;
     }
-    return nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : -1;
+    if (to !== 'cluster-ip') return NO_VIRTUAL_SERVER;
+    const known = this.clusterIPByNodePort.get(nodePort);
+    if (known !== undefined) return known;
+    const sp = this.servicePorts.findIndex((x) => x.nodePort === nodePort && x.protocol === 'TCP' && isProxied(x));
+    if (sp < 0) return NO_VIRTUAL_SERVER;
+    const info = this.servicePorts[sp];
+    const scratch = new IntList(64);
+    const cat = new EndpointCategories();
+    categorizeEndpoints(info, this.nodeName, scratch, cat, this.options.zone);
+    const useLocal = internalPolicyLocal(info) && cat.localCount > 0;
+    const start = useLocal ? cat.localStart : cat.clusterStart;
+    const count = useLocal ? cat.localCount : cat.clusterCount;
+    this.servers.push({
+      sp,
+      key: `${info.clusterIP}:${info.port}/TCP`,
+      realServers: scratch.data.slice(start, start + count),
+      // KUBE-SERVICES: "cluster ip + port for masquerade purpose", decided per packet by its source.
+      masquerade: false,
+      replyLost: false,
+      persistentTimeoutNs: info.sessionAffinity === 'ClientIP' ? info.sessionAffinityTimeoutS * 1e9 : 0,
+    });
+    this.clusterIPByNodePort.set(nodePort, this.servers.length - 1);
+    return this.servers.length - 1;
+  }
+
+  /**
+   * KUBE-SERVICES' `-m set --match-set KUBE-CLUSTER-IP dst,dst ! -s <clusterCIDR> -j KUBE-MARK-MASQ`
+   * (every source with --masquerade-all): a ClusterIP packet not from a pod is masqueraded.
+   */
+  private clusterIPMasquerade(clientIp: number): boolean {
+    if (this.options.masqueradeAll) return true;
+    if (this.options.podCIDR === '') return false;
+    const cidr = parseCidr(this.options.podCIDR);
+    if (cidr === undefined) throw new Error(`podCIDR ${this.options.podCIDR}: expected an IPv4 CIDR`);
+    return !cidrContains(cidr, clientIp);
   }
 
   servicePortForNodePort(nodePort: number): number {
@@ -134,8 +177,8 @@ export class IpvsTable implements NodeProxyTable {
     return v < 0 ? -1 : this.virtualServers[v].sp;
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, _random: () => number, _clientPort?: number, to?: Destination): number {
-    const v = this.vsFor(nodePort, to);
+  connect(nodePort: number, clientIp: number, nowNs: number, _random: () => number, _clientPort?: number, to: Destination = 'node-port'): number {
+    const v = this.serverFor(nodePort, to);
     this.lastVs = v;
     this.lastServer = -1;
     this.lastPersisted = false;
@@ -148,7 +191,7 @@ export class IpvsTable implements NodeProxyTable {
       this.lastRulesWalked = 1;
       return Verdict.NoService;
     }
-    const vs = this.vsAt(v);
+    const vs = this.servers[v];
     const n = vs.realServers.length;
     this.lastRulesWalked = 1;
     if (vs.sourceRanges !== undefined) {
@@ -185,19 +228,19 @@ export class IpvsTable implements NodeProxyTable {
     }
     state.active.set(servers[pick], (state.active.get(servers[pick]) ?? 0) + 1);
     this.lastServer = pick;
-    this.lastMasquerade = vs.masquerade;
+    this.lastMasquerade = to === 'cluster-ip' ? this.clusterIPMasquerade(clientIp) : vs.masquerade;
     this.lastReplyLost = vs.replyLost;
     return (this.vsEndpoints[v] as Int32Array)[pick];
   }
 
   /** The connection ends: no longer active; closed at `closedAtNs` (not a failed one), it counts as inactive. */
-  release(nodePort: number, endpoint: number, closedAtNs?: number, to?: Destination): void {
-    const v = this.vsFor(nodePort, to);
+  release(nodePort: number, endpoint: number, closedAtNs?: number, to: Destination = 'node-port'): void {
+    const v = this.serverFor(nodePort, to);
     if (v < 0) return;
-    const key = this.servicePorts[this.vsAt(v).sp].endpoints[endpoint]?.key;
+    const key = this.servicePorts[this.servers[v].sp].endpoints[endpoint]?.key;
     if (key === undefined) throw new Error(`release: no endpoint ${endpoint} behind nodePort ${nodePort}`);
     // The node's kernel state, without re-linking it to this (maybe older) table's real servers.
-    const state = this.vsState[v] ?? this.state.ipvs.get(this.vsAt(v).key);
+    const state = this.vsState[v] ?? this.state.ipvs.get(this.servers[v].key);
     const c = state?.active.get(key) ?? 0;
     if (state === undefined || c <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
     state.active.set(key, c - 1);
@@ -212,12 +255,12 @@ export class IpvsTable implements NodeProxyTable {
 
   explain(): string[] {
     if (this.lastVs < 0) return ['no virtual server'];
-    const vs = this.vsAt(this.lastVs);
+    const vs = this.servers[this.lastVs];
     const out = [`TCP ${vs.key.replace('/TCP', '')} ${this.scheduler}${vs.persistentTimeoutNs > 0 ? ' persistent' : ''}`];
     if (this.lastSourceDropped) return ['filter KUBE-PROXY-FIREWALL', 'filter KUBE-SOURCE-RANGES-FIREWALL DROP'];
     if (this.lastServer < 0) return [...out, 'no real server'];
     const ep = this.servicePorts[vs.sp].endpoints[(this.vsEndpoints[this.lastVs] as Int32Array)[this.lastServer]];
-    out.push(`${this.lastPersisted ? 'template' : this.scheduler} -> ${ep.key}${vs.masquerade ? ' (masquerade)' : ''}${vs.replyLost ? ' (reply lost)' : ''}`);
+    out.push(`${this.lastPersisted ? 'template' : this.scheduler} -> ${ep.key}${this.lastMasquerade ? ' (masquerade)' : ''}${vs.replyLost ? ' (reply lost)' : ''}`);
     return out;
   }
 
@@ -229,7 +272,7 @@ export class IpvsTable implements NodeProxyTable {
   private stateOf(v: number): IpvsVirtualServerState {
     let s = this.vsState[v];
     if (s === undefined) {
-      const vs = this.vsAt(v);
+      const vs = this.servers[v];
       s = this.state.ipvs.get(vs.key);
       if (s === undefined) this.state.ipvs.set(vs.key, (s = new IpvsVirtualServerState()));
       this.vsState[v] = s;

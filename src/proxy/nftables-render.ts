@@ -4,7 +4,7 @@
 
 import { externallyAccessible } from './categorize.js';
 import { nftEndpointNameBase, nftServiceNameBase, protocolLower } from './chain-names.js';
-import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, type IptablesPlan } from './iptables-plan.js';
+import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, INT_LOCAL, type IptablesPlan } from './iptables-plan.js';
 
 const MARK = '0x00004000';
 /**
@@ -148,8 +148,11 @@ function addServicePort(plan: IptablesPlan, p: number, parts: NftParts): void {
   const svc = `service-${base}`;
   const ext = `external-${base}`;
   const filterVerdict = hasEndpoints ? 'drop' : 'goto reject-chain';
+  const intLocal = (flags[p] & INT_LOCAL) !== 0;
+  const internalChain = intLocal ? `local-${base}` : svc;
+  const hasInternal = plan.clusterIPBefore[p] >= 0;
   clusterIPs.push(sp.clusterIP);
-  if (hasEndpoints) serviceIPs.push(`${sp.clusterIP} . ${proto} . ${sp.port} : goto ${svc}`);
+  if (hasInternal) serviceIPs.push(`${sp.clusterIP} . ${proto} . ${sp.port} : goto ${internalChain}`);
   else noEndpointServices.push(`${sp.clusterIP} . ${proto} . ${sp.port} comment "${sp.name}" : ${filterVerdict}`);
   // Load balancer IPs share the external IPs' map entries (pkg/proxy/nftables/proxier.go); with
   // loadBalancerSourceRanges each also gets a firewall-ips element (usesFWChain).
@@ -191,11 +194,12 @@ function addServicePort(plan: IptablesPlan, p: number, parts: NftParts): void {
     const sources = [...ranges.map((c) => c.text), ...(plan.allowFromNode[p] === 1 ? (sp.loadBalancerIPs ?? []) : [])];
     chain(`firewall-${base}`, [`ip saddr != { ${sources.join(' , ')} } drop`]);
   }
-  const svcRules: string[] = [];
-  if (options.masqueradeAll) svcRules.push(`ip daddr ${sp.clusterIP} ${proto} dport ${sp.port} jump mark-for-masquerade`);
-  else if (detector) svcRules.push(`ip daddr ${sp.clusterIP} ${proto} dport ${sp.port} ip saddr != ${options.podCIDR} jump mark-for-masquerade`);
-  chain(svc, [...svcRules, ...lbRules(plan.clusterStart[p], plan.clusterCount[p])]);
-  if (extLocal && plan.localCount[p] > 0) chain(`local-${base}`, lbRules(plan.localStart[p], plan.localCount[p]));
+  // The "cluster IP" masquerade rule heads the internal policy chain only.
+  const masqRules: string[] = [];
+  if (hasInternal && options.masqueradeAll) masqRules.push(`ip daddr ${sp.clusterIP} ${proto} dport ${sp.port} jump mark-for-masquerade`);
+  else if (hasInternal && detector) masqRules.push(`ip daddr ${sp.clusterIP} ${proto} dport ${sp.port} ip saddr != ${options.podCIDR} jump mark-for-masquerade`);
+  if (plan.clusterCount[p] > 0) chain(svc, [...(intLocal ? [] : masqRules), ...lbRules(plan.clusterStart[p], plan.clusterCount[p])]);
+  if ((extLocal || intLocal) && plan.localCount[p] > 0) chain(`local-${base}`, [...(intLocal ? masqRules : []), ...lbRules(plan.localStart[p], plan.localCount[p])]);
   const reachable = new Map<number, number>();
   for (let k = plan.clusterStart[p]; k < plan.localStart[p] + plan.localCount[p]; k++) if (!reachable.has(plan.targets[k])) reachable.set(plan.targets[k], k);
   for (const [e, k] of [...reachable].sort((a, b) => a[0] - b[0])) {

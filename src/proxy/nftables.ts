@@ -3,8 +3,8 @@
 // (pkg/proxy/nftables/proxier.go). O(1) per packet; its modelled cost is a constant.
 
 import { nftEndpointNameBase, nftServiceNameBase } from './chain-names.js';
-import { ChainWalk, WalkPath } from './chain-walk.js';
-import { type IptablesPlan, planIptables } from './iptables-plan.js';
+import { ChainWalk, WalkPath, walkTo } from './chain-walk.js';
+import { INT_LOCAL, type IptablesPlan, planIptables } from './iptables-plan.js';
 import type { ServicePortInfo } from './service-map.js';
 import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, resolveOptions } from './types.js';
 
@@ -17,6 +17,7 @@ export class NftablesTable implements NodeProxyTable {
   /** Categorisation and positions shared with iptables: kube-proxy computes them the same way. */
   readonly plan: IptablesPlan;
   private readonly walk: ChainWalk;
+  private lastTo: Destination = 'node-port';
 
   constructor(
     readonly nodeName: string,
@@ -33,9 +34,10 @@ export class NftablesTable implements NodeProxyTable {
     return this.walk.servicePortForNodePort(nodePort);
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, _clientPort?: number, to?: Destination): number {
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, _clientPort?: number, to: Destination = 'node-port'): number {
     const walk = this.walk;
-    const verdict = to === 'load-balancer-ip' ? walk.connectLoadBalancer(nodePort, clientIp, nowNs, random) : walk.connect(nodePort, clientIp, nowNs, random);
+    this.lastTo = to;
+    const verdict = walkTo(walk, to, nodePort, clientIp, nowNs, random);
     this.lastRulesWalked = walk.rulesWalked;
     this.lastCostNs = walk.costNs;
     this.lastMasquerade = walk.masquerade;
@@ -48,6 +50,8 @@ export class NftablesTable implements NodeProxyTable {
     const walk = this.walk;
     if (walk.path === WalkPath.None) return [];
     if (walk.viaLoadBalancer) return this.explainLoadBalancer();
+    if (this.lastTo === 'cluster-ip') return this.explainClusterIP();
+    if (walk.localhost) return ['nat-output', 'services', 'vmap @service-nodeports (no match: ip daddr != 127.0.0.0/8)', 'filter-input nodeport-endpoints-check (no match: ip daddr != 127.0.0.0/8)'];
     const out = ['nat-prerouting', 'services', 'vmap @service-nodeports'];
     if (walk.path === WalkPath.NoRule) return [...out, 'filter-input nodeport-endpoints-check (no element)'];
     const sp = this.servicePorts[this.plan.order[walk.position]];
@@ -55,7 +59,7 @@ export class NftablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Reject) return [...out, 'filter-input nodeport-endpoints-check', 'reject-chain'];
     out.push(`external-${base}`);
     if (walk.path === WalkPath.Drop) return [...out, 'filter-input nodeport-endpoints-check drop'];
-    if (walk.path === WalkPath.Cluster) out.push('mark-for-masquerade');
+    if (walk.path === WalkPath.Cluster || walk.path === WalkPath.LocalShortCircuit) out.push('mark-for-masquerade');
     out.push(walk.path === WalkPath.Local ? `local-${base}` : `service-${base}`);
     const ep = sp.endpoints[this.plan.targets[walk.target]];
     out.push(`endpoint-${nftEndpointNameBase(sp, ep)}`, `dnat to ${ep.key}`);
@@ -76,6 +80,22 @@ export class NftablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Drop) return [...out, 'filter-forward service-endpoints-check drop'];
     if (walk.path === WalkPath.Cluster) out.push('mark-for-masquerade');
     out.push(walk.path === WalkPath.Local ? `local-${base}` : `service-${base}`);
+    const ep = sp.endpoints[this.plan.targets[walk.target]];
+    out.push(`endpoint-${nftEndpointNameBase(sp, ep)}`, `dnat to ${ep.key}`);
+    return out;
+  }
+
+  /** The ClusterIP walk: the service-ips vmap, or filter's no-endpoint-services verdict. */
+  private explainClusterIP(): string[] {
+    const walk = this.walk;
+    const out = ['services', 'vmap @service-ips'];
+    const sp = walk.position >= 0 ? this.servicePorts[this.plan.order[walk.position]] : undefined;
+    if (sp === undefined || walk.path === WalkPath.NoRule) return [...out, 'service-endpoints-check (no element)'];
+    if (walk.path === WalkPath.Reject) return [...out, 'service-endpoints-check', 'reject-chain'];
+    if (walk.path === WalkPath.Drop) return [...out, 'service-endpoints-check drop'];
+    const base = nftServiceNameBase(sp);
+    out.push((this.plan.flags[walk.position] & INT_LOCAL) !== 0 ? `local-${base}` : `service-${base}`);
+    if (walk.masquerade && !walk.hairpin) out.push('mark-for-masquerade');
     const ep = sp.endpoints[this.plan.targets[walk.target]];
     out.push(`endpoint-${nftEndpointNameBase(sp, ep)}`, `dnat to ${ep.key}`);
     return out;

@@ -25,6 +25,10 @@ export interface NodeProxiesConfig {
   readonly watchDelayNs: number;
   /** The run's end: no periodic resync is scheduled after it. */
   readonly endNs: number;
+  /** --cluster-cidr for the local-traffic detector: the cluster's pod range (the compile default when absent). */
+  readonly podCIDR?: string;
+  /** --iptables-localhost-nodeports (the compile default, true, when absent). */
+  readonly localhostNodePorts?: boolean;
 }
 
 export interface SyncStats {
@@ -260,6 +264,8 @@ export class NodeProxies {
       ebpf: this.cfg.ebpf,
       nodeIP: this.nodes[node].ip,
       zone: this.nodes[node].zone,
+      ...(this.cfg.podCIDR === undefined ? {} : { podCIDR: this.cfg.podCIDR }),
+      ...(this.cfg.localhostNodePorts === undefined ? {} : { localhostNodePorts: this.cfg.localhostNodePorts }),
       state: this.state[node],
     });
   }

@@ -39,6 +39,8 @@ export interface ServicePortInfo {
    */
   readonly loadBalancerSourceRanges?: readonly string[];
   readonly externalTrafficPolicy: TrafficPolicy;
+  /** spec.internalTrafficPolicy when Local (BaseServicePortInfo.InternalPolicyLocal); absent: Cluster. */
+  readonly internalTrafficPolicy?: 'Local';
   readonly sessionAffinity: SessionAffinity;
   readonly sessionAffinityTimeoutS: number;
   /** 0 when none. */
@@ -109,6 +111,7 @@ export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
         ...(lbIPs.length === 0 ? {} : { loadBalancerIPs: lbIPs }),
         ...(sourceRanges.length === 0 ? {} : { loadBalancerSourceRanges: sourceRanges }),
         externalTrafficPolicy: svc.externalTrafficPolicy,
+        ...(svc.internalTrafficPolicy === 'Local' ? { internalTrafficPolicy: 'Local' as const } : {}),
         sessionAffinity: svc.sessionAffinity,
         sessionAffinityTimeoutS: svc.sessionAffinityTimeoutS,
         healthCheckNodePort: svc.healthCheckNodePort ?? 0,

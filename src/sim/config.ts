@@ -9,6 +9,7 @@ import type { SyncConfig } from '../proxy/sync.js';
 import type { HealthCheckConfig } from '../traffic/health-checks.js';
 import type { IngressKind } from '../traffic/ingress.js';
 import type { FirewallSpec } from '../traffic/firewall.js';
+import type { ClientDestination, TrafficSource } from '../traffic/sources.js';
 import type { ChangeTiming, ClusterEvent } from './changes.js';
 
 export interface SimConfig {
@@ -34,6 +35,8 @@ export interface SimConfig {
     readonly sync: SyncConfig;
     /** EndpointSlice update → the node's kube-proxy informer sees it. */
     readonly watchDelayMs: number;
+    /** --iptables-localhost-nodeports (true when absent). */
+    readonly iptablesLocalhostNodePorts?: boolean;
   };
   readonly conntrack: {
     /** nf_conntrack_max, resolved (an explicit value, else kube-proxy's sizing by cores). */
@@ -57,6 +60,10 @@ export interface SimConfig {
     /** Requests a connection carries before the client closes it (1 = no keep-alive). */
     readonly requestsPerConnection: number;
     readonly ingress: IngressKind;
+    /** Where clients run (external when absent), on which nodes (all when empty), and what they call. */
+    readonly source?: TrafficSource;
+    readonly sourceNodes?: readonly string[];
+    readonly destination?: ClientDestination;
     /** Linux gives up on a SYN after its retransmissions (1 s, then doubling) pass this. */
     readonly connectTimeoutS: number;
     /** The client gives up on a reply after this long (the server still does the work). */

@@ -19,6 +19,7 @@ import type { SimConfig } from './config.js';
 import { Fate, fateOfVerdict } from './fate.js';
 import { NodeProxies } from '../proxy/node-proxies.js';
 import type { PodFleet } from './pod-fleet.js';
+import { tableDestination } from './sources.js';
 
 export class Dataplane {
   /** 1 while the node is up; a node that is down answers nothing. */
@@ -41,7 +42,7 @@ export class Dataplane {
   lastDirectReply = false;
   lastCostNs = 0;
   lastRulesWalked = 0;
-  /** Where clients address new connections (traffic.via): the nodePort, or the load-balancer IP. */
+  /** Where every connection's first packet is addressed (one destination per run): the nodePort, the load-balancer IP (traffic.via), the ClusterIP or localhost (traffic.destination). */
   private readonly to: Destination;
   private readonly cpus: SoftirqCpus;
   private readonly establishedNs: number;
@@ -71,7 +72,9 @@ export class Dataplane {
     cfg: SimConfig,
   ) {
     this.up = new Uint8Array(nodes.length).fill(1);
-    this.to = cfg.traffic.via === 'load-balancer' ? 'load-balancer-ip' : 'node-port';
+    this.to = cfg.traffic.via === 'load-balancer' ? 'load-balancer-ip' : tableDestination(cfg.traffic.destination ?? 'node-port');
+    // The experiment layer refuses these (experiment/traffic-sources.ts): Cilium's socket LB is not modelled.
+    if (cfg.proxy.mode === 'ebpf' && (cfg.traffic.source ?? 'external') !== 'external') throw new Error(`simulate: traffic.source ${cfg.traffic.source} is not modelled in ebpf mode`);
     this.proxies = new NodeProxies(sim, nodes, servicePorts, {
       mode: cfg.proxy.mode,
       ipvsScheduler: cfg.proxy.ipvsScheduler,
@@ -80,6 +83,8 @@ export class Dataplane {
       sync: cfg.proxy.sync,
       watchDelayNs: Math.round(cfg.proxy.watchDelayMs * 1e6),
       endNs: s(cfg.warmupS + cfg.durationS),
+      ...(cfg.cluster.ranges === undefined ? {} : { podCIDR: cfg.cluster.ranges.podCIDR }),
+      ...(cfg.proxy.iptablesLocalhostNodePorts === undefined ? {} : { localhostNodePorts: cfg.proxy.iptablesLocalhostNodePorts }),
     });
     // The eBPF data path tracks NodePort flows in its own CT map; netfilter never sees them.
     const bpf = cfg.proxy.mode === 'ebpf';
@@ -110,11 +115,12 @@ export class Dataplane {
   /**
    * The first packet of a new connection from `clientIp`:`clientPort` walks the node's current
    * table; an endpoint it picks is pinned in conntrack. The `last*` fields describe the decision.
+   * `clientNode` is an in-cluster client's own node (-1: outside the cluster).
    */
-  connect(node: number, clientIp: number, clientPort: number, nowNs: number): Fate {
+  connect(node: number, clientIp: number, clientPort: number, nowNs: number, clientNode = -1): Fate {
     const table = this.proxies.tables[node];
     this.lastTableVersion = this.proxies.version(node);
-    const verdict = this.to === 'node-port' ? table.connect(this.nodePort, clientIp, nowNs, this.draws, clientPort) : table.connect(this.nodePort, clientIp, nowNs, this.draws, clientPort, this.to);
+    const verdict = table.connect(this.nodePort, clientIp, nowNs, this.draws, clientPort, this.to);
     this.lastMasquerade = table.lastMasquerade;
     this.lastDirectReply = table.lastDirectReply === true;
     this.lastCostNs = table.lastCostNs;
@@ -122,7 +128,7 @@ export class Dataplane {
     this.lastEndpoint = -1;
     this.lastConntrackHandle = -1;
     this.lastPod = -1;
-    if (table.lastReplyLost) {
+    if (clientNode < 0 ? table.lastReplyLost : this.replyBypasses(node, table, verdict, clientNode)) {
       // A connection that never establishes frees IPVS's count at once.
       if (verdict >= 0) table.release(this.nodePort, verdict, undefined, this.to);
       return Fate.ReplyLost;
@@ -145,6 +151,19 @@ export class Dataplane {
     if (pod < 0) return Fate.Stale;
     this.lastPod = pod;
     return Fate.Forward;
+  }
+
+  /**
+   * An in-cluster client's connection, DNATed on `node` without SNAT, to a pod on a third node:
+   * the pod answers the client's own address, which routes straight to the client's node and
+   * skips `node`, so the reply is never un-DNATed and the client drops it (a pod calling another
+   * node's nodePort under Local policy: the pod short-circuit, or IPVS's kubernetes#97081
+   * fallback). When `node` is the client's own, or the pod's, the reply passes it.
+   */
+  private replyBypasses(node: number, table: NodeProxyTable, verdict: number, clientNode: number): boolean {
+    if (verdict < 0 || table.lastMasquerade || node === clientNode) return false;
+    const pod = this.podOfEndpoint(node, table)[verdict];
+    return pod >= 0 && this.pods.node[pod] !== node;
   }
 
   /**

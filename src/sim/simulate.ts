@@ -1,5 +1,6 @@
-// One simulated run: external clients → ingress node → kube-proxy lookup on that node's softirq
-// CPU → (second hop) → pod queue and service → reply back the same way. `simulate` wires the
+// One simulated run: external clients → ingress node (or in-cluster clients → their own node, or
+// the node they call) → kube-proxy lookup on that node's softirq CPU → (second hop) → pod queue
+// and service → reply back the same way. `simulate` wires the
 // units that own each part of the run and runs it; a request's life reads top to bottom in
 // request-lifecycle.ts.
 
@@ -22,6 +23,7 @@ import { Network } from './network.js';
 import { Outcomes } from './outcomes.js';
 import { PodFleet } from './pod-fleet.js';
 import { RequestLifecycle } from './request-lifecycle.js';
+import { ClientSources } from './sources.js';
 import type { RunResult, SimObserver } from './run-result.js';
 
 export type { NodeResult, PodResult, RequestRecord, RunResult, SimObserver } from './run-result.js';
@@ -89,12 +91,13 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   const network = new Network(cfg.network, cluster.nodes, streams);
   const cidrs = (cfg.traffic.clientCIDRs ?? DEFAULT_CLIENT_CIDRS).map((c) => parseCidr(c) as Cidr);
   const clients = new Clients(cfg.traffic.clients, cfg.traffic.requestsPerConnection, clientBases(cidrs));
+  const sources = new ClientSources(cfg.traffic, cluster, clients, network);
   // The firewall sees the port the packet carries at the node: the nodePort, or the service port behind the LB address.
   const firewall = cfg.nodes.firewall ? new Firewall(cfg.nodes.firewall, cluster.nodes.map((n) => n.name), viaLb ? target.port : target.nodePort) : undefined;
   // A service with only the source-ranges annotation: kube-proxy ignores it, the cloud's balancer drops the rest.
   const annotated = viaLb && target.loadBalancerSourceRanges === undefined ? balancerSourceRanges(undefined, service?.annotations?.[SOURCE_RANGES_ANNOTATION]) : null;
   const balancerFilter = annotated === null ? undefined : new Firewall({ allow: annotated.map((cidr) => ({ cidr, ports: String(target.port) })) }, cluster.nodes.map((n) => n.name), target.port);
-  const units = { clients, network, dataplane, pods, outcomes, balancer, ...(firewall ? { firewall } : {}), ...(balancerFilter ? { balancerFilter } : {}) };
+  const units = { clients, network, dataplane, pods, outcomes, balancer, sources, ...(firewall ? { firewall } : {}), ...(balancerFilter ? { balancerFilter } : {}) };
   const lifecycle = new RequestLifecycle(sim, cfg, streams, units);
   const hints = (endpoints: EndpointInfo[]) => (service ? withControllerHints(service, endpoints, cluster.nodes) : endpoints);
   const changes = new ClusterChanges(sim, plan, planned, pods, dataplane, lifecycle, targetPort, balancer, hints);

@@ -23,6 +23,8 @@ export interface ServicePortSpec {
   nodePort?: number;
   externalIPs?: string[];
   policy?: TrafficPolicy;
+  /** spec.internalTrafficPolicy (Cluster when absent). */
+  internalPolicy?: TrafficPolicy;
   affinity?: SessionAffinity;
   affinityTimeoutS?: number;
   healthCheckNodePort?: number;
@@ -68,6 +70,7 @@ export function servicePort(s: ServicePortSpec): ServicePortInfo {
     nodePort: s.nodePort ?? 0,
     externalIPs: s.externalIPs ?? [],
     externalTrafficPolicy: s.policy ?? 'Cluster',
+    ...(s.internalPolicy === 'Local' ? { internalTrafficPolicy: 'Local' as const } : {}),
     sessionAffinity: s.affinity ?? 'None',
     sessionAffinityTimeoutS: s.affinityTimeoutS ?? 10_800,
     healthCheckNodePort: s.healthCheckNodePort ?? 0,
