@@ -60,6 +60,12 @@ describe('traffic.source, traffic.sourceNodes, traffic.destination', () => {
     ]);
   });
 
+  it('refuse in-cluster clients behind the load balancer (it carries outside clients only)', () => {
+    expect(issues(['traffic.source=pod', 'traffic.via=load-balancer'])).toEqual([
+      'traffic.via: got load-balancer with traffic.source pod: the load balancer carries outside clients only; set traffic.source to external or traffic.via to node-port',
+    ]);
+  });
+
   it('refuse source nodes the cluster does not have', () => {
     expect(issues(['traffic.source=pod', 'traffic.sourceNodes=[node-1, node-9]'])).toEqual([
       'traffic.sourceNodes: got node-9, expected names of the cluster\'s nodes: node-1, node-2, node-3',

@@ -77,6 +77,15 @@ describe('a node firewall', () => {
     expect(blocked).toBeGreaterThan(0);
     expect(blocked).toBe(outsideOnNode1);
   });
+
+  it('stands before outside clients only: pods calling a nodePort it closes to everyone are served', () => {
+    const closed = withFirewall([{ cidr: '192.0.2.0/32', ports: '30000-32767' }]);
+    const outside = tally(closed);
+    expect(outside.metrics.blocked_by_firewall).toBe(outside.metrics.requests);
+    const pods = tally({ ...closed, traffic: { ...closed.traffic, source: 'pod', destination: 'node-port' } });
+    expect(pods.metrics.requests).toBeGreaterThan(0);
+    expect(pods.metrics.ok).toBe(pods.metrics.requests);
+  });
 });
 
 /** tinyCluster's service as a LoadBalancer at 192.0.2.100 open to `ranges`. */
