@@ -3,7 +3,7 @@
 # capacity search of q9 (its result set in results/q9-capacity-capacity/). Build first: npm run build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for f in experiments/default.yaml experiments/q*.yaml; do
+for f in experiments/default.yaml experiments/q*.yaml experiments/scenario*.yaml; do
   echo "== $f" >&2
   node dist/cli/main.js run "$f" --quiet
 done
