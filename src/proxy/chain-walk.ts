@@ -143,7 +143,7 @@ export class ChainWalk {
       const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
       this.position = f;
       this.path = f >= 0 ? WalkPath.Reject : WalkPath.NoRule;
-      const nat = plan.kubeServicesRules + plan.nodePortsRules;
+      const nat = plan.kubeServicesRules + plan.nodePortsRules + plan.proxyFirewallRules;
       if (!linear) this.record(NFT_SERVICES_RULES + 1, false);
       else this.record(f >= 0 ? nat + plan.externalServicesBefore[f] + 1 : nat + plan.externalServicesRules, false);
       return f >= 0 ? Verdict.Reject : Verdict.NoService;
@@ -168,7 +168,7 @@ export class ChainWalk {
         // The external chain has no final jump. iptables: back to the rest of KUBE-NODEPORTS,
         // then the filter DROP; nftables: the no-endpoint-nodeports drop element.
         this.path = WalkPath.Drop;
-        walked += linear ? plan.nodePortsRules - npEnd + plan.externalServicesBefore[p] + 1 : 1;
+        walked += linear ? plan.nodePortsRules - npEnd + plan.proxyFirewallRules + plan.externalServicesBefore[p] + 1 : 1;
         this.record(walked, false);
         return Verdict.Drop;
       }
@@ -268,7 +268,7 @@ export class ChainWalk {
     this.position = p;
     if (p < 0) {
       this.path = WalkPath.NoRule;
-      this.record(linear ? plan.kubeServicesRules + plan.filterServicesRules : NFT_SERVICES_RULES + 1, false);
+      this.record(linear ? plan.kubeServicesRules + plan.proxyFirewallRules + plan.filterServicesRules : NFT_SERVICES_RULES + 1, false);
       return Verdict.NoService;
     }
     const before = plan.clusterIPBefore[p];
@@ -277,7 +277,7 @@ export class ChainWalk {
       // fails too); filter KUBE-SERVICES, reached from FORWARD (a pod) or OUTPUT (the node), decides.
       const reject = (plan.flags[p] & HAS_ENDPOINTS) === 0;
       this.path = reject ? WalkPath.Reject : WalkPath.Drop;
-      this.record(linear ? plan.kubeServicesRules + plan.filterServicesBefore[p] + 1 : NFT_SERVICES_RULES + 1, false);
+      this.record(linear ? plan.kubeServicesRules + plan.proxyFirewallRules + plan.filterServicesBefore[p] + 1 : NFT_SERVICES_RULES + 1, false);
       return reject ? Verdict.Reject : Verdict.Drop;
     }
     const local = (plan.flags[p] & INT_LOCAL) !== 0;
@@ -320,12 +320,12 @@ export class ChainWalk {
     const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
     this.position = f;
     if (f < 0) {
-      this.record(plan.kubeServicesRules + plan.externalServicesRules, false);
+      this.record(plan.kubeServicesRules + plan.proxyFirewallRules + plan.externalServicesRules, false);
       return Verdict.NoService;
     }
     const reject = (plan.flags[f] & HAS_ENDPOINTS) === 0;
     this.path = reject ? WalkPath.Reject : WalkPath.Drop;
-    this.record(plan.kubeServicesRules + plan.externalServicesBefore[f] + 1, false);
+    this.record(plan.kubeServicesRules + plan.proxyFirewallRules + plan.externalServicesBefore[f] + 1, false);
     return reject ? Verdict.Reject : Verdict.Drop;
   }
 

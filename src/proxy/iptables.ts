@@ -5,8 +5,9 @@
 // kube-proxy chain whose matches the kernel evaluates counts once, the matching rule included;
 // jumping into a chain and falling off its end are free; the built-in chains' own rules
 // (PREROUTING, INPUT) are not counted. A packet nat leaves untranslated then walks the filter
-// table's KUBE-EXTERNAL-SERVICES up to its verdict (or to its end). A packet to the ClusterIP
-// that nat leaves alone walks filter KUBE-SERVICES instead. The source decides the external
+// table's KUBE-PROXY-FIREWALL (INPUT, FORWARD and OUTPUT jump to it first: proxier.go's
+// iptablesJumpChains) and KUBE-EXTERNAL-SERVICES up to its verdict (or to its end). A packet to
+// the ClusterIP that nat leaves alone walks filter KUBE-SERVICES instead of the latter. The source decides the external
 // chain's short-circuits: a pod (the --cluster-cidr detector) or the node itself (its InternalIP
 // or 127.0.0.0/8: --src-type LOCAL); anything else is an outside client's.
 
