@@ -202,9 +202,20 @@ export class ChainWalk {
       const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
       const lbFilter = f >= 0 ? plan.lbExternalServicesBefore[f] : -1;
       this.position = f;
+      // nftables writes the firewall without endpoints too (its usesFWChain has no hasEndpoints):
+      // filter-prerouting drops a source outside the ranges before service-endpoints-check.
+      const fwRanges = !linear && f >= 0 ? plan.sourceRanges[f] : null;
+      if (fwRanges !== null) {
+        this.viaFirewallChain = true;
+        if (!fwRanges.some((c) => cidrContains(c, clientIp))) {
+          this.path = WalkPath.SourceRangeDrop;
+          this.record(2, false);
+          return Verdict.SourceRangeDrop;
+        }
+      }
       this.path = lbFilter >= 0 ? WalkPath.Reject : WalkPath.NoRule;
       const filter = plan.proxyFirewallRules + (lbFilter >= 0 ? lbFilter + 1 : plan.externalServicesRules);
-      this.record(linear ? plan.kubeServicesRules + filter : NFT_SERVICES_RULES + 2, false);
+      this.record(linear ? plan.kubeServicesRules + filter : NFT_SERVICES_RULES + 2 + (fwRanges !== null ? 1 : 0), false);
       return lbFilter >= 0 ? Verdict.Reject : Verdict.NoService;
     }
     const lbRule = plan.lbServicesBefore[p];

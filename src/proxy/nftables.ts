@@ -73,9 +73,9 @@ export class NftablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.NoRule) return [...out, 'nat-prerouting', 'services', 'filter-forward service-endpoints-check (no element)'];
     const sp = this.servicePorts[this.plan.order[walk.position]];
     const base = nftServiceNameBase(sp);
-    if (walk.path === WalkPath.Reject) return [...out, 'nat-prerouting', 'services', 'filter-forward service-endpoints-check', 'reject-chain'];
     if (walk.viaFirewallChain) out.push(`firewall-${base}`);
     if (walk.path === WalkPath.SourceRangeDrop) return [...out, 'drop'];
+    if (walk.path === WalkPath.Reject) return [...out, 'nat-prerouting', 'services', 'filter-forward service-endpoints-check', 'reject-chain'];
     out.push('nat-prerouting', 'services', 'vmap @service-ips', `external-${base}`);
     if (walk.path === WalkPath.Drop) return [...out, 'filter-forward service-endpoints-check drop'];
     if (walk.path === WalkPath.Cluster) out.push('mark-for-masquerade');
