@@ -83,6 +83,8 @@ export class ChainWalk {
   viaFirewallChain = false; // …and walked its KUBE-FW chain (loadBalancerSourceRanges)
   /** The last connect was addressed to 127.0.0.1:nodePort. */
   localhost = false;
+  /** The last ClusterIP connect matched the policy chain's "cluster IP" masquerade rule (the hairpin check may mark it too). */
+  clusterIPMasq = false;
   private readonly podCidr: Cidr | null;
   /** KUBE-SVC opens with the "cluster IP" masquerade rule when a detector or masqueradeAll exists. */
   private readonly svcMasqRule: number;
@@ -301,6 +303,7 @@ export class ChainWalk {
         masquerade = true;
       }
     }
+    this.clusterIPMasq = masquerade;
     const start = local ? plan.localStart[p] : plan.clusterStart[p];
     const count = local ? plan.localCount[p] : plan.clusterCount[p];
     return this.finish(p, WalkPath.ClusterIP, walked, start, count, masquerade, clientIp, nowNs, random);

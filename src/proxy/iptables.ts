@@ -94,7 +94,9 @@ export class IptablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Cluster) out.push('nat KUBE-MARK-MASQ');
     out.push(`nat ${walk.path === WalkPath.Local ? chains.svl : chains.svc}`);
     const ep = sp.endpoints[plan.targets[walk.target]];
-    out.push(`nat ${iptablesEndpointChain(sp, ep)}`, `DNAT --to-destination ${ep.key}`);
+    out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
+    if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');
+    out.push(`DNAT --to-destination ${ep.key}`);
     return out;
   }
 
@@ -113,7 +115,7 @@ export class IptablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Drop) return [...out, `${filterChain} DROP "${sp.name} has no local endpoints"`];
     const chains = iptablesServiceChains(sp);
     out.push(`nat ${(plan.flags[walk.position] & INT_LOCAL) !== 0 ? chains.svl : chains.svc}`);
-    if (walk.masquerade && !walk.hairpin) out.push('nat KUBE-MARK-MASQ');
+    if (walk.clusterIPMasq) out.push('nat KUBE-MARK-MASQ');
     const ep = sp.endpoints[plan.targets[walk.target]];
     out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
     if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');

@@ -95,7 +95,7 @@ export class NftablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Drop) return [...out, 'service-endpoints-check drop'];
     const base = nftServiceNameBase(sp);
     out.push((this.plan.flags[walk.position] & INT_LOCAL) !== 0 ? `local-${base}` : `service-${base}`);
-    if (walk.masquerade && !walk.hairpin) out.push('mark-for-masquerade');
+    if (walk.clusterIPMasq) out.push('mark-for-masquerade');
     const ep = sp.endpoints[this.plan.targets[walk.target]];
     out.push(`endpoint-${nftEndpointNameBase(sp, ep)}`, `dnat to ${ep.key}`);
     return out;

@@ -102,8 +102,8 @@ function destination(probe: Probe, sp: ServicePortInfo | undefined, nodePort: nu
 describe('a LoadBalancer Service with internalTrafficPolicy Local in the compiled iptables table', () => {
   it('gives the verdict, rule count and masquerade a naive walk of its rendered rules gives, for every packet kind', () => {
     fc.assert(
-      fc.property(clusterArb, fc.constantFrom(...NODES), fc.boolean(), fc.boolean(), packetsArb, (sps, node, detector, localhostNodePorts, packets) => {
-        const options = { podCIDR: detector ? POD_CIDR : '', localhostNodePorts, nodeIP: NODE_IP, state: new NodeProxyState() };
+      fc.property(clusterArb, fc.constantFrom(...NODES), fc.boolean(), fc.boolean(), fc.boolean(), packetsArb, (sps, node, detector, localhostNodePorts, masqueradeAll, packets) => {
+        const options = { podCIDR: detector ? POD_CIDR : '', localhostNodePorts, masqueradeAll, nodeIP: NODE_IP, state: new NodeProxyState() };
         const table = new IptablesTable(node, sps, DEFAULT_COSTS, options);
         const walker = new NaiveWalker(renderIptables(table.plan));
         let now = 0;
@@ -122,6 +122,11 @@ describe('a LoadBalancer Service with internalTrafficPolicy Local in the compile
           const want = `${w.verdict === 'DNAT' ? `DNAT ${w.target}` : w.verdict} rules=${w.rules} masq=${w.verdict === 'DNAT' && w.masquerade}`;
           if (got !== want) {
             throw new Error(`${probe.to} of service ${pkt.service} from ${probe.src}: table ${got}, walker ${want}\ntable: ${table.explain().join(' → ')}\nwalker: ${w.chains.join(' → ')}`);
+          }
+          // A translated packet: explain() names the nat chains the walker entered, in order.
+          const natChains = table.explain().filter((c) => c.startsWith('nat ')).map((c) => c.slice(4).split(' ')[0]);
+          if (w.verdict === 'DNAT' && natChains.join(' ') !== w.chains.join(' ')) {
+            throw new Error(`${probe.to} of service ${pkt.service} from ${probe.src}: explain ${natChains.join(' → ')}, walker ${w.chains.join(' → ')}`);
           }
         }
       }),
