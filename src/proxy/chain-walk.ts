@@ -224,6 +224,7 @@ export class ChainWalk {
     let walked = linear ? lbRule + 1 : 1;
     const natRest = plan.kubeServicesRules - lbRule - 1; // KUBE-SERVICES' rules after the LB rule, walked on the way back
     let fwRest = 0;
+    let fwRematches = 0; // later KUBE-FW rules the source matches too (overlapping ranges)
     if (ranges !== null) {
       this.viaFirewallChain = true;
       const fromNode = plan.allowFromNode[p] === 1 ? (this.servicePorts[plan.order[p]].loadBalancerIPs?.length ?? 0) : 0;
@@ -237,6 +238,7 @@ export class ChainWalk {
       }
       walked += linear ? k + 1 : 2;
       fwRest = ranges.length - k - 1 + fromNode + 1;
+      for (let j = k + 1; j < ranges.length; j++) if (cidrContains(ranges[j], clientIp)) fwRematches++;
     }
     if (!linear && ranges === null) walked++; // firewall-check: the firewall-ips lookup misses
     if ((plan.flags[p] & EXT_LOCAL) !== 0) {
@@ -248,11 +250,13 @@ export class ChainWalk {
       }
       walked += 2;
       if (plan.localCount[p] === 0) {
-        // The EXT chain has no final jump. iptables: back through KUBE-FW and KUBE-SERVICES; filter
+        // The EXT chain has no final jump. iptables: back through KUBE-FW (each later rule the
+        // source matches enters EXT again and falls off it again) and KUBE-SERVICES; filter
         // KUBE-PROXY-FIREWALL drops what the FW chain let through, else KUBE-EXTERNAL-SERVICES does.
         this.path = WalkPath.Drop;
         const filter = ranges !== null ? plan.proxyFirewallBefore[p] + 1 : plan.proxyFirewallRules + plan.lbExternalServicesBefore[p] + 1;
-        this.record(linear ? walked + fwRest + natRest + filter : walked + 1, false);
+        const extRules = (this.podCidr !== null ? 1 : 0) + 2;
+        this.record(linear ? walked + fwRest + fwRematches * extRules + natRest + filter : walked + 1, false);
         return Verdict.Drop;
       }
       walked++;

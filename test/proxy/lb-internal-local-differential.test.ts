@@ -19,8 +19,8 @@ import { NaiveWalker, oneDrawRescaled } from './naive-walker.js';
 const NODES = ['node-a', 'node-b'];
 const NODE_IP = '192.168.1.10';
 const POD_CIDR = '10.244.0.0/16';
-// The last range covers NODE_IP (allowFromNode).
-const RANGES = ['203.0.113.0/25', '198.51.100.0/24', '192.168.0.0/16'];
+// The last range covers NODE_IP (allowFromNode); the third overlaps the first, so a source may match two KUBE-FW rules.
+const RANGES = ['203.0.113.0/25', '198.51.100.0/24', '203.0.113.0/24', '192.168.0.0/16'];
 
 const endpointArb: fc.Arbitrary<EndpointSpec> = fc.record({
   ip: fc.constantFrom('10.244.0.1', '10.244.0.2', '10.244.1.1', '10.244.1.2'),
