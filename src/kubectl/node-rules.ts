@@ -57,7 +57,7 @@ function iptablesFields(plan: IptablesPlan, p: number, sp: ServicePortInfo): Jso
     externalChain: hasEndpoints && externallyReachable ? chains.ext : null,
     localChain: hasEndpoints && extLocal && plan.localCount[p] > 0 ? chains.svl : null,
     // usesFWChain: the loadBalancerSourceRanges chain the load-balancer IP rules jump to.
-    ...(plan.sourceRanges[p] === null ? {} : { firewallChain: chains.fw }),
+    ...(plan.proxyFirewallBefore[p] < 0 ? {} : { firewallChain: chains.fw }),
     affinity: (flags & AFFINITY) !== 0,
     clusterEndpoints: hasEndpoints ? balance(plan.clusterStart[p], plan.clusterCount[p]) : [],
     localEndpoints: extLocal ? balance(plan.localStart[p], plan.localCount[p]) : [],

@@ -83,6 +83,8 @@ export class ChainWalk {
   viaFirewallChain = false; // …and walked its KUBE-FW chain (loadBalancerSourceRanges)
   /** The last connect was addressed to 127.0.0.1:nodePort. */
   localhost = false;
+  /** The last ClusterIP connect matched the policy chain's "cluster IP" masquerade rule (the hairpin check may mark it too). */
+  clusterIPMasq = false;
   private readonly podCidr: Cidr | null;
   /** KUBE-SVC opens with the "cluster IP" masquerade rule when a detector or masqueradeAll exists. */
   private readonly svcMasqRule: number;
@@ -143,7 +145,7 @@ export class ChainWalk {
       const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
       this.position = f;
       this.path = f >= 0 ? WalkPath.Reject : WalkPath.NoRule;
-      const nat = plan.kubeServicesRules + plan.nodePortsRules;
+      const nat = plan.kubeServicesRules + plan.nodePortsRules + plan.proxyFirewallRules;
       if (!linear) this.record(NFT_SERVICES_RULES + 1, false);
       else this.record(f >= 0 ? nat + plan.externalServicesBefore[f] + 1 : nat + plan.externalServicesRules, false);
       return f >= 0 ? Verdict.Reject : Verdict.NoService;
@@ -168,7 +170,7 @@ export class ChainWalk {
         // The external chain has no final jump. iptables: back to the rest of KUBE-NODEPORTS,
         // then the filter DROP; nftables: the no-endpoint-nodeports drop element.
         this.path = WalkPath.Drop;
-        walked += linear ? plan.nodePortsRules - npEnd + plan.externalServicesBefore[p] + 1 : 1;
+        walked += linear ? plan.nodePortsRules - npEnd + plan.proxyFirewallRules + plan.externalServicesBefore[p] + 1 : 1;
         this.record(walked, false);
         return Verdict.Drop;
       }
@@ -202,15 +204,27 @@ export class ChainWalk {
       const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
       const lbFilter = f >= 0 ? plan.lbExternalServicesBefore[f] : -1;
       this.position = f;
+      // nftables writes the firewall without endpoints too (its usesFWChain has no hasEndpoints):
+      // filter-prerouting drops a source outside the ranges before service-endpoints-check.
+      const fwRanges = !linear && f >= 0 ? plan.sourceRanges[f] : null;
+      if (fwRanges !== null) {
+        this.viaFirewallChain = true;
+        if (!fwRanges.some((c) => cidrContains(c, clientIp))) {
+          this.path = WalkPath.SourceRangeDrop;
+          this.record(2, false);
+          return Verdict.SourceRangeDrop;
+        }
+      }
       this.path = lbFilter >= 0 ? WalkPath.Reject : WalkPath.NoRule;
       const filter = plan.proxyFirewallRules + (lbFilter >= 0 ? lbFilter + 1 : plan.externalServicesRules);
-      this.record(linear ? plan.kubeServicesRules + filter : NFT_SERVICES_RULES + 2, false);
+      this.record(linear ? plan.kubeServicesRules + filter : NFT_SERVICES_RULES + 2 + (fwRanges !== null ? 1 : 0), false);
       return lbFilter >= 0 ? Verdict.Reject : Verdict.NoService;
     }
     const lbRule = plan.lbServicesBefore[p];
     let walked = linear ? lbRule + 1 : 1;
     const natRest = plan.kubeServicesRules - lbRule - 1; // KUBE-SERVICES' rules after the LB rule, walked on the way back
     let fwRest = 0;
+    let fwRematches = 0; // later KUBE-FW rules the source matches too (overlapping ranges)
     if (ranges !== null) {
       this.viaFirewallChain = true;
       const fromNode = plan.allowFromNode[p] === 1 ? (this.servicePorts[plan.order[p]].loadBalancerIPs?.length ?? 0) : 0;
@@ -224,6 +238,7 @@ export class ChainWalk {
       }
       walked += linear ? k + 1 : 2;
       fwRest = ranges.length - k - 1 + fromNode + 1;
+      for (let j = k + 1; j < ranges.length; j++) if (cidrContains(ranges[j], clientIp)) fwRematches++;
     }
     if (!linear && ranges === null) walked++; // firewall-check: the firewall-ips lookup misses
     if ((plan.flags[p] & EXT_LOCAL) !== 0) {
@@ -235,11 +250,13 @@ export class ChainWalk {
       }
       walked += 2;
       if (plan.localCount[p] === 0) {
-        // The EXT chain has no final jump. iptables: back through KUBE-FW and KUBE-SERVICES; filter
+        // The EXT chain has no final jump. iptables: back through KUBE-FW (each later rule the
+        // source matches enters EXT again and falls off it again) and KUBE-SERVICES; filter
         // KUBE-PROXY-FIREWALL drops what the FW chain let through, else KUBE-EXTERNAL-SERVICES does.
         this.path = WalkPath.Drop;
         const filter = ranges !== null ? plan.proxyFirewallBefore[p] + 1 : plan.proxyFirewallRules + plan.lbExternalServicesBefore[p] + 1;
-        this.record(linear ? walked + fwRest + natRest + filter : walked + 1, false);
+        const extRules = (this.podCidr !== null ? 1 : 0) + 2;
+        this.record(linear ? walked + fwRest + fwRematches * extRules + natRest + filter : walked + 1, false);
         return Verdict.Drop;
       }
       walked++;
@@ -268,7 +285,7 @@ export class ChainWalk {
     this.position = p;
     if (p < 0) {
       this.path = WalkPath.NoRule;
-      this.record(linear ? plan.kubeServicesRules + plan.filterServicesRules : NFT_SERVICES_RULES + 1, false);
+      this.record(linear ? plan.kubeServicesRules + plan.proxyFirewallRules + plan.filterServicesRules : NFT_SERVICES_RULES + 1, false);
       return Verdict.NoService;
     }
     const before = plan.clusterIPBefore[p];
@@ -277,7 +294,7 @@ export class ChainWalk {
       // fails too); filter KUBE-SERVICES, reached from FORWARD (a pod) or OUTPUT (the node), decides.
       const reject = (plan.flags[p] & HAS_ENDPOINTS) === 0;
       this.path = reject ? WalkPath.Reject : WalkPath.Drop;
-      this.record(linear ? plan.kubeServicesRules + plan.filterServicesBefore[p] + 1 : NFT_SERVICES_RULES + 1, false);
+      this.record(linear ? plan.kubeServicesRules + plan.proxyFirewallRules + plan.filterServicesBefore[p] + 1 : NFT_SERVICES_RULES + 1, false);
       return reject ? Verdict.Reject : Verdict.Drop;
     }
     const local = (plan.flags[p] & INT_LOCAL) !== 0;
@@ -290,6 +307,7 @@ export class ChainWalk {
         masquerade = true;
       }
     }
+    this.clusterIPMasq = masquerade;
     const start = local ? plan.localStart[p] : plan.clusterStart[p];
     const count = local ? plan.localCount[p] : plan.clusterCount[p];
     return this.finish(p, WalkPath.ClusterIP, walked, start, count, masquerade, clientIp, nowNs, random);
@@ -320,12 +338,12 @@ export class ChainWalk {
     const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
     this.position = f;
     if (f < 0) {
-      this.record(plan.kubeServicesRules + plan.externalServicesRules, false);
+      this.record(plan.kubeServicesRules + plan.proxyFirewallRules + plan.externalServicesRules, false);
       return Verdict.NoService;
     }
     const reject = (plan.flags[f] & HAS_ENDPOINTS) === 0;
     this.path = reject ? WalkPath.Reject : WalkPath.Drop;
-    this.record(plan.kubeServicesRules + plan.externalServicesBefore[f] + 1, false);
+    this.record(plan.kubeServicesRules + plan.proxyFirewallRules + plan.externalServicesBefore[f] + 1, false);
     return reject ? Verdict.Reject : Verdict.Drop;
   }
 

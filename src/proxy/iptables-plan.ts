@@ -63,10 +63,13 @@ export interface IptablesPlan {
   readonly lbServicesBefore: Int32Array;
   /** Per position: filter KUBE-EXTERNAL-SERVICES rules before its first load-balancer IP rule (-1: none). */
   readonly lbExternalServicesBefore: Int32Array;
-  /** filter KUBE-PROXY-FIREWALL rules, and how many precede each position's (-1: it writes none). */
+  /** filter KUBE-PROXY-FIREWALL rules, and how many precede each position's (-1: it writes none, i.e. iptables' usesFWChain is false). */
   readonly proxyFirewallRules: number;
   readonly proxyFirewallBefore: Int32Array;
-  /** Per position: its loadBalancerSourceRanges (usesFWChain: endpoints, an LB IP and ranges), else null. */
+  /**
+   * Per position: its loadBalancerSourceRanges when it has a load-balancer IP and ranges (nftables'
+   * usesFWChain, endpoints or not), else null. iptables also needs endpoints: `proxyFirewallBefore[p] >= 0`.
+   */
   readonly sourceRanges: readonly (readonly Cidr[] | null)[];
   /** Per position with source ranges: one covers the node's IP, so the FW chain also accepts the LB IPs as sources (allowFromNode). */
   readonly allowFromNode: Uint8Array;
@@ -138,11 +141,14 @@ export function planIptables(nodeName: string, servicePorts: readonly ServicePor
     if (lbIPs > 0) {
       if (hasEndpoints) lbServicesBefore[p] = kubeServices + sp.externalIPs.length;
       if (!hasExternalEndpoints) lbExternalServicesBefore[p] = externalServices + sp.externalIPs.length;
-      // usesFWChain := hasEndpoints && len(LoadBalancerVIPs) > 0 && len(LoadBalancerSourceRanges) > 0
+      // nftables: usesFWChain := len(LoadBalancerVIPs) > 0 && len(LoadBalancerSourceRanges) > 0;
+      // iptables: usesFWChain := hasEndpoints && … (both proxier.go).
       const ranges = (sp.loadBalancerSourceRanges ?? []).map((c) => parseCidr(c) as Cidr);
-      if (hasEndpoints && ranges.length > 0) {
+      if (ranges.length > 0) {
         sourceRanges[p] = ranges;
         allowFromNode[p] = ranges.some((c) => cidrContains(c, nodeIp)) ? 1 : 0;
+      }
+      if (hasEndpoints && ranges.length > 0) {
         proxyFirewallBefore[p] = proxyFirewall;
         proxyFirewall += lbIPs;
       }

@@ -118,7 +118,7 @@ function addServicePort(c: PortContext, parts: IptablesParts): void {
   // "Capture load-balancer ingress" (pkg/proxy/iptables/proxier.go syncProxyRules), after the
   // external IPs: to the FW chain when loadBalancerSourceRanges is in use (usesFWChain), whose
   // unaccepted traffic KUBE-PROXY-FIREWALL drops; then, without external endpoints, the filter rules.
-  const usesFW = plan.sourceRanges[p] !== null;
+  const usesFW = plan.proxyFirewallBefore[p] >= 0;
   for (const ip of sp.loadBalancerIPs ?? []) {
     if (hasEndpoints) natRules.push(`-A KUBE-SERVICES -m comment --comment "${name} loadbalancer IP" ${m} -d ${ip} --dport ${sp.port} -j ${usesFW ? chains.fw : chains.ext}`);
     if (usesFW) {
@@ -203,7 +203,7 @@ function addServiceChains(c: PortContext, parts: IptablesParts): void {
 function addFirewallChain(c: PortContext, parts: IptablesParts): void {
   const { plan, p } = c;
   const ranges = plan.sourceRanges[p];
-  if (ranges === null) return;
+  if (ranges === null || plan.proxyFirewallBefore[p] < 0) return; // usesFWChain needs endpoints
   const sp = plan.servicePorts[plan.order[p]];
   const chains = iptablesServiceChains(sp);
   parts.natChains.push(chains.fw);

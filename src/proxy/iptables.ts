@@ -5,8 +5,9 @@
 // kube-proxy chain whose matches the kernel evaluates counts once, the matching rule included;
 // jumping into a chain and falling off its end are free; the built-in chains' own rules
 // (PREROUTING, INPUT) are not counted. A packet nat leaves untranslated then walks the filter
-// table's KUBE-EXTERNAL-SERVICES up to its verdict (or to its end). A packet to the ClusterIP
-// that nat leaves alone walks filter KUBE-SERVICES instead. The source decides the external
+// table's KUBE-PROXY-FIREWALL (INPUT, FORWARD and OUTPUT jump to it first: proxier.go's
+// iptablesJumpChains) and KUBE-EXTERNAL-SERVICES up to its verdict (or to its end). A packet to
+// the ClusterIP that nat leaves alone walks filter KUBE-SERVICES instead of the latter. The source decides the external
 // chain's short-circuits: a pod (the --cluster-cidr detector) or the node itself (its InternalIP
 // or 127.0.0.0/8: --src-type LOCAL); anything else is an outside client's.
 
@@ -93,7 +94,9 @@ export class IptablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Cluster) out.push('nat KUBE-MARK-MASQ');
     out.push(`nat ${walk.path === WalkPath.Local ? chains.svl : chains.svc}`);
     const ep = sp.endpoints[plan.targets[walk.target]];
-    out.push(`nat ${iptablesEndpointChain(sp, ep)}`, `DNAT --to-destination ${ep.key}`);
+    out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
+    if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');
+    out.push(`DNAT --to-destination ${ep.key}`);
     return out;
   }
 
@@ -112,7 +115,7 @@ export class IptablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Drop) return [...out, `${filterChain} DROP "${sp.name} has no local endpoints"`];
     const chains = iptablesServiceChains(sp);
     out.push(`nat ${(plan.flags[walk.position] & INT_LOCAL) !== 0 ? chains.svl : chains.svc}`);
-    if (walk.masquerade && !walk.hairpin) out.push('nat KUBE-MARK-MASQ');
+    if (walk.clusterIPMasq) out.push('nat KUBE-MARK-MASQ');
     const ep = sp.endpoints[plan.targets[walk.target]];
     out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
     if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');

@@ -166,6 +166,12 @@ function addServicePort(plan: IptablesPlan, p: number, parts: NftParts): void {
     if (hasEndpoints) nodePorts.push(`${proto} . ${sp.nodePort} : goto ${ext}`);
     if (!hasExternal) noEndpointNodePorts.push(`${proto} . ${sp.nodePort} comment "${sp.name}" : ${filterVerdict}`);
   }
+  // The firewall chain whatever the endpoints: nftables' usesFWChain does not ask for them.
+  if (ranges !== null) {
+    // allowFromNode: a VIP routed locally is the source of the node's own requests to it.
+    const sources = [...ranges.map((c) => c.text), ...(plan.allowFromNode[p] === 1 ? (sp.loadBalancerIPs ?? []) : [])];
+    chain(`firewall-${base}`, [`ip saddr != { ${sources.join(' , ')} } drop`]);
+  }
   if (!hasEndpoints) return;
 
   const endpointChain = (k: number): string => `endpoint-${nftEndpointNameBase(sp, sp.endpoints[plan.targets[k]])}`;
@@ -188,11 +194,6 @@ function addServicePort(plan: IptablesPlan, p: number, parts: NftParts): void {
     }
     if (hasExternal) r.push(`goto ${extLocal ? `local-${base}` : svc}`);
     chain(ext, r);
-  }
-  if (ranges !== null) {
-    // allowFromNode: a VIP routed locally is the source of the node's own requests to it.
-    const sources = [...ranges.map((c) => c.text), ...(plan.allowFromNode[p] === 1 ? (sp.loadBalancerIPs ?? []) : [])];
-    chain(`firewall-${base}`, [`ip saddr != { ${sources.join(' , ')} } drop`]);
   }
   // The "cluster IP" masquerade rule heads the internal policy chain only.
   const masqRules: string[] = [];

@@ -73,9 +73,9 @@ export class NftablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.NoRule) return [...out, 'nat-prerouting', 'services', 'filter-forward service-endpoints-check (no element)'];
     const sp = this.servicePorts[this.plan.order[walk.position]];
     const base = nftServiceNameBase(sp);
-    if (walk.path === WalkPath.Reject) return [...out, 'nat-prerouting', 'services', 'filter-forward service-endpoints-check', 'reject-chain'];
     if (walk.viaFirewallChain) out.push(`firewall-${base}`);
     if (walk.path === WalkPath.SourceRangeDrop) return [...out, 'drop'];
+    if (walk.path === WalkPath.Reject) return [...out, 'nat-prerouting', 'services', 'filter-forward service-endpoints-check', 'reject-chain'];
     out.push('nat-prerouting', 'services', 'vmap @service-ips', `external-${base}`);
     if (walk.path === WalkPath.Drop) return [...out, 'filter-forward service-endpoints-check drop'];
     if (walk.path === WalkPath.Cluster) out.push('mark-for-masquerade');
@@ -95,7 +95,7 @@ export class NftablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Drop) return [...out, 'service-endpoints-check drop'];
     const base = nftServiceNameBase(sp);
     out.push((this.plan.flags[walk.position] & INT_LOCAL) !== 0 ? `local-${base}` : `service-${base}`);
-    if (walk.masquerade && !walk.hairpin) out.push('mark-for-masquerade');
+    if (walk.clusterIPMasq) out.push('mark-for-masquerade');
     const ep = sp.endpoints[this.plan.targets[walk.target]];
     out.push(`endpoint-${nftEndpointNameBase(sp, ep)}`, `dnat to ${ep.key}`);
     return out;

@@ -11,8 +11,7 @@ export interface Packet {
   srcLocal?: boolean;
   /**
    * `--dst-type LOCAL`: the destination is one of the node's addresses (default true: a nodePort
-   * packet); false for a load-balancer IP or ClusterIP, which the node forwards, so a packet nat
-   * leaves untranslated meets filter FORWARD's KUBE-PROXY-FIREWALL first.
+   * packet); false for a load-balancer IP or ClusterIP, which the node forwards.
    */
   dstLocal?: boolean;
 }
@@ -121,16 +120,17 @@ export class NaiveWalker {
   }
 
   /**
-   * nat KUBE-SERVICES, then, for a packet nat left alone, the filter chain that judges it:
-   * KUBE-EXTERNAL-SERVICES (INPUT, a packet to a node address) or KUBE-SERVICES (FORWARD and
-   * OUTPUT, a packet to a ClusterIP).
+   * nat KUBE-SERVICES, then, for a packet nat left alone, filter KUBE-PROXY-FIREWALL (INPUT,
+   * FORWARD and OUTPUT all jump to it first: proxier.go's iptablesJumpChains, prepended in
+   * order) and the filter chain that judges it: KUBE-EXTERNAL-SERVICES (INPUT, a packet to a node
+   * address) or KUBE-SERVICES (FORWARD and OUTPUT, a packet to a ClusterIP).
    */
   walk(pkt: Packet, nowNs: number, statistic: StatisticDraw, filterChain = 'KUBE-EXTERNAL-SERVICES'): WalkResult {
     const res: WalkResult = { verdict: 'NONE', target: '', rules: 0, masquerade: false, chains: [] };
     const nat = this.tables.get('nat') as Map<string, Rule[]>;
     const filter = this.tables.get('filter') as Map<string, Rule[]>;
     if (this.runChain(nat, 'KUBE-SERVICES', pkt, nowNs, statistic, res) || res.verdict !== 'NONE') return res;
-    if (pkt.dstLocal === false && this.runChain(filter, 'KUBE-PROXY-FIREWALL', pkt, nowNs, statistic, res)) return res;
+    if (this.runChain(filter, 'KUBE-PROXY-FIREWALL', pkt, nowNs, statistic, res)) return res;
     this.runChain(filter, filterChain, pkt, nowNs, statistic, res);
     return res;
   }
