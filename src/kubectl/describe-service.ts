@@ -49,7 +49,7 @@ export function describeService(cluster: Cluster, name: string, namespace = 'def
   lines.push(`Session Affinity:\t${s.sessionAffinity}`);
   // The API sets externalTrafficPolicy only for services reachable from outside.
   if (s.type === 'NodePort' || s.type === 'LoadBalancer') lines.push(`External Traffic Policy:\t${s.externalTrafficPolicy}`);
-  lines.push('Internal Traffic Policy:\tCluster');
+  lines.push(`Internal Traffic Policy:\t${s.internalTrafficPolicy ?? 'Cluster'}`);
   if (s.healthCheckNodePort !== undefined) lines.push(`HealthCheck NodePort:\t${s.healthCheckNodePort}`);
   lines.push('Events:\t<none>');
   return alignTabs(lines, DESCRIBE);

@@ -48,6 +48,12 @@ describe('kubectl describe service', () => {
     expect(lines(describeService(cluster, 'svc') as string)).toContain('Endpoints:                ');
   });
 
+  it('prints the internalTrafficPolicy the Service sets', () => {
+    const service = { ...nodePortService('svc', { app: 'web' }), spec: { ...nodePortService('svc', { app: 'web' }).spec, internalTrafficPolicy: 'Local' } };
+    const cluster = buildCluster(docs(deployment('web', 3, { app: 'web' }), service)).cluster;
+    expect(lines(describeService(cluster, 'svc') as string)).toContain('Internal Traffic Policy:  Local');
+  });
+
   it('returns undefined for a service that does not exist', () => {
     expect(describeService(tutorialAsApplied(), 'nope')).toBeUndefined();
   });
