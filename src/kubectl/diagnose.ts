@@ -171,21 +171,41 @@ function checkReadyEndpoints(s: Service, selected: readonly Pod[], cluster: Clus
   }
 }
 
-function checkLocalPolicy(s: Service, cluster: Cluster, out: Finding[]): void {
-  if (s.type === 'ClusterIP' || s.externalTrafficPolicy !== 'Local') return;
+/** The first port with ready endpoints that some nodes lack, and those nodes; null when every node has one. */
+function nodesWithoutLocalEndpoint(s: Service, cluster: Cluster): { port: Service['ports'][number]; without: string[] } | null {
   for (const port of s.ports) {
     const ready = endpointsForServicePort(cluster, s, port).filter((e) => e.ready);
     if (ready.length === 0) continue; // reported as no ready endpoints
     const withLocal = new Set(ready.map((e) => e.nodeName));
     const without = cluster.nodes.filter((n) => !withLocal.has(n.name)).map((n) => n.name);
-    if (without.length === 0) continue;
+    if (without.length > 0) return { port, without };
+  }
+  return null;
+}
+
+function checkLocalPolicy(s: Service, cluster: Cluster, out: Finding[]): void {
+  if (s.internalTrafficPolicy === 'Local') {
+    const found = nodesWithoutLocalEndpoint(s, cluster);
+    if (found !== null) {
+      const { without } = found;
+      out.push({
+        severity: 'warning',
+        object: svcObject(s),
+        message: `internalTrafficPolicy is Local and ${without.length} of ${cluster.nodes.length} nodes (${listNames(without)}) have no ready local endpoint: pods and processes there calling the ClusterIP are dropped (iptables, nftables; IPVS falls back to every endpoint)`,
+        fix: 'run a pod on every node that calls the service (a DaemonSet), or use internalTrafficPolicy: Cluster',
+      });
+    }
+  }
+  if (s.type === 'ClusterIP' || s.externalTrafficPolicy !== 'Local') return;
+  const found = nodesWithoutLocalEndpoint(s, cluster);
+  if (found !== null) {
+    const { port, without } = found;
     out.push({
       severity: 'warning',
       object: svcObject(s),
       message: `externalTrafficPolicy is Local and ${without.length} of ${cluster.nodes.length} nodes (${listNames(without)}) have no ready local endpoint: NodePort ${port.nodePort} traffic arriving there is dropped and clients time out`,
       fix: 'send traffic only to nodes with a local pod (a load balancer that health-checks healthCheckNodePort), run a pod on every node, or use externalTrafficPolicy: Cluster',
     });
-    return;
   }
 }
 

@@ -99,8 +99,16 @@ describe('endpoints and readiness', () => {
     expect(findings[0].message).toMatch(/1 of 3 nodes \(node-3\) have no ready local endpoint: NodePort 30080 traffic arriving there is dropped/);
   });
 
+  it('warns about nodes without a local endpoint under internalTrafficPolicy Local, for the ClusterIP', () => {
+    const input = docs(deployment('web', 2, { app: 'web' }, [{ containerPort: 80 }], probe), nodePortService('svc', { app: 'web' }, { nodePort: 30080 }, { internalTrafficPolicy: 'Local' }));
+    const { findings } = diagnoseManifests(input, { nodes: 3 });
+    expect(findings).toHaveLength(1);
+    expect(findings[0].severity).toBe('warning');
+    expect(findings[0].message).toMatch(/internalTrafficPolicy is Local and 1 of 3 nodes \(node-3\) have no ready local endpoint: pods and processes there calling the ClusterIP are dropped/);
+  });
+
   it('says nothing about Local when every node has a pod', () => {
-    const input = docs(deployment('web', 3, { app: 'web' }, [{ containerPort: 80 }], probe), nodePortService('svc', { app: 'web' }, {}, { externalTrafficPolicy: 'Local' }));
+    const input = docs(deployment('web', 3, { app: 'web' }, [{ containerPort: 80 }], probe), nodePortService('svc', { app: 'web' }, {}, { externalTrafficPolicy: 'Local', internalTrafficPolicy: 'Local' }));
     expect(diagnoseManifests(input, { nodes: 3 }).findings).toEqual([]);
   });
 });
