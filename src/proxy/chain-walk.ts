@@ -6,11 +6,12 @@
 // maps and picks with `numgen random`. One class for both keeps the per-packet calls monomorphic.
 
 import { type Cidr, cidrContains, parseCidr } from '../net/ipv4.js';
-import { AFFINITY, EXT_LOCAL, type IptablesPlan } from './iptables-plan.js';
-import { NodeProxyState } from './node-state.js';
+import type { NodeChainPart, SharedChainPlan } from './chain-plan-shared.js';
+import { AFFINITY, EXT_LOCAL } from './iptables-plan.js';
+import type { NodeProxyState } from './node-state.js';
 import { cascadePick } from './probability.js';
 import type { EndpointInfo, ServicePortInfo } from './service-map.js';
-import { type CompileOptions, type ResolvedOptions, Verdict } from './types.js';
+import { type ResolvedOptions, Verdict } from './types.js';
 
 /** Where the differences between the two modes lie; plain data of one shape for both. */
 export interface ChainDialect {
@@ -48,6 +49,35 @@ const SEP_RULES = 2;
 /** Rules of nftables' `services` chain a NodePort packet evaluates: the service-ips vmap miss, the nodeports vmap hit. */
 const NFT_SERVICES_RULES = 2;
 
+/**
+ * Every endpoint's affinity list (xt_recent) or set (nft) name, per plan position, made when a
+ * position is first walked: names depend on the service and endpoint alone, so the nodes that
+ * share a plan share them.
+ */
+export class AffinityNames {
+  private readonly byPosition = new Map<number, string[]>();
+  constructor(
+    private readonly plan: SharedChainPlan,
+    private readonly nameOf: (sp: ServicePortInfo, ep: EndpointInfo) => string,
+  ) {}
+
+  /** The names of position `p`'s endpoints, by endpoint index. */
+  of(p: number): string[] {
+    let names = this.byPosition.get(p);
+    if (names === undefined) {
+      const sp = this.plan.servicePorts[this.plan.order[p]];
+      this.byPosition.set(p, (names = sp.endpoints.map((ep) => this.nameOf(sp, ep))));
+    }
+    return names;
+  }
+}
+
+/** What the iptables and nftables tables of the nodes of one snapshot (and zone) share. */
+export interface SharedChainTables {
+  readonly plan: SharedChainPlan;
+  readonly names: AffinityNames;
+}
+
 /** The pod CIDR of kube-proxy's local-traffic detector, or null when there is none. */
 function detectorCidr(options: ResolvedOptions): Cidr | null {
   if (options.podCIDR === '') return null;
@@ -63,37 +93,24 @@ export class ChainWalk {
   path = WalkPath.None;
   /** Plan position of the last service port walked (or filtered), -1 when none. */
   position = -1;
-  /** Target slot (index into the plan's targets) the last connect chose. */
-  target = -1;
+  /** Endpoint index (into the service port's endpoints) the last connect chose. */
+  endpoint = -1;
   /** The last connect's client was its own endpoint (hairpin masquerade). */
   hairpin = false;
+  private readonly plan: SharedChainPlan;
   private readonly podCidr: Cidr | null;
   /** KUBE-SVC opens with the "cluster IP" masquerade rule when a detector or masqueradeAll exists. */
   private readonly svcMasqRule: number;
-  private readonly state: NodeProxyState;
-  /** `affinityNames.get(p)[slot - clusterStart[p]]`: the affinity list or set of each target slot, only for ClientIP ports. */
-  private readonly affinityNames = new Map<number, string[]>();
 
-  /** `affinityName` names an endpoint's xt_recent list or nft set. */
   constructor(
-    private readonly plan: IptablesPlan,
-    private readonly servicePorts: readonly ServicePortInfo[],
+    private readonly shared: SharedChainTables,
+    private readonly node: NodeChainPart,
     private readonly dialect: ChainDialect,
-    affinityName: (sp: ServicePortInfo, ep: EndpointInfo) => string,
-    options: CompileOptions,
+    private readonly state: NodeProxyState,
   ) {
-    this.podCidr = detectorCidr(plan.options);
-    this.svcMasqRule = plan.options.masqueradeAll || this.podCidr !== null ? 1 : 0;
-    this.state = options.state ?? new NodeProxyState();
-    const { order, flags, clusterStart, localStart, localCount, targets } = plan;
-    for (let p = 0; p < order.length; p++) {
-      if ((flags[p] & AFFINITY) === 0) continue;
-      const sp = servicePorts[order[p]];
-      const end = localStart[p] + localCount[p];
-      const names: string[] = [];
-      for (let k = clusterStart[p]; k < end; k++) names.push(affinityName(sp, sp.endpoints[targets[k]]));
-      this.affinityNames.set(p, names);
-    }
+    this.plan = shared.plan;
+    this.podCidr = detectorCidr(this.plan.options);
+    this.svcMasqRule = this.plan.options.masqueradeAll || this.podCidr !== null ? 1 : 0;
   }
 
   servicePortForNodePort(nodePort: number): number {
@@ -102,6 +119,11 @@ export class ChainWalk {
     if (p >= 0) return plan.order[p];
     const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
     return f >= 0 ? plan.order[f] : -1;
+  }
+
+  /** KUBE-EXTERNAL-SERVICES rules on this node before position p's NodePort rule. */
+  private externalBefore(p: number): number {
+    return this.plan.externalServicesBefore[p] + this.node.externalBefore[this.plan.localBefore[p]];
   }
 
   connect(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
@@ -117,8 +139,9 @@ export class ChainWalk {
       this.position = f;
       this.path = f >= 0 ? WalkPath.Reject : WalkPath.NoRule;
       const nat = plan.kubeServicesRules + plan.nodePortsRules;
+      const externalRules = plan.externalServicesRules + this.node.externalBefore[plan.localPositions.length];
       if (!linear) this.record(NFT_SERVICES_RULES + 1, false);
-      else this.record(f >= 0 ? nat + plan.externalServicesBefore[f] + 1 : nat + plan.externalServicesRules, false);
+      else this.record(f >= 0 ? nat + this.externalBefore(f) + 1 : nat + externalRules, false);
       return f >= 0 ? Verdict.Reject : Verdict.NoService;
     }
     const npEnd = plan.nodePortsBefore[p] + plan.nodePortRulesPerPort;
@@ -127,30 +150,35 @@ export class ChainWalk {
       if (this.podCidr !== null) {
         walked++; // "pod traffic for ... external destinations": -s <podCIDR> -j KUBE-SVC / goto service-…
         if (cidrContains(this.podCidr, clientIp)) {
-          return this.finish(p, WalkPath.PodShortCircuit, walked + this.svcMasqRule, plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
+          return this.finish(p, WalkPath.PodShortCircuit, walked + this.svcMasqRule, plan.targets, plan.targetIp, plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
         }
       }
       walked += 2; // "masquerade LOCAL traffic", "route LOCAL traffic": --src-type LOCAL / fib saddr type local fail
-      if (plan.localCount[p] === 0) {
+      // A nat rule means an endpoint somewhere, so the port is one of the node's local ones.
+      const j = plan.localBefore[p];
+      const node = this.node;
+      if (node.localCount[j] === 0) {
         // The external chain has no final jump. iptables: back to the rest of KUBE-NODEPORTS,
         // then the filter DROP; nftables: the no-endpoint-nodeports drop element.
         this.path = WalkPath.Drop;
-        walked += linear ? plan.nodePortsRules - npEnd + plan.externalServicesBefore[p] + 1 : 1;
+        walked += linear ? plan.nodePortsRules - npEnd + this.externalBefore(p) + 1 : 1;
         this.record(walked, false);
         return Verdict.Drop;
       }
       walked++; // -j KUBE-SVL / goto local-…
-      return this.finish(p, WalkPath.Local, walked, plan.localStart[p], plan.localCount[p], false, clientIp, nowNs, random);
+      return this.finish(p, WalkPath.Local, walked, node.targets, node.targetIp, node.localStart[j], node.localCount[j], false, clientIp, nowNs, random);
     }
     walked += EXT_RULES_CLUSTER + this.svcMasqRule;
-    return this.finish(p, WalkPath.Cluster, walked, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
+    return this.finish(p, WalkPath.Cluster, walked, plan.targets, plan.targetIp, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
   }
 
-  /** The service chain from its affinity rules on, then the endpoint chain. */
+  /** The service chain from its affinity rules on, then the endpoint chain; the endpoints are `targets[start, start + n)`. */
   private finish(
     p: number,
     path: WalkPath,
     walkedBefore: number,
+    targets: Int32Array,
+    targetIp: Uint32Array,
     start: number,
     n: number,
     masqueradeIn: boolean,
@@ -158,19 +186,17 @@ export class ChainWalk {
     nowNs: number,
     random: () => number,
   ): number {
-    const plan = this.plan;
     const d = this.dialect;
     let walked = walkedBefore;
     let masquerade = masqueradeIn;
     let pick = -1;
-    const names = (plan.flags[p] & AFFINITY) !== 0 ? (this.affinityNames.get(p) as string[]) : null;
-    const slot0 = plan.clusterStart[p];
-    const timeoutNs = this.servicePorts[plan.order[p]].sessionAffinityTimeoutS * 1e9;
+    const names = (this.plan.flags[p] & AFFINITY) !== 0 ? this.shared.names.of(p) : null;
+    const timeoutNs = this.plan.servicePorts[this.plan.order[p]].sessionAffinityTimeoutS * 1e9;
     if (names !== null) {
       // One affinity check per endpoint, in endpoint order, before the balancing rule(s).
       for (let k = 0; k < n; k++) {
         walked++;
-        if (this.affine(names[start + k - slot0], clientIp, nowNs, timeoutNs)) {
+        if (this.affine(names[targets[start + k]], clientIp, nowNs, timeoutNs)) {
           pick = k;
           break;
         }
@@ -190,13 +216,14 @@ export class ChainWalk {
     }
     const slot = start + pick;
     walked += SEP_RULES;
-    if (plan.targetIp[slot] === clientIp) {
+    if (targetIp[slot] === clientIp) {
       walked++; // the hairpin check matched: the mark-for-masquerade rule
       masquerade = true;
       this.hairpin = true;
     }
+    const endpoint = targets[slot];
     if (names !== null) {
-      const name = names[slot - slot0];
+      const name = names[endpoint];
       if (d.xtRecent) this.state.recent.set(name, clientIp, nowNs);
       else {
         walked++; // update @affinity-… { ip saddr }
@@ -206,9 +233,9 @@ export class ChainWalk {
       }
     }
     this.path = path;
-    this.target = slot;
+    this.endpoint = endpoint;
     this.record(walked, masquerade);
-    return plan.targets[slot];
+    return endpoint;
   }
 
   /** Whether the client is remembered for this endpoint: `recent --rcheck --seconds T --reap`, or `ip saddr @affinity-…`. */

@@ -9,10 +9,18 @@
 // client's: not --src-type LOCAL, destination a local node address other than 127.0.0.0/8.
 
 import { iptablesEndpointChain, iptablesServiceChains } from './chain-names.js';
-import { ChainWalk, WalkPath } from './chain-walk.js';
+import { planNodeChains, planSharedChains } from './chain-plan-shared.js';
+import { AffinityNames, ChainWalk, type SharedChainTables, WalkPath } from './chain-walk.js';
 import { type IptablesPlan, planIptables } from './iptables-plan.js';
+import { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
-import { type CompileOptions, type CostModel, type NodeProxyTable, resolveOptions } from './types.js';
+import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
+
+/** What every node of `options.zone` shares (xt_recent lists are named after the KUBE-SEP chains). */
+export function sharedIptables(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}): SharedChainTables {
+  const plan = planSharedChains(servicePorts, resolveOptions(options));
+  return { plan, names: new AffinityNames(plan, iptablesEndpointChain) };
+}
 
 export class IptablesTable implements NodeProxyTable {
   readonly mode = 'iptables' as const;
@@ -20,19 +28,30 @@ export class IptablesTable implements NodeProxyTable {
   lastCostNs = 0;
   lastMasquerade = false;
   readonly lastReplyLost = false;
-  readonly plan: IptablesPlan;
+  readonly shared: SharedChainTables;
+  private readonly options: ResolvedOptions;
   private readonly walk: ChainWalk;
+  private fullPlan: IptablesPlan | undefined;
 
+  /** `shared`: the part compiled once for the snapshot's nodes (sharedIptables of these service ports); else its own. */
   constructor(
     readonly nodeName: string,
     readonly servicePorts: readonly ServicePortInfo[],
     costs: CostModel,
     options: CompileOptions = {},
+    shared?: SharedChainTables,
   ) {
-    this.plan = planIptables(nodeName, servicePorts, resolveOptions(options));
+    this.options = resolveOptions(options);
+    this.shared = shared ?? sharedIptables(servicePorts, options);
+    if (this.shared.plan.servicePorts !== servicePorts) throw new Error('IptablesTable: the shared part was compiled from other service ports');
     const dialect = { linearDispatch: true, cascade: true, xtRecent: true, ruleNs: costs.iptablesRuleNs, fixedNs: 0 };
-    // xt_recent lists are named after the KUBE-SEP chains.
-    this.walk = new ChainWalk(this.plan, servicePorts, dialect, iptablesEndpointChain, options);
+    this.walk = new ChainWalk(this.shared, planNodeChains(this.shared.plan, nodeName), dialect, options.state ?? new NodeProxyState());
+  }
+
+  /** This node's whole layout, as the renderers read it; made when asked. */
+  get plan(): IptablesPlan {
+    this.fullPlan ??= planIptables(this.nodeName, this.servicePorts, this.options);
+    return this.fullPlan;
   }
 
   servicePortForNodePort(nodePort: number): number {
@@ -51,7 +70,8 @@ export class IptablesTable implements NodeProxyTable {
   release(): void {}
 
   explain(): string[] {
-    const { plan, walk } = this;
+    const walk = this.walk;
+    const plan = this.shared.plan;
     const out: string[] = ['nat KUBE-SERVICES'];
     if (walk.path === WalkPath.None) return [];
     out.push('nat KUBE-NODEPORTS');
@@ -63,7 +83,7 @@ export class IptablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Drop) return [...out, `filter KUBE-EXTERNAL-SERVICES DROP "${sp.name} has no local endpoints"`];
     if (walk.path === WalkPath.Cluster) out.push('nat KUBE-MARK-MASQ');
     out.push(`nat ${walk.path === WalkPath.Local ? chains.svl : chains.svc}`);
-    const ep = sp.endpoints[plan.targets[walk.target]];
+    const ep = sp.endpoints[walk.endpoint];
     out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
     if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');
     out.push(`DNAT --to-destination ${ep.key}`);

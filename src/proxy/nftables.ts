@@ -3,10 +3,18 @@
 // (pkg/proxy/nftables/proxier.go). O(1) per packet; its modelled cost is a constant.
 
 import { nftEndpointNameBase, nftServiceNameBase } from './chain-names.js';
-import { ChainWalk, WalkPath } from './chain-walk.js';
+import { planNodeChains, planSharedChains } from './chain-plan-shared.js';
+import { AffinityNames, ChainWalk, type SharedChainTables, WalkPath } from './chain-walk.js';
 import { type IptablesPlan, planIptables } from './iptables-plan.js';
+import { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
-import { type CompileOptions, type CostModel, type NodeProxyTable, resolveOptions } from './types.js';
+import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
+
+/** What every node of `options.zone` shares; affinity lives in one nft timeout set per endpoint. */
+export function sharedNftables(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}): SharedChainTables {
+  const plan = planSharedChains(servicePorts, resolveOptions(options));
+  return { plan, names: new AffinityNames(plan, (sp, ep) => `affinity-${nftEndpointNameBase(sp, ep)}`) };
+}
 
 export class NftablesTable implements NodeProxyTable {
   readonly mode = 'nftables' as const;
@@ -15,18 +23,30 @@ export class NftablesTable implements NodeProxyTable {
   lastMasquerade = false;
   readonly lastReplyLost = false;
   /** Categorisation and positions shared with iptables: kube-proxy computes them the same way. */
-  readonly plan: IptablesPlan;
+  readonly shared: SharedChainTables;
+  private readonly options: ResolvedOptions;
   private readonly walk: ChainWalk;
+  private fullPlan: IptablesPlan | undefined;
 
+  /** `shared`: the part compiled once for the snapshot's nodes (sharedNftables of these service ports); else its own. */
   constructor(
     readonly nodeName: string,
     readonly servicePorts: readonly ServicePortInfo[],
     costs: CostModel,
     options: CompileOptions = {},
+    shared?: SharedChainTables,
   ) {
-    this.plan = planIptables(nodeName, servicePorts, resolveOptions(options));
+    this.options = resolveOptions(options);
+    this.shared = shared ?? sharedNftables(servicePorts, options);
+    if (this.shared.plan.servicePorts !== servicePorts) throw new Error('NftablesTable: the shared part was compiled from other service ports');
     const dialect = { linearDispatch: false, cascade: false, xtRecent: false, ruleNs: 0, fixedNs: costs.nftablesLookupNs };
-    this.walk = new ChainWalk(this.plan, servicePorts, dialect, (sp, ep) => `affinity-${nftEndpointNameBase(sp, ep)}`, options);
+    this.walk = new ChainWalk(this.shared, planNodeChains(this.shared.plan, nodeName), dialect, options.state ?? new NodeProxyState());
+  }
+
+  /** This node's whole layout, as the renderers read it; made when asked. */
+  get plan(): IptablesPlan {
+    this.fullPlan ??= planIptables(this.nodeName, this.servicePorts, this.options);
+    return this.fullPlan;
   }
 
   servicePortForNodePort(nodePort: number): number {
@@ -49,14 +69,14 @@ export class NftablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.None) return [];
     const out = ['nat-prerouting', 'services', 'vmap @service-nodeports'];
     if (walk.path === WalkPath.NoRule) return [...out, 'filter-input nodeport-endpoints-check (no element)'];
-    const sp = this.servicePorts[this.plan.order[walk.position]];
+    const sp = this.servicePorts[this.shared.plan.order[walk.position]];
     const base = nftServiceNameBase(sp);
     if (walk.path === WalkPath.Reject) return [...out, 'filter-input nodeport-endpoints-check', 'reject-chain'];
     out.push(`external-${base}`);
     if (walk.path === WalkPath.Drop) return [...out, 'filter-input nodeport-endpoints-check drop'];
     if (walk.path === WalkPath.Cluster) out.push('mark-for-masquerade');
     out.push(walk.path === WalkPath.Local ? `local-${base}` : `service-${base}`);
-    const ep = sp.endpoints[this.plan.targets[walk.target]];
+    const ep = sp.endpoints[walk.endpoint];
     out.push(`endpoint-${nftEndpointNameBase(sp, ep)}`, `dnat to ${ep.key}`);
     return out;
   }

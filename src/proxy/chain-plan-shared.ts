@@ -1,0 +1,186 @@
+// The iptables/nftables layout split in two: what kube-proxy computes identically on every node
+// (the dispatch positions, the Cluster endpoint lists, the rule counts of KUBE-SERVICES and
+// KUBE-NODEPORTS), once per snapshot, and what differs per node (a Local-policy port's local
+// endpoints, and the KUBE-EXTERNAL-SERVICES DROP rules its lack of one adds), per node. The
+// per-node plan the renderers read (iptables-plan.ts) is the two laid over each other; the
+// differential tests hold the table walked from the split against the rules rendered from it.
+//
+// The cluster lists depend on the node's zone only through zone hints (CategorizeEndpoints'
+// topologyModeFromHints), so nodes of one zone share a plan, and all nodes do when no endpoint
+// carries a hint (`sharedZone`).
+
+import { IntList } from '../engine/typed-arrays.js';
+import { ipv4ToUint32 } from '../net/ipv4.js';
+import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
+import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS } from './iptables-plan.js';
+import type { EndpointInfo, ServicePortInfo } from './service-map.js';
+import type { ResolvedOptions } from './types.js';
+
+/** The zone a node's shared parts are compiled for: its own when some endpoint has a zone hint, else '' (every zone alike). */
+export function sharedZone(servicePorts: readonly ServicePortInfo[], zone: string): string {
+  for (const sp of servicePorts) for (const e of sp.endpoints) if (e.zoneHints !== undefined) return zone;
+  return '';
+}
+
+/** The node-independent part: positions, Cluster lists and counts (field meanings as in IptablesPlan). */
+export interface SharedChainPlan {
+  readonly options: ResolvedOptions;
+  readonly servicePorts: readonly ServicePortInfo[];
+  readonly order: Int32Array;
+  readonly flags: Uint8Array;
+  readonly clusterStart: Int32Array;
+  readonly clusterCount: Int32Array;
+  readonly targets: Int32Array;
+  readonly targetIp: Uint32Array;
+  readonly kubeServicesRules: number;
+  readonly nodePortsRules: number;
+  readonly nodePortsBefore: Int32Array;
+  readonly nodePortRulesPerPort: number;
+  /** KUBE-EXTERNAL-SERVICES rules of the node-independent ports (Cluster policy, or no endpoint anywhere). */
+  readonly externalServicesRules: number;
+  /** Per position: those rules before its own NodePort rule (a Local port with endpoints: before it, plus its external and LB IPs). */
+  readonly externalServicesBefore: Int32Array;
+  readonly natByNodePort: Int32Array;
+  /** Only node-independent ports: a Local port with endpoints always has a nat rule. */
+  readonly filterByNodePort: Int32Array;
+  readonly hasLocalDetector: boolean;
+  /** Positions whose external endpoints depend on the node: Local policy and an endpoint somewhere. */
+  readonly localPositions: Int32Array;
+  /** Per position: how many of `localPositions` come before it (its own local index when it is one). */
+  readonly localBefore: Int32Array;
+}
+
+/** One node's part: its local endpoints per local index, and the DROP rules the lack of them adds. */
+export interface NodeChainPart {
+  readonly nodeName: string;
+  /** Per local index j (the port at `localPositions[j]`): [localStart, +localCount) into `targets`. */
+  readonly localStart: Int32Array;
+  readonly localCount: Int32Array;
+  readonly targets: Int32Array;
+  readonly targetIp: Uint32Array;
+  /** KUBE-EXTERNAL-SERVICES rules the Local ports before local index j add on this node; [L] is their total. */
+  readonly externalBefore: Int32Array;
+}
+
+const byName = (sps: readonly ServicePortInfo[]) => (a: number, b: number): number =>
+  sps[a].name < sps[b].name ? -1 : sps[a].name > sps[b].name ? 1 : sps[a].protocol < sps[b].protocol ? -1 : sps[a].protocol > sps[b].protocol ? 1 : 0;
+
+/** Per position, each endpoint's IP as uint32 (for the hairpin check). */
+function ipsOf(sps: readonly ServicePortInfo[], order: Int32Array, start: Int32Array, count: Int32Array, targets: Int32Array, positions?: Int32Array): Uint32Array {
+  const ips = new Uint32Array(targets.length);
+  for (let i = 0; i < start.length; i++) {
+    const eps: readonly EndpointInfo[] = sps[order[positions === undefined ? i : positions[i]]].endpoints;
+    for (let k = start[i]; k < start[i] + count[i]; k++) ips[k] = ipv4ToUint32(eps[targets[k]].ip);
+  }
+  return ips;
+}
+
+/** Every node-independent part of planIptables' layout, for the nodes of `options.zone`. */
+export function planSharedChains(servicePorts: readonly ServicePortInfo[], options: ResolvedOptions): SharedChainPlan {
+  const idx: number[] = [];
+  let maxNodePort = 65_535;
+  for (let i = 0; i < servicePorts.length; i++) {
+    if (!isProxied(servicePorts[i])) continue;
+    idx.push(i);
+    if (servicePorts[i].nodePort > maxNodePort) maxNodePort = servicePorts[i].nodePort;
+  }
+  idx.sort(byName(servicePorts));
+  const n = idx.length;
+  const order = Int32Array.from(idx);
+  const flags = new Uint8Array(n);
+  const clusterStart = new Int32Array(n);
+  const clusterCount = new Int32Array(n);
+  const nodePortsBefore = new Int32Array(n).fill(-1);
+  const externalServicesBefore = new Int32Array(n).fill(-1);
+  const localBefore = new Int32Array(n);
+  const natByNodePort = new Int32Array(maxNodePort + 1).fill(-1);
+  const filterByNodePort = new Int32Array(maxNodePort + 1).fill(-1);
+  const targets = new IntList(Math.max(1024, n * 4));
+  const local: number[] = [];
+  const perPort = options.localhostNodePorts ? 2 : 1;
+  let kubeServices = 0;
+  let nodePorts = 0;
+  let externalServices = 0;
+
+  // A node name no endpoint has: the local lists come out empty, and are the node part's business.
+  const cat = new EndpointCategories();
+  for (let p = 0; p < n; p++) {
+    const sp = servicePorts[order[p]];
+    categorizeEndpoints(sp, '', targets, cat, options.zone);
+    clusterStart[p] = cat.clusterStart;
+    clusterCount[p] = cat.clusterCount;
+    const hasEndpoints = cat.hasAnyEndpoints;
+    const extLocal = externalPolicyLocal(sp);
+    flags[p] = (hasEndpoints ? HAS_ENDPOINTS : 0) | (extLocal ? EXT_LOCAL : 0) | (sp.sessionAffinity === 'ClientIP' ? AFFINITY : 0);
+    const perNode = extLocal && hasEndpoints;
+    localBefore[p] = local.length;
+    if (perNode) local.push(p);
+    const lbIPs = sp.loadBalancerIPs?.length ?? 0;
+    if (hasEndpoints) kubeServices += 1 + sp.externalIPs.length + lbIPs;
+    // Which ports lack external endpoints: node-independent ones here, a Local port with endpoints per node.
+    if (!hasEndpoints) externalServices += sp.externalIPs.length + lbIPs;
+    if (sp.nodePort > 0) {
+      if (hasEndpoints) {
+        nodePortsBefore[p] = nodePorts;
+        nodePorts += perPort;
+        if (sp.protocol === 'TCP') natByNodePort[sp.nodePort] = p;
+      }
+      if (perNode) externalServicesBefore[p] = externalServices + sp.externalIPs.length + lbIPs;
+      else if (!hasEndpoints) {
+        externalServicesBefore[p] = externalServices;
+        externalServices += 1;
+        if (sp.protocol === 'TCP') filterByNodePort[sp.nodePort] = p;
+      }
+    }
+  }
+  kubeServices += 1; // "kubernetes service nodeports; NOTE: this must be the last rule in this chain"
+  const t = targets.done();
+  return {
+    options,
+    servicePorts,
+    order,
+    flags,
+    clusterStart,
+    clusterCount,
+    targets: t,
+    targetIp: ipsOf(servicePorts, order, clusterStart, clusterCount, t),
+    kubeServicesRules: kubeServices,
+    nodePortsRules: nodePorts,
+    nodePortsBefore,
+    nodePortRulesPerPort: perPort,
+    externalServicesRules: externalServices,
+    externalServicesBefore,
+    natByNodePort,
+    filterByNodePort,
+    hasLocalDetector: options.podCIDR !== '',
+    localPositions: Int32Array.from(local),
+    localBefore,
+  };
+}
+
+/** `nodeName`'s part of the layout: CategorizeEndpoints' local list for each Local port with endpoints. */
+export function planNodeChains(shared: SharedChainPlan, nodeName: string): NodeChainPart {
+  const { localPositions, order, servicePorts } = shared;
+  const l = localPositions.length;
+  const localStart = new Int32Array(l);
+  const localCount = new Int32Array(l);
+  const externalBefore = new Int32Array(l + 1);
+  const scratch = new IntList(64);
+  const targets = new IntList(Math.max(16, l * 2));
+  const cat = new EndpointCategories();
+  let extra = 0;
+  for (let j = 0; j < l; j++) {
+    const sp = servicePorts[order[localPositions[j]]];
+    scratch.length = 0;
+    categorizeEndpoints(sp, nodeName, scratch, cat, shared.options.zone);
+    localStart[j] = targets.length;
+    localCount[j] = cat.localCount;
+    for (let k = cat.localStart; k < cat.localStart + cat.localCount; k++) targets.push(scratch.data[k]);
+    externalBefore[j] = extra;
+    // No local endpoint: its external and LB IPs' DROP rules, then its NodePort's.
+    if (cat.localCount === 0) extra += sp.externalIPs.length + (sp.loadBalancerIPs?.length ?? 0) + (sp.nodePort > 0 ? 1 : 0);
+  }
+  externalBefore[l] = extra;
+  const t = targets.done();
+  return { nodeName, localStart, localCount, targets: t, targetIp: ipsOf(servicePorts, order, localStart, localCount, t, localPositions), externalBefore };
+}
