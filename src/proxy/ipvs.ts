@@ -1,11 +1,11 @@
 // IPVS mode compiled: one virtual server per (node IP × nodePort), real servers of weight 1,
 // the node's scheduler state per virtual server, persistence for ClientIP affinity
-// (pkg/proxy/ipvs/proxier.go). Lookup is a hash probe, so the modelled cost is a constant.
+// (pkg/proxy/ipvs/proxier.go). Lookup is a hash probe, so the modelled cost is a constant. The
+// node-independent part is shared (ipvs-shared.ts); kernel state is the node's own.
 
-import { IntList } from '../engine/typed-arrays.js';
-import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
 import { reconcileDestinations } from './ipvs-destinations.js';
 import { IpvsVirtualServerState, schedule } from './ipvs-schedulers.js';
+import { type SharedIpvs, type SharedVirtualServer, ipvsLocalServers, sharedIpvs } from './ipvs-shared.js';
 import { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
 import {
@@ -32,6 +32,15 @@ export interface IpvsVirtualServer {
   readonly persistentTimeoutNs: number;
 }
 
+/** A virtual server this table has routed through: the node's kernel state, its destination list and each entry's endpoint index. */
+interface Routed {
+  readonly state: IpvsVirtualServerState;
+  readonly servers: string[];
+  readonly endpoints: Int32Array;
+}
+
+export { type SharedIpvs, sharedIpvs } from './ipvs-shared.js';
+
 export class IpvsTable implements NodeProxyTable {
   readonly mode = 'ipvs' as const;
   lastRulesWalked = 0;
@@ -40,65 +49,71 @@ export class IpvsTable implements NodeProxyTable {
   lastReplyLost = false;
   readonly options: ResolvedOptions;
   readonly scheduler: IpvsScheduler;
-  readonly virtualServers: IpvsVirtualServer[] = [];
   readonly state: NodeProxyState;
-  private readonly byNodePort: Int32Array;
-  /** Per virtual server, resolved on first use: kernel state, its destination list and each entry's endpoint index. */
-  private readonly vsState: (IpvsVirtualServerState | undefined)[];
-  private readonly vsServers: (string[] | undefined)[];
-  private readonly vsEndpoints: (Int32Array | undefined)[];
+  readonly shared: SharedIpvs;
+  /** This node's local endpoints per Local virtual server (by local index). */
+  private readonly localServers: Int32Array[];
+  /** Per virtual server, resolved on first use. */
+  private readonly routed = new Map<number, Routed>();
+  private listed: IpvsVirtualServer[] | undefined;
   private lastVs = -1;
   private lastServer = -1;
   private lastPersisted = false;
 
+  /** `shared`: the part compiled once for the snapshot's nodes (sharedIpvs of these service ports); else its own. */
   constructor(
     readonly nodeName: string,
     readonly servicePorts: readonly ServicePortInfo[],
     private readonly costs: CostModel,
     options: CompileOptions = {},
+    shared?: SharedIpvs,
   ) {
     this.options = resolveOptions(options);
     this.scheduler = this.options.ipvsScheduler;
     this.state = options.state ?? new NodeProxyState();
-    let maxNodePort = 65_535;
-    for (const sp of servicePorts) if (sp.nodePort > maxNodePort) maxNodePort = sp.nodePort;
-    this.byNodePort = new Int32Array(maxNodePort + 1).fill(-1);
-    const scratch = new IntList(64);
-    const cat = new EndpointCategories();
-    for (let i = 0; i < servicePorts.length; i++) {
-      const sp = servicePorts[i];
-      if (!isProxied(sp) || sp.nodePort <= 0 || sp.protocol !== 'TCP') continue;
-      scratch.length = 0;
-      categorizeEndpoints(sp, nodeName, scratch, cat, options.zone);
-      const local = externalPolicyLocal(sp);
-      // syncEndpoint(onlyNodeLocalEndpoints): local endpoints, else every cluster endpoint
-      // (kubernetes#97081: "the reply will have the POD address and will be discarded").
-      const useLocal = local && cat.localCount > 0;
-      const replyLost = local && !useLocal && cat.hasAnyEndpoints;
-      const start = useLocal ? cat.localStart : cat.clusterStart;
-      const count = useLocal ? cat.localCount : cat.clusterCount;
-      this.byNodePort[sp.nodePort] = this.virtualServers.length;
-      this.virtualServers.push({
-        sp: i,
-        key: `${this.options.nodeIP}:${sp.nodePort}/TCP`,
-        realServers: scratch.data.slice(start, start + count),
-        masquerade: !local,
-        replyLost,
-        persistentTimeoutNs: sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS * 1e9 : 0,
-      });
-    }
-    this.vsState = new Array(this.virtualServers.length);
-    this.vsServers = new Array(this.virtualServers.length);
-    this.vsEndpoints = new Array(this.virtualServers.length);
+    this.shared = shared ?? sharedIpvs(servicePorts, options);
+    if (this.shared.servicePorts !== servicePorts) throw new Error('IpvsTable: the shared part was compiled from other service ports');
+    this.localServers = ipvsLocalServers(this.shared, nodeName);
+  }
+
+  /** The node's NodePort virtual servers in service-port order, for the renderers; made when asked. */
+  get virtualServers(): readonly IpvsVirtualServer[] {
+    this.listed ??= this.shared.servers.map((vs) => ({
+      sp: vs.sp,
+      key: this.keyOf(vs),
+      realServers: this.realServersOf(vs),
+      masquerade: !vs.local,
+      replyLost: this.replyLostOf(vs),
+      persistentTimeoutNs: vs.persistentTimeoutNs,
+    }));
+    return this.listed;
+  }
+
+  private keyOf(vs: SharedVirtualServer): string {
+    return `${this.options.nodeIP}:${vs.nodePort}/TCP`;
+  }
+
+  /**
+   * syncEndpoint(onlyNodeLocalEndpoints): local endpoints, else every cluster endpoint
+   * (kubernetes#97081: "the reply will have the POD address and will be discarded").
+   */
+  private realServersOf(vs: SharedVirtualServer): Int32Array {
+    if (!vs.local) return vs.clusterServers;
+    const local = this.localServers[vs.localIndex];
+    return local.length > 0 ? local : vs.clusterServers;
+  }
+
+  private replyLostOf(vs: SharedVirtualServer): boolean {
+    return vs.local && this.localServers[vs.localIndex].length === 0 && vs.hasEndpoints;
   }
 
   servicePortForNodePort(nodePort: number): number {
-    const v = nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : -1;
-    return v < 0 ? -1 : this.virtualServers[v].sp;
+    const v = this.serverOf(nodePort);
+    return v < 0 ? -1 : this.shared.servers[v].sp;
   }
 
   connect(nodePort: number, clientIp: number, nowNs: number, _random: () => number): number {
-    const v = nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : -1;
+    const v = this.serverOf(nodePort);
     this.lastVs = v;
     this.lastServer = -1;
     this.lastPersisted = false;
@@ -110,12 +125,13 @@ export class IpvsTable implements NodeProxyTable {
       this.lastRulesWalked = 1;
       return Verdict.NoService;
     }
-    const vs = this.virtualServers[v];
-    const n = vs.realServers.length;
+    const vs = this.shared.servers[v];
+    const n = this.realServersOf(vs).length;
     this.lastRulesWalked = 1;
     if (n === 0) return Verdict.Reject; // ip_vs_leave: no destination → ICMP port unreachable
-    const state = this.stateOf(v);
-    const servers = this.vsServers[v] as string[];
+    const routed = this.routedVia(v);
+    const state = routed.state;
+    const servers = routed.servers;
     if (this.scheduler === 'lc' || this.scheduler === 'wlc') state.expireInactive(nowNs);
     let pick = -1;
     if (vs.persistentTimeoutNs > 0) {
@@ -139,19 +155,20 @@ export class IpvsTable implements NodeProxyTable {
     }
     state.active.set(servers[pick], (state.active.get(servers[pick]) ?? 0) + 1);
     this.lastServer = pick;
-    this.lastMasquerade = vs.masquerade;
-    this.lastReplyLost = vs.replyLost;
-    return (this.vsEndpoints[v] as Int32Array)[pick];
+    this.lastMasquerade = !vs.local;
+    this.lastReplyLost = this.replyLostOf(vs);
+    return routed.endpoints[pick];
   }
 
   /** The connection ends: no longer active; closed at `closedAtNs` (not a failed one), it counts as inactive. */
   release(nodePort: number, endpoint: number, closedAtNs?: number): void {
-    const v = nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : -1;
+    const v = this.serverOf(nodePort);
     if (v < 0) return;
-    const key = this.servicePorts[this.virtualServers[v].sp].endpoints[endpoint]?.key;
+    const vs = this.shared.servers[v];
+    const key = this.servicePorts[vs.sp].endpoints[endpoint]?.key;
     if (key === undefined) throw new Error(`release: no endpoint ${endpoint} behind nodePort ${nodePort}`);
     // The node's kernel state, without re-linking it to this (maybe older) table's real servers.
-    const state = this.vsState[v] ?? this.state.ipvs.get(this.virtualServers[v].key);
+    const state = this.routed.get(v)?.state ?? this.state.ipvs.get(this.keyOf(vs));
     const c = state?.active.get(key) ?? 0;
     if (state === undefined || c <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
     state.active.set(key, c - 1);
@@ -160,17 +177,17 @@ export class IpvsTable implements NodeProxyTable {
 
   /** Active connections the kernel would show for a real server (ipvsadm ActiveConn). */
   activeConnections(nodePort: number, endpoint: number): number {
-    const v = this.byNodePort[nodePort];
-    return this.stateOf(v).active.get(this.servicePorts[this.virtualServers[v].sp].endpoints[endpoint].key) ?? 0;
+    const v = this.serverOf(nodePort);
+    return this.routedVia(v).state.active.get(this.servicePorts[this.shared.servers[v].sp].endpoints[endpoint].key) ?? 0;
   }
 
   explain(): string[] {
     if (this.lastVs < 0) return ['no virtual server'];
-    const vs = this.virtualServers[this.lastVs];
-    const out = [`TCP ${vs.key.replace('/TCP', '')} ${this.scheduler}${vs.persistentTimeoutNs > 0 ? ' persistent' : ''}`];
+    const vs = this.shared.servers[this.lastVs];
+    const out = [`TCP ${this.keyOf(vs).replace('/TCP', '')} ${this.scheduler}${vs.persistentTimeoutNs > 0 ? ' persistent' : ''}`];
     if (this.lastServer < 0) return [...out, 'no real server'];
-    const ep = this.servicePorts[vs.sp].endpoints[(this.vsEndpoints[this.lastVs] as Int32Array)[this.lastServer]];
-    out.push(`${this.lastPersisted ? 'template' : this.scheduler} -> ${ep.key}${vs.masquerade ? ' (masquerade)' : ''}${vs.replyLost ? ' (reply lost)' : ''}`);
+    const ep = this.servicePorts[vs.sp].endpoints[this.routedVia(this.lastVs).endpoints[this.lastServer]];
+    out.push(`${this.lastPersisted ? 'template' : this.scheduler} -> ${ep.key}${!vs.local ? ' (masquerade)' : ''}${this.replyLostOf(vs) ? ' (reply lost)' : ''}`);
     return out;
   }
 
@@ -179,22 +196,28 @@ export class IpvsTable implements NodeProxyTable {
    * this table's real servers the first time the table routes through it (the sync that
    * installed the table added and removed them).
    */
-  private stateOf(v: number): IpvsVirtualServerState {
-    let s = this.vsState[v];
-    if (s === undefined) {
-      const vs = this.virtualServers[v];
-      s = this.state.ipvs.get(vs.key);
-      if (s === undefined) this.state.ipvs.set(vs.key, (s = new IpvsVirtualServerState()));
-      this.vsState[v] = s;
+  private routedVia(v: number): Routed {
+    let r = this.routed.get(v);
+    if (r === undefined) {
+      const vs = this.shared.servers[v];
+      const key = this.keyOf(vs);
+      let s = this.state.ipvs.get(key);
+      if (s === undefined) this.state.ipvs.set(key, (s = new IpvsVirtualServerState()));
       const eps = this.servicePorts[vs.sp].endpoints;
-      const keys = Array.from(vs.realServers, (e) => eps[e].key);
+      const real = this.realServersOf(vs);
+      const keys = Array.from(real, (e) => eps[e].key);
       const next = reconcileDestinations(this.nodeName, s.list, s.cursor, keys, this.scheduler === 'wrr' ? 'reset' : 'keep');
       s.list = next.list;
       s.cursor = next.cursor;
-      const indexOf = new Map(keys.map((k, i) => [k, vs.realServers[i]]));
-      this.vsServers[v] = s.list;
-      this.vsEndpoints[v] = Int32Array.from(s.list, (k) => indexOf.get(k) as number);
+      const indexOf = new Map(keys.map((k, i) => [k, real[i]]));
+      r = { state: s, servers: s.list, endpoints: Int32Array.from(s.list, (k) => indexOf.get(k) as number) };
+      this.routed.set(v, r);
     }
-    return s;
+    return r;
+  }
+
+  private serverOf(nodePort: number): number {
+    const byNodePort = this.shared.byNodePort;
+    return nodePort < byNodePort.length ? byNodePort[nodePort] : -1;
   }
 }

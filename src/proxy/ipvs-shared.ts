@@ -1,0 +1,76 @@
+// IPVS mode split in two: the NodePort virtual servers kube-proxy programs identically on every
+// node (which ports, their Cluster real servers, persistence), compiled once per snapshot, and
+// what differs per node (its address in each virtual server's key, a Local port's real servers).
+// Kernel state (destination lists, scheduler cursors, connection counts) stays per node.
+
+import { IntList } from '../engine/typed-arrays.js';
+import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
+import type { ServicePortInfo } from './service-map.js';
+import { type CompileOptions, type ResolvedOptions, resolveOptions } from './types.js';
+
+/** A NodePort virtual server as every node programs it. */
+export interface SharedVirtualServer {
+  readonly sp: number;
+  readonly nodePort: number;
+  /** The Cluster endpoints (CategorizeEndpoints' clusterEndpoints), sorted by `ip:port`. */
+  readonly clusterServers: Int32Array;
+  /** externalTrafficPolicy Local: the node's local endpoints, when it has any, replace the cluster ones. */
+  readonly local: boolean;
+  readonly hasEndpoints: boolean;
+  readonly persistentTimeoutNs: number;
+  /** Its index among the Local virtual servers, or -1. */
+  readonly localIndex: number;
+}
+
+export interface SharedIpvs {
+  readonly servicePorts: readonly ServicePortInfo[];
+  readonly options: ResolvedOptions;
+  /** TCP nodePort → virtual server index, or -1. */
+  readonly byNodePort: Int32Array;
+  readonly servers: readonly SharedVirtualServer[];
+  /** The Local virtual servers' indexes, by local index. */
+  readonly localServers: Int32Array;
+}
+
+/** Every node's NodePort virtual servers but for their addresses and Local ports' real servers. */
+export function sharedIpvs(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}): SharedIpvs {
+  const resolved = resolveOptions(options);
+  let maxNodePort = 65_535;
+  for (const sp of servicePorts) if (sp.nodePort > maxNodePort) maxNodePort = sp.nodePort;
+  const byNodePort = new Int32Array(maxNodePort + 1).fill(-1);
+  const servers: SharedVirtualServer[] = [];
+  const localServers: number[] = [];
+  const scratch = new IntList(64);
+  const cat = new EndpointCategories();
+  for (let i = 0; i < servicePorts.length; i++) {
+    const sp = servicePorts[i];
+    if (!isProxied(sp) || sp.nodePort <= 0 || sp.protocol !== 'TCP') continue;
+    scratch.length = 0;
+    categorizeEndpoints(sp, '', scratch, cat, resolved.zone);
+    const local = externalPolicyLocal(sp);
+    byNodePort[sp.nodePort] = servers.length;
+    if (local) localServers.push(servers.length);
+    servers.push({
+      sp: i,
+      nodePort: sp.nodePort,
+      clusterServers: scratch.data.slice(cat.clusterStart, cat.clusterStart + cat.clusterCount),
+      local,
+      hasEndpoints: cat.hasAnyEndpoints,
+      persistentTimeoutNs: sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS * 1e9 : 0,
+      localIndex: local ? localServers.length - 1 : -1,
+    });
+  }
+  return { servicePorts, options: resolved, byNodePort, servers, localServers: Int32Array.from(localServers) };
+}
+
+/** `nodeName`'s local endpoints for each Local virtual server, by local index. */
+export function ipvsLocalServers(shared: SharedIpvs, nodeName: string): Int32Array[] {
+  const scratch = new IntList(64);
+  const cat = new EndpointCategories();
+  return Array.from(shared.localServers, (v) => {
+    const sp = shared.servicePorts[shared.servers[v].sp];
+    scratch.length = 0;
+    categorizeEndpoints(sp, nodeName, scratch, cat, shared.options.zone);
+    return scratch.data.slice(cat.localStart, cat.localStart + cat.localCount);
+  });
+}
