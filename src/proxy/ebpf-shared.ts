@@ -1,0 +1,92 @@
+// Cilium's service and backend maps split in two: each service port's frontends, rev-NAT id,
+// backend slots and forwarding mode are the same on every node (the agent derives them from the
+// same Services and EndpointSlices), so they are compiled once per snapshot; a node keeps its
+// own address's NodePort frontend, a Local port's node-local slots and its affinity map. Maglev
+// tables of node-independent slots are built once, when first asked, for every node.
+
+import { IntList } from '../engine/typed-arrays.js';
+import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
+import { maglevLookupTable } from './maglev.js';
+import type { ServicePortInfo } from './service-map.js';
+import { type CompileOptions, type ResolvedOptions, resolveOptions } from './types.js';
+
+/** One service port as every node's agent programs it. */
+export interface SharedEbpfPort {
+  readonly sp: number;
+  /** rev_nat_index: one per service port, shared by its frontends (from 1). */
+  readonly revNatId: number;
+  /** Every usable endpoint (the ClusterIP frontend's slots, and a Cluster NodePort's). */
+  readonly all: Int32Array;
+  readonly hasNodePort: boolean;
+  /** Local policy on the NodePort frontends: their slots are each node's own backends. */
+  readonly local: boolean;
+  readonly nat: 'snat' | 'dsr';
+  readonly affinityTimeoutNs: number;
+  /** Its index among the Local ports with a nodePort, or -1. */
+  readonly localIndex: number;
+}
+
+export interface SharedEbpf {
+  readonly servicePorts: readonly ServicePortInfo[];
+  readonly options: ResolvedOptions;
+  readonly ports: readonly SharedEbpfPort[];
+  /** TCP nodePort → index into `ports`, or -1. */
+  readonly byNodePort: Int32Array;
+  /** The Local ports' indexes into `ports`, by local index. */
+  readonly localPorts: Int32Array;
+  /** Maglev tables of ports whose NodePort slots are node-independent, by port index; filled when first asked. */
+  readonly maglev: Map<number, Int32Array>;
+}
+
+export function sharedEbpf(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}): SharedEbpf {
+  const resolved = resolveOptions(options);
+  const { nodePortMode } = resolved.ebpf;
+  let maxNodePort = 65_535;
+  for (const sp of servicePorts) if (sp.nodePort > maxNodePort) maxNodePort = sp.nodePort;
+  const byNodePort = new Int32Array(maxNodePort + 1).fill(-1);
+  const ports: SharedEbpfPort[] = [];
+  const localPorts: number[] = [];
+  const scratch = new IntList(64);
+  const cat = new EndpointCategories();
+  for (let i = 0; i < servicePorts.length; i++) {
+    const sp = servicePorts[i];
+    if (!isProxied(sp)) continue;
+    scratch.length = 0;
+    categorizeEndpoints(sp, '', scratch, cat);
+    const hasNodePort = sp.nodePort > 0;
+    // externalTrafficPolicy Local: the NodePort frontend lists only this node's backends
+    // (pkg/service filters them for the external scope).
+    const local = hasNodePort && externalPolicyLocal(sp);
+    if (hasNodePort && sp.protocol === 'TCP') byNodePort[sp.nodePort] = ports.length;
+    if (local) localPorts.push(ports.length);
+    ports.push({
+      sp: i,
+      revNatId: i + 1,
+      all: scratch.data.slice(cat.clusterStart, cat.clusterStart + cat.clusterCount),
+      hasNodePort,
+      local,
+      // hybrid: DSR for TCP, SNAT for UDP (the kube-proxy-free guide, "Hybrid DSR and SNAT Mode").
+      nat: nodePortMode === 'dsr' || (nodePortMode === 'hybrid' && sp.protocol === 'TCP') ? 'dsr' : 'snat',
+      affinityTimeoutNs: sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS * 1e9 : 0,
+      localIndex: local ? localPorts.length - 1 : -1,
+    });
+  }
+  return { servicePorts, options: resolved, ports, byNodePort, localPorts: Int32Array.from(localPorts), maglev: new Map() };
+}
+
+/** `nodeName`'s backends for each Local port's NodePort frontends, by local index. */
+export function ebpfLocalSlots(shared: SharedEbpf, nodeName: string): Int32Array[] {
+  const scratch = new IntList(64);
+  const cat = new EndpointCategories();
+  return Array.from(shared.localPorts, (k) => {
+    scratch.length = 0;
+    categorizeEndpoints(shared.servicePorts[shared.ports[k].sp], nodeName, scratch, cat);
+    return scratch.data.slice(cat.localStart, cat.localStart + cat.localCount);
+  });
+}
+
+/** lbmap UpsertMaglevLookupTable: backends by name (sorted inside), each entry a backend slot. */
+export function maglevFor(shared: SharedEbpf, sp: number, slots: Int32Array): Int32Array {
+  const eps = shared.servicePorts[sp].endpoints;
+  return maglevLookupTable(Array.from(slots, (e) => eps[e].key), shared.options.ebpf.maglevTableSize);
+}
