@@ -4,10 +4,9 @@
 // endpoints, and the KUBE-EXTERNAL-SERVICES DROP rules its lack of one adds), per node. The
 // per-node plan the renderers read (iptables-plan.ts) is the two laid over each other; the
 // differential tests hold the table walked from the split against the rules rendered from it.
-//
 // The cluster lists depend on the node's zone only through zone hints (CategorizeEndpoints'
 // topologyModeFromHints), so nodes of one zone share a plan, and all nodes do when no endpoint
-// carries a hint (`sharedZone`).
+// carries a hint.
 
 import { IntList } from '../engine/typed-arrays.js';
 import { ipv4ToUint32 } from '../net/ipv4.js';
@@ -15,12 +14,6 @@ import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied
 import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS } from './iptables-plan.js';
 import type { EndpointInfo, ServicePortInfo } from './service-map.js';
 import type { ResolvedOptions } from './types.js';
-
-/** The zone a node's shared parts are compiled for: its own when some endpoint has a zone hint, else '' (every zone alike). */
-export function sharedZone(servicePorts: readonly ServicePortInfo[], zone: string): string {
-  for (const sp of servicePorts) for (const e of sp.endpoints) if (e.zoneHints !== undefined) return zone;
-  return '';
-}
 
 /** The node-independent part: positions, Cluster lists and counts (field meanings as in IptablesPlan). */
 export interface SharedChainPlan {

@@ -8,7 +8,7 @@ import type { Node } from '../cluster/model.js';
 import type { Simulator } from '../engine/simulator.js';
 import { IntList } from '../engine/typed-arrays.js';
 import { EndpointCategories, categorizeEndpoints } from './categorize.js';
-import { compileNodeTable } from './compile.js';
+import { type SharedTables, compileNodeTable, compileSharedTables } from './compile.js';
 import { NodeProxyState } from './node-state.js';
 import type { EndpointInfo, ServicePortInfo } from './service-map.js';
 import { SyncRunners } from './sync-runner.js';
@@ -47,6 +47,16 @@ export class NodeProxies {
   private readonly state: NodeProxyState[];
   /** Every endpoint list the control plane published for the target, and when. */
   private readonly versions: { readonly endpoints: readonly EndpointInfo[]; readonly madeAtNs: number }[];
+  /** Per version, once a node installs it: the service ports every node's table for it reads. */
+  private readonly versionPorts: (readonly ServicePortInfo[] | undefined)[];
+  /**
+   * The shared parts of the versions nodes installed lately, by `version/zone`: the nodes that
+   * install one version compile its node-independent part once between them. Bounded: the
+   * oldest entry goes when a ninth arrives (a node that installs it later compiles it again).
+   */
+  private readonly shared = new Map<string, SharedTables>();
+  /** Whether an endpoint of a service port other than the target has a zone hint (then zones compile apart). */
+  private readonly othersHinted: boolean;
   /** Per node: the newest version its informer has delivered. */
   private readonly observedVersion: Int32Array;
   /** Per node: the version its running (or last) sync reads. */
@@ -87,6 +97,7 @@ export class NodeProxies {
   ) {
     const n = nodes.length;
     this.versions = [{ endpoints: servicePorts[0].endpoints, madeAtNs: 0 }];
+    this.versionPorts = [servicePorts];
     this.state = nodes.map(() => new NodeProxyState());
     this.observedVersion = new Int32Array(n);
     this.syncingVersion = new Int32Array(n);
@@ -110,8 +121,9 @@ export class NodeProxies {
       endpoints += servicePorts[i].endpoints.length;
     }
     this.staticRules = rules;
+    this.othersHinted = servicePorts.some((sp, i) => i > 0 && sp.endpoints.some((e) => e.zoneHints !== undefined));
     this.staticEndpoints = endpoints;
-    this.tables = nodes.map((_, i) => this.compile(i, servicePorts));
+    this.tables = nodes.map((_, i) => this.compile(i, 0));
     this.history = this.tables.map((t) => [t]);
     // The event argument packs (version, node).
     this.OBSERVE = sim.register('proxy.observe', (arg) => this.observe(arg % n, Math.floor(arg / n)));
@@ -213,11 +225,10 @@ export class NodeProxies {
       if (!Number.isNaN(this.pendingSince[node])) this.trySync(node);
       return;
     }
-    const endpoints = this.versions[this.syncingVersion[node]].endpoints;
-    const target = { ...this.servicePorts[0], endpoints };
-    this.tables[node] = this.compile(node, [target, ...this.servicePorts.slice(1)]);
+    const version = this.syncingVersion[node];
+    this.tables[node] = this.compile(node, version);
     this.history[node].push(this.tables[node]);
-    this.installed[node] = target;
+    this.installed[node] = this.tables[node].servicePorts[0];
     const lag = this.sim.now - this.syncStartedFor[node];
     this.syncs[node]++;
     this.lagSum[node] += lag;
@@ -254,13 +265,38 @@ export class NodeProxies {
     return this.categories;
   }
 
-  private compile(node: number, servicePorts: readonly ServicePortInfo[]): NodeProxyTable {
-    return compileNodeTable(this.cfg.mode, this.nodes[node].name, servicePorts, this.cfg.costs, {
-      ipvsScheduler: this.cfg.ipvsScheduler,
-      ebpf: this.cfg.ebpf,
-      nodeIP: this.nodes[node].ip,
-      zone: this.nodes[node].zone,
-      state: this.state[node],
-    });
+  /** The service ports of `version`: its target endpoints, every other service port as it was (the same objects). */
+  private portsOf(version: number): readonly ServicePortInfo[] {
+    let ports = this.versionPorts[version];
+    if (ports === undefined) {
+      const target = { ...this.servicePorts[0], endpoints: this.versions[version].endpoints };
+      ports = [target, ...this.servicePorts.slice(1)];
+      this.versionPorts[version] = ports;
+    }
+    return ports;
+  }
+
+  /** `node`'s table for `version`: the version's shared part for the node's zone, then the node's own part. */
+  private compile(node: number, version: number): NodeProxyTable {
+    const servicePorts = this.portsOf(version);
+    // Zones differ only through zone hints (CategorizeEndpoints' topologyModeFromHints): without
+    // any, every node shares one part.
+    const hinted = this.othersHinted || servicePorts[0].endpoints.some((e) => e.zoneHints !== undefined);
+    const zone = hinted ? this.nodes[node].zone : '';
+    const key = `${version}/${zone}`;
+    let shared = this.shared.get(key);
+    if (shared === undefined) {
+      shared = compileSharedTables(this.cfg.mode, servicePorts, { ipvsScheduler: this.cfg.ipvsScheduler, ebpf: this.cfg.ebpf, zone });
+      this.shared.set(key, shared);
+      if (this.shared.size > 8) this.shared.delete(this.shared.keys().next().value as string);
+    }
+    return compileNodeTable(
+      this.cfg.mode,
+      this.nodes[node].name,
+      servicePorts,
+      this.cfg.costs,
+      { ipvsScheduler: this.cfg.ipvsScheduler, ebpf: this.cfg.ebpf, nodeIP: this.nodes[node].ip, zone: this.nodes[node].zone, state: this.state[node] },
+      shared,
+    );
   }
 }
