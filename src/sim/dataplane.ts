@@ -165,7 +165,7 @@ export class Dataplane {
     if (peer < 0) return false;
     const slot = handleSlot(handle);
     if (slot >= this.peerOwner[node].length) {
-      const length = Math.max(slot + 1, this.peerOwner[node].length * 2, 1024);
+      const length = Math.max(slot + 1, this.peerOwner[node].length * 2, 64);
       this.peerOwner[node] = growFloat64(this.peerOwner[node], length);
       this.peerNode[node] = growInt32(this.peerNode[node], length);
       this.peerHandle[node] = growFloat64(this.peerHandle[node], length);
