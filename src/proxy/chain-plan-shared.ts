@@ -68,8 +68,17 @@ function ipsOf(sps: readonly ServicePortInfo[], order: Int32Array, start: Int32A
   return ips;
 }
 
-/** Every node-independent part of planIptables' layout, for the nodes of `options.zone`. */
-export function planSharedChains(servicePorts: readonly ServicePortInfo[], options: ResolvedOptions): SharedChainPlan {
+/**
+ * A partial sync's starting point: the plan of the previous snapshot, which differs from this one
+ * only in the endpoints of the service ports (indexes) in `changed` (partial-sync.ts checks it).
+ */
+export interface PreviousChainPlan {
+  readonly plan: SharedChainPlan;
+  readonly changed: ReadonlySet<number>;
+}
+
+/** Service-port indexes with rules, in ServicePortName order; and the largest nodePort (at least 65535). */
+function orderOf(servicePorts: readonly ServicePortInfo[]): { order: Int32Array; maxNodePort: number } {
   const idx: number[] = [];
   let maxNodePort = 65_535;
   for (let i = 0; i < servicePorts.length; i++) {
@@ -78,8 +87,20 @@ export function planSharedChains(servicePorts: readonly ServicePortInfo[], optio
     if (servicePorts[i].nodePort > maxNodePort) maxNodePort = servicePorts[i].nodePort;
   }
   idx.sort(byName(servicePorts));
-  const n = idx.length;
-  const order = Int32Array.from(idx);
+  return { order: Int32Array.from(idx), maxNodePort };
+}
+
+/**
+ * Every node-independent part of planIptables' layout, for the nodes of `options.zone`. With
+ * `previous`, only the changed ports are categorised again (kube-proxy's partial sync writes
+ * only their chains); the unchanged ones' endpoint lists are copied and the positions kept, and
+ * the dispatch counts are recounted, as a partial restore still rewrites the dispatch chains.
+ */
+export function planSharedChains(servicePorts: readonly ServicePortInfo[], options: ResolvedOptions, previous?: PreviousChainPlan): SharedChainPlan {
+  const { order, maxNodePort } = previous === undefined ? orderOf(servicePorts) : { order: previous.plan.order, maxNodePort: previous.plan.natByNodePort.length - 1 };
+  const n = order.length;
+  const prev = previous?.plan;
+  const reuse = (p: number): boolean => prev !== undefined && !(previous as PreviousChainPlan).changed.has(order[p]);
   const flags = new Uint8Array(n);
   const clusterStart = new Int32Array(n);
   const clusterCount = new Int32Array(n);
@@ -89,6 +110,8 @@ export function planSharedChains(servicePorts: readonly ServicePortInfo[], optio
   const natByNodePort = new Int32Array(maxNodePort + 1).fill(-1);
   const filterByNodePort = new Int32Array(maxNodePort + 1).fill(-1);
   const targets = new IntList(Math.max(1024, n * 4));
+  /** Per position, where its cluster list starts in the previous plan's targets (-1: categorised anew). */
+  const from = new Int32Array(n).fill(-1);
   const local: number[] = [];
   const perPort = options.localhostNodePorts ? 2 : 1;
   let kubeServices = 0;
@@ -99,10 +122,19 @@ export function planSharedChains(servicePorts: readonly ServicePortInfo[], optio
   const cat = new EndpointCategories();
   for (let p = 0; p < n; p++) {
     const sp = servicePorts[order[p]];
-    categorizeEndpoints(sp, '', targets, cat, options.zone);
-    clusterStart[p] = cat.clusterStart;
-    clusterCount[p] = cat.clusterCount;
-    const hasEndpoints = cat.hasAnyEndpoints;
+    if (prev !== undefined && reuse(p)) {
+      clusterStart[p] = targets.length;
+      clusterCount[p] = prev.clusterCount[p];
+      from[p] = prev.clusterStart[p];
+      for (let k = prev.clusterStart[p]; k < prev.clusterStart[p] + prev.clusterCount[p]; k++) targets.push(prev.targets[k]);
+    } else {
+      categorizeEndpoints(sp, '', targets, cat, options.zone);
+      clusterStart[p] = cat.clusterStart;
+      clusterCount[p] = cat.clusterCount;
+      // The local list categorizeEndpoints appended (endpoints without a node name) is not this part's.
+      targets.length = cat.localStart;
+    }
+    const hasEndpoints = clusterCount[p] > 0;
     const extLocal = externalPolicyLocal(sp);
     flags[p] = (hasEndpoints ? HAS_ENDPOINTS : 0) | (extLocal ? EXT_LOCAL : 0) | (sp.sessionAffinity === 'ClientIP' ? AFFINITY : 0);
     const perNode = extLocal && hasEndpoints;
@@ -136,7 +168,7 @@ export function planSharedChains(servicePorts: readonly ServicePortInfo[], optio
     clusterStart,
     clusterCount,
     targets: t,
-    targetIp: ipsOf(servicePorts, order, clusterStart, clusterCount, t),
+    targetIp: prev === undefined ? ipsOf(servicePorts, order, clusterStart, clusterCount, t) : copyIps(prev, from, servicePorts, order, clusterStart, clusterCount, t),
     kubeServicesRules: kubeServices,
     nodePortsRules: nodePorts,
     nodePortsBefore,
@@ -149,6 +181,16 @@ export function planSharedChains(servicePorts: readonly ServicePortInfo[], optio
     localPositions: Int32Array.from(local),
     localBefore,
   };
+}
+
+/** The cluster lists' IPs: copied from the previous plan where the list was, parsed where it is new. */
+function copyIps(prev: SharedChainPlan, from: Int32Array, sps: readonly ServicePortInfo[], order: Int32Array, start: Int32Array, count: Int32Array, targets: Int32Array): Uint32Array {
+  const ips = new Uint32Array(targets.length);
+  for (let p = 0; p < start.length; p++) {
+    if (from[p] >= 0) ips.set(prev.targetIp.subarray(from[p], from[p] + count[p]), start[p]);
+    else for (let k = start[p]; k < start[p] + count[p]; k++) ips[k] = ipv4ToUint32(sps[order[p]].endpoints[targets[k]].ip);
+  }
+  return ips;
 }
 
 /** `nodeName`'s part of the layout: CategorizeEndpoints' local list for each Local port with endpoints. */

@@ -56,10 +56,15 @@ const NFT_SERVICES_RULES = 2;
  */
 export class AffinityNames {
   private readonly byPosition = new Map<number, string[]>();
+  /** `carried`: a previous snapshot's names, whose positions are this plan's; kept for the ports not `changed`. */
   constructor(
     private readonly plan: SharedChainPlan,
     private readonly nameOf: (sp: ServicePortInfo, ep: EndpointInfo) => string,
-  ) {}
+    carried?: { readonly names: AffinityNames; readonly changed: ReadonlySet<number> },
+  ) {
+    if (carried === undefined) return;
+    for (const [p, names] of carried.names.byPosition) if (!carried.changed.has(plan.order[p])) this.byPosition.set(p, names);
+  }
 
   /** The names of position `p`'s endpoints, by endpoint index. */
   of(p: number): string[] {

@@ -7,6 +7,7 @@ import { EbpfTable, type SharedEbpf, sharedEbpf } from './ebpf.js';
 import { IptablesTable, sharedIptables } from './iptables.js';
 import { IpvsTable, type SharedIpvs, sharedIpvs } from './ipvs.js';
 import { NftablesTable, sharedNftables } from './nftables.js';
+import { endpointsOnlyChanged, type PreviousShared } from './partial-sync.js';
 import type { ServicePortInfo } from './service-map.js';
 import type { CompileOptions, CostModel, NodeProxyTable, ProxyMode } from './types.js';
 
@@ -17,17 +18,24 @@ export type SharedTables =
   | { readonly mode: 'ipvs'; readonly ipvs: SharedIpvs }
   | { readonly mode: 'ebpf'; readonly ebpf: SharedEbpf };
 
-/** The shared part of every node's table; `options` holds the zone it is for, not a node's name or address. */
-export function compileSharedTables(mode: ProxyMode, servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}): SharedTables {
+/**
+ * The shared part of every node's table; `options` holds the zone it is for, not a node's name or
+ * address. With `previous` (compiled with the same options) a partial sync: only the changed
+ * service ports are compiled again, when nothing but their endpoints changed; else all are.
+ */
+export function compileSharedTables(mode: ProxyMode, servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}, previous?: PreviousShared<SharedTables>): SharedTables {
+  const from = previous !== undefined && previous.shared.mode === mode && endpointsOnlyChanged(previous, servicePorts) ? previous : undefined;
+  const prev = <T>(shared: T | undefined): PreviousShared<T> | undefined => (from === undefined || shared === undefined ? undefined : { shared, servicePorts: from.servicePorts, changed: from.changed });
+  const s = from?.shared;
   switch (mode) {
     case 'iptables':
-      return { mode, chains: sharedIptables(servicePorts, options) };
+      return { mode, chains: sharedIptables(servicePorts, options, prev(s?.mode === 'iptables' ? s.chains : undefined)) };
     case 'nftables':
-      return { mode, chains: sharedNftables(servicePorts, options) };
+      return { mode, chains: sharedNftables(servicePorts, options, prev(s?.mode === 'nftables' ? s.chains : undefined)) };
     case 'ipvs':
-      return { mode, ipvs: sharedIpvs(servicePorts, options) };
+      return { mode, ipvs: sharedIpvs(servicePorts, options, prev(s?.mode === 'ipvs' ? s.ipvs : undefined)) };
     case 'ebpf':
-      return { mode, ebpf: sharedEbpf(servicePorts, options) };
+      return { mode, ebpf: sharedEbpf(servicePorts, options, prev(s?.mode === 'ebpf' ? s.ebpf : undefined)) };
   }
 }
 

@@ -7,6 +7,7 @@
 import { IntList } from '../engine/typed-arrays.js';
 import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
 import { maglevLookupTable } from './maglev.js';
+import type { PreviousShared } from './partial-sync.js';
 import type { ServicePortInfo } from './service-map.js';
 import { type CompileOptions, type ResolvedOptions, resolveOptions } from './types.js';
 
@@ -38,8 +39,12 @@ export interface SharedEbpf {
   readonly maglev: Map<number, Int32Array>;
 }
 
-export function sharedEbpf(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}): SharedEbpf {
+/** With `previous`, a partial sync: the unchanged ports' entries (and Maglev tables) are the previous objects. */
+export function sharedEbpf(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}, previous?: PreviousShared<SharedEbpf>): SharedEbpf {
   const resolved = resolveOptions(options);
+  const kept = new Map<number, { readonly port: SharedEbpfPort; readonly index: number }>();
+  if (previous !== undefined) previous.shared.ports.forEach((port, index) => previous.changed.has(port.sp) || kept.set(port.sp, { port, index }));
+  const maglev = new Map<number, Int32Array>();
   const { nodePortMode } = resolved.ebpf;
   let maxNodePort = 65_535;
   for (const sp of servicePorts) if (sp.nodePort > maxNodePort) maxNodePort = sp.nodePort;
@@ -51,6 +56,15 @@ export function sharedEbpf(servicePorts: readonly ServicePortInfo[], options: Co
   for (let i = 0; i < servicePorts.length; i++) {
     const sp = servicePorts[i];
     if (!isProxied(sp)) continue;
+    const same = kept.get(i);
+    if (same !== undefined && same.port.localIndex === (same.port.local ? localPorts.length : -1)) {
+      if (same.port.hasNodePort && sp.protocol === 'TCP') byNodePort[sp.nodePort] = ports.length;
+      if (same.port.local) localPorts.push(ports.length);
+      const table = previous?.shared.maglev.get(same.index);
+      if (table !== undefined) maglev.set(ports.length, table);
+      ports.push(same.port);
+      continue;
+    }
     scratch.length = 0;
     categorizeEndpoints(sp, '', scratch, cat);
     const hasNodePort = sp.nodePort > 0;
@@ -71,7 +85,7 @@ export function sharedEbpf(servicePorts: readonly ServicePortInfo[], options: Co
       localIndex: local ? localPorts.length - 1 : -1,
     });
   }
-  return { servicePorts, options: resolved, ports, byNodePort, localPorts: Int32Array.from(localPorts), maglev: new Map() };
+  return { servicePorts, options: resolved, ports, byNodePort, localPorts: Int32Array.from(localPorts), maglev };
 }
 
 /** `nodeName`'s backends for each Local port's NodePort frontends, by local index. */

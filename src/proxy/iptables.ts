@@ -13,13 +13,16 @@ import { planNodeChains, planSharedChains } from './chain-plan-shared.js';
 import { AffinityNames, ChainWalk, type SharedChainTables, WalkPath } from './chain-walk.js';
 import { type IptablesPlan, planIptables } from './iptables-plan.js';
 import { NodeProxyState } from './node-state.js';
+import type { PreviousShared } from './partial-sync.js';
 import type { ServicePortInfo } from './service-map.js';
 import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
 
 /** What every node of `options.zone` shares (xt_recent lists are named after the KUBE-SEP chains). */
-export function sharedIptables(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}): SharedChainTables {
-  const plan = planSharedChains(servicePorts, resolveOptions(options));
-  return { plan, names: new AffinityNames(plan, iptablesEndpointChain) };
+/** With `previous`, a partial sync: only the changed ports are compiled again. */
+export function sharedIptables(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}, previous?: PreviousShared<SharedChainTables>): SharedChainTables {
+  const carried = previous === undefined ? undefined : { plan: previous.shared.plan, names: previous.shared.names, changed: previous.changed };
+  const plan = planSharedChains(servicePorts, resolveOptions(options), carried);
+  return { plan, names: new AffinityNames(plan, iptablesEndpointChain, carried) };
 }
 
 export class IptablesTable implements NodeProxyTable {

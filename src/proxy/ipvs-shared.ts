@@ -5,6 +5,7 @@
 
 import { IntList } from '../engine/typed-arrays.js';
 import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
+import type { PreviousShared } from './partial-sync.js';
 import type { ServicePortInfo } from './service-map.js';
 import { type CompileOptions, type ResolvedOptions, resolveOptions } from './types.js';
 
@@ -32,9 +33,14 @@ export interface SharedIpvs {
   readonly localServers: Int32Array;
 }
 
-/** Every node's NodePort virtual servers but for their addresses and Local ports' real servers. */
-export function sharedIpvs(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}): SharedIpvs {
+/**
+ * Every node's NodePort virtual servers but for their addresses and Local ports' real servers.
+ * With `previous`, a partial sync: the unchanged ports' virtual servers are the previous objects.
+ */
+export function sharedIpvs(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}, previous?: PreviousShared<SharedIpvs>): SharedIpvs {
   const resolved = resolveOptions(options);
+  const kept = new Map<number, SharedVirtualServer>();
+  if (previous !== undefined) for (const vs of previous.shared.servers) if (!previous.changed.has(vs.sp)) kept.set(vs.sp, vs);
   let maxNodePort = 65_535;
   for (const sp of servicePorts) if (sp.nodePort > maxNodePort) maxNodePort = sp.nodePort;
   const byNodePort = new Int32Array(maxNodePort + 1).fill(-1);
@@ -45,6 +51,13 @@ export function sharedIpvs(servicePorts: readonly ServicePortInfo[], options: Co
   for (let i = 0; i < servicePorts.length; i++) {
     const sp = servicePorts[i];
     if (!isProxied(sp) || sp.nodePort <= 0 || sp.protocol !== 'TCP') continue;
+    const same = kept.get(i);
+    if (same !== undefined && same.localIndex === (same.local ? localServers.length : -1)) {
+      byNodePort[sp.nodePort] = servers.length;
+      if (same.local) localServers.push(servers.length);
+      servers.push(same);
+      continue;
+    }
     scratch.length = 0;
     categorizeEndpoints(sp, '', scratch, cat, resolved.zone);
     const local = externalPolicyLocal(sp);

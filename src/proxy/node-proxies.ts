@@ -8,10 +8,11 @@ import type { Node } from '../cluster/model.js';
 import type { Simulator } from '../engine/simulator.js';
 import { IntList } from '../engine/typed-arrays.js';
 import { EndpointCategories, categorizeEndpoints } from './categorize.js';
-import { type SharedTables, compileNodeTable, compileSharedTables } from './compile.js';
+import { compileNodeTable } from './compile.js';
 import { NodeProxyState } from './node-state.js';
 import type { EndpointInfo, ServicePortInfo } from './service-map.js';
 import { SyncRunners } from './sync-runner.js';
+import { TargetVersions } from './target-versions.js';
 import { LARGE_CLUSTER_ENDPOINTS, type SyncConfig, type SyncWork, maxSyncIntervalNs, runnerMinIntervalNs, syncDuration } from './sync.js';
 import type { CostModel, EbpfConfig, IpvsScheduler, NodeProxyTable, ProxyMode } from './types.js';
 
@@ -45,18 +46,8 @@ export class NodeProxies {
   /** Every table each node has routed on, oldest first: `tables[n]` is the last of `history[n]`. */
   private readonly history: NodeProxyTable[][];
   private readonly state: NodeProxyState[];
-  /** Every endpoint list the control plane published for the target, and when. */
-  private readonly versions: { readonly endpoints: readonly EndpointInfo[]; readonly madeAtNs: number }[];
-  /** Per version, once a node installs it: the service ports every node's table for it reads. */
-  private readonly versionPorts: (readonly ServicePortInfo[] | undefined)[];
-  /**
-   * The shared parts of the versions nodes installed lately, by `version/zone`: the nodes that
-   * install one version compile its node-independent part once between them. Bounded: the
-   * oldest entry goes when a ninth arrives (a node that installs it later compiles it again).
-   */
-  private readonly shared = new Map<string, SharedTables>();
-  /** Whether an endpoint of a service port other than the target has a zone hint (then zones compile apart). */
-  private readonly othersHinted: boolean;
+  /** Every version of the target's endpoints, and the shared part of each. */
+  private readonly versions: TargetVersions;
   /** Per node: the newest version its informer has delivered. */
   private readonly observedVersion: Int32Array;
   /** Per node: the version its running (or last) sync reads. */
@@ -96,8 +87,7 @@ export class NodeProxies {
     private readonly cfg: NodeProxiesConfig,
   ) {
     const n = nodes.length;
-    this.versions = [{ endpoints: servicePorts[0].endpoints, madeAtNs: 0 }];
-    this.versionPorts = [servicePorts];
+    this.versions = new TargetVersions(cfg.mode, servicePorts, { ipvsScheduler: cfg.ipvsScheduler, ebpf: cfg.ebpf });
     this.state = nodes.map(() => new NodeProxyState());
     this.observedVersion = new Int32Array(n);
     this.syncingVersion = new Int32Array(n);
@@ -121,7 +111,6 @@ export class NodeProxies {
       endpoints += servicePorts[i].endpoints.length;
     }
     this.staticRules = rules;
-    this.othersHinted = servicePorts.some((sp, i) => i > 0 && sp.endpoints.some((e) => e.zoneHints !== undefined));
     this.staticEndpoints = endpoints;
     this.tables = nodes.map((_, i) => this.compile(i, 0));
     this.history = this.tables.map((t) => [t]);
@@ -160,7 +149,7 @@ export class NodeProxies {
 
   /** The EndpointSlice controller published new endpoints for the target. */
   endpointsChanged(endpoints: readonly EndpointInfo[]): void {
-    const version = this.versions.push({ endpoints, madeAtNs: this.sim.now }) - 1;
+    const version = this.versions.publish(endpoints, this.sim.now);
     for (let node = 0; node < this.nodes.length; node++) {
       this.sim.schedule(this.cfg.watchDelayNs, this.OBSERVE, version * this.nodes.length + node);
     }
@@ -174,7 +163,7 @@ export class NodeProxies {
   private observe(node: number, version: number): void {
     if (version <= this.observedVersion[node]) return;
     this.observedVersion[node] = version;
-    if (Number.isNaN(this.pendingSince[node])) this.pendingSince[node] = this.versions[version].madeAtNs;
+    if (Number.isNaN(this.pendingSince[node])) this.pendingSince[node] = this.versions.madeAtNs(version);
     this.trySync(node);
   }
 
@@ -210,7 +199,7 @@ export class NodeProxies {
     this.syncingVersion[node] = this.observedVersion[node];
     this.syncStartedFor[node] = this.pendingSince[node];
     this.pendingSince[node] = Number.NaN;
-    const endpoints = this.versions[this.syncingVersion[node]].endpoints;
+    const endpoints = this.versions.endpoints(this.syncingVersion[node]);
     const changed = Number.isNaN(this.syncStartedFor[node]) ? 0 : 1;
     this.sim.schedule(Math.round(syncDuration(this.cfg.mode, this.work(node, endpoints, changed), this.cfg.sync)), this.SYNC_END, node);
   }
@@ -265,38 +254,10 @@ export class NodeProxies {
     return this.categories;
   }
 
-  /** The service ports of `version`: its target endpoints, every other service port as it was (the same objects). */
-  private portsOf(version: number): readonly ServicePortInfo[] {
-    let ports = this.versionPorts[version];
-    if (ports === undefined) {
-      const target = { ...this.servicePorts[0], endpoints: this.versions[version].endpoints };
-      ports = [target, ...this.servicePorts.slice(1)];
-      this.versionPorts[version] = ports;
-    }
-    return ports;
-  }
-
   /** `node`'s table for `version`: the version's shared part for the node's zone, then the node's own part. */
   private compile(node: number, version: number): NodeProxyTable {
-    const servicePorts = this.portsOf(version);
-    // Zones differ only through zone hints (CategorizeEndpoints' topologyModeFromHints): without
-    // any, every node shares one part.
-    const hinted = this.othersHinted || servicePorts[0].endpoints.some((e) => e.zoneHints !== undefined);
-    const zone = hinted ? this.nodes[node].zone : '';
-    const key = `${version}/${zone}`;
-    let shared = this.shared.get(key);
-    if (shared === undefined) {
-      shared = compileSharedTables(this.cfg.mode, servicePorts, { ipvsScheduler: this.cfg.ipvsScheduler, ebpf: this.cfg.ebpf, zone });
-      this.shared.set(key, shared);
-      if (this.shared.size > 8) this.shared.delete(this.shared.keys().next().value as string);
-    }
-    return compileNodeTable(
-      this.cfg.mode,
-      this.nodes[node].name,
-      servicePorts,
-      this.cfg.costs,
-      { ipvsScheduler: this.cfg.ipvsScheduler, ebpf: this.cfg.ebpf, nodeIP: this.nodes[node].ip, zone: this.nodes[node].zone, state: this.state[node] },
-      shared,
-    );
+    const { name, ip, zone } = this.nodes[node];
+    const options = { ipvsScheduler: this.cfg.ipvsScheduler, ebpf: this.cfg.ebpf, nodeIP: ip, zone, state: this.state[node] };
+    return compileNodeTable(this.cfg.mode, name, this.versions.portsOf(version), this.cfg.costs, options, this.versions.sharedFor(version, zone));
   }
 }
