@@ -4,11 +4,10 @@
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { BIG, benchBigCluster } from './big-cluster.js';
+import { benchBig } from './big-cluster.js';
 import { benchClusterBuild } from './cluster-build.js';
 import { MMC_FARM, runMmcFarm } from './mmc-farm.js';
 import { benchProxy } from './proxy.js';
-import { PROXY_MODES, type ProxyMode } from '../proxy/types.js';
 import { benchJobs, benchLong, benchRatio, benchStartup, holdRun } from './user-cases.js';
 import { benchWholeSim, type WholeSimFigures } from './whole-sim.js';
 
@@ -20,8 +19,6 @@ const M = (x: number) => `${(x / 1e6).toFixed(3)} M`;
 const FARM = 'experiments/bench-mmc-farm.yaml';
 /** mmc-farm's analytic mean: 0.2 ms each way + Erlang C wait for M/M/4 at 70% (0.7144 ms) + 2 ms. */
 const FARM_ANALYTIC_MS = 3.1144;
-/** Simulated seconds of the big-cluster runs: 210,000 requests of the farm's traffic. */
-const BIG_DURATION_S = 5;
 
 // `node dist/bench/main.js [case] [--baseline FILE] [--long-rate N]`.
 const args = process.argv.slice(2);
@@ -87,23 +84,7 @@ const CASES: Record<string, () => void | Promise<void>> = {
     log(`  100,000 services: ${big.nsPerRequest.toFixed(0)} ns/request (${(big.nsPerRequest / small.nsPerRequest).toFixed(2)}×; target <= 1.3×), setup ${big.setupS.toFixed(2)} s, ${big.rules.toFixed(0)} rules walked`);
   },
   proxy: () => benchProxy(log),
-  // `big [mode] [small|big] [nodes]`: one mode (default all, each in its own process so its peak RSS is its
-  // own); `small` runs the 3-node comparison alone.
-  big() {
-    const mode = args[1] as ProxyMode | undefined;
-    if (mode === undefined) {
-      log(`kube-proxy at scale · ${BIG.nodes.toLocaleString('en-US')} nodes, ${BIG.services.toLocaleString('en-US')} Services (${BIG.nodePortServices.toLocaleString('en-US')} NodePort), ${BIG.podsPerService} pods each, mmc-farm traffic; vs 3 nodes`);
-      for (const m of PROXY_MODES) {
-        for (const size of ['small', 'big']) spawnSync(process.execPath, [fileURLToPath(import.meta.url), 'big', m, size], { stdio: 'inherit' });
-      }
-      return;
-    }
-    const small = args[2] === 'small';
-    const f = benchBigCluster(mode, !small, BIG_DURATION_S, args[3] === undefined ? BIG.nodes : Number(args[3]));
-    const tag = `${mode.padEnd(8)} ${String(f.nodes).padStart(5)} nodes`;
-    const figures = `${f.services.toLocaleString('en-US')} services, ${f.pods.toLocaleString('en-US')} pods: build+compile ${f.setupS.toFixed(2)} s${small ? '' : ' (target <= 10 s)'}, peak RSS ${f.peakRssMiB.toFixed(0)} MiB${small ? '' : ' (target <= 4096)'}`;
-    log(`  ${tag} · ${figures}, ${f.nsPerRequest.toFixed(0)} ns/request over ${f.requests.toLocaleString('en-US')} requests${small ? '' : ' (target <= 2× the 3-node figure)'}`);
-  },
+  big: () => benchBig(log, args, fileURLToPath(import.meta.url)),
   build() {
     const b = benchClusterBuild();
     log('cluster model · buildCluster for 100,000 services (20,000 NodePort) on 10 nodes, median of 3');
