@@ -10,6 +10,7 @@ import { jhash3Words } from './jhash.js';
 import { maglevSeeds } from './maglev.js';
 import { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
+import { checkSharedOptions } from './shared-options.js';
 import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, Verdict, resolveOptions } from './types.js';
 
 export { type SharedEbpf, sharedEbpf } from './ebpf-shared.js';
@@ -88,6 +89,7 @@ export class EbpfTable implements NodeProxyTable {
     this.state = options.state ?? new NodeProxyState();
     this.shared = shared ?? sharedEbpf(servicePorts, options);
     if (this.shared.servicePorts !== servicePorts) throw new Error('EbpfTable: the shared part was compiled from other service ports');
+    checkSharedOptions('EbpfTable', this.shared.options, this.options);
     this.localSlots = ebpfLocalSlots(this.shared, nodeName);
   }
 

@@ -15,6 +15,7 @@ import { type IptablesPlan, planIptables } from './iptables-plan.js';
 import { NodeProxyState } from './node-state.js';
 import type { PreviousShared } from './partial-sync.js';
 import type { ServicePortInfo } from './service-map.js';
+import { checkSharedOptions } from './shared-options.js';
 import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
 
 /** What every node of `options.zone` shares (xt_recent lists are named after the KUBE-SEP chains). */
@@ -47,6 +48,7 @@ export class IptablesTable implements NodeProxyTable {
     this.options = resolveOptions(options);
     this.shared = shared ?? sharedIptables(servicePorts, options);
     if (this.shared.plan.servicePorts !== servicePorts) throw new Error('IptablesTable: the shared part was compiled from other service ports');
+    checkSharedOptions('IptablesTable', this.shared.plan.options, this.options);
     const dialect = { linearDispatch: true, cascade: true, xtRecent: true, ruleNs: costs.iptablesRuleNs, fixedNs: 0 };
     this.walk = new ChainWalk(this.shared, planNodeChains(this.shared.plan, nodeName), dialect, options.state ?? new NodeProxyState());
   }

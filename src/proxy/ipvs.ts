@@ -8,6 +8,7 @@ import { IpvsVirtualServerState, schedule } from './ipvs-schedulers.js';
 import { type SharedIpvs, type SharedVirtualServer, ipvsLocalServers, sharedIpvs } from './ipvs-shared.js';
 import { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
+import { checkSharedOptions } from './shared-options.js';
 import {
   type CompileOptions,
   type CostModel,
@@ -73,6 +74,7 @@ export class IpvsTable implements NodeProxyTable {
     this.state = options.state ?? new NodeProxyState();
     this.shared = shared ?? sharedIpvs(servicePorts, options);
     if (this.shared.servicePorts !== servicePorts) throw new Error('IpvsTable: the shared part was compiled from other service ports');
+    checkSharedOptions('IpvsTable', this.shared.options, this.options);
     this.localServers = ipvsLocalServers(this.shared, nodeName);
   }
 

@@ -9,6 +9,7 @@ import { type IptablesPlan, planIptables } from './iptables-plan.js';
 import { NodeProxyState } from './node-state.js';
 import type { PreviousShared } from './partial-sync.js';
 import type { ServicePortInfo } from './service-map.js';
+import { checkSharedOptions } from './shared-options.js';
 import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
 
 /** What every node of `options.zone` shares; affinity lives in one nft timeout set per endpoint. */
@@ -42,6 +43,7 @@ export class NftablesTable implements NodeProxyTable {
     this.options = resolveOptions(options);
     this.shared = shared ?? sharedNftables(servicePorts, options);
     if (this.shared.plan.servicePorts !== servicePorts) throw new Error('NftablesTable: the shared part was compiled from other service ports');
+    checkSharedOptions('NftablesTable', this.shared.plan.options, this.options);
     const dialect = { linearDispatch: false, cascade: false, xtRecent: false, ruleNs: 0, fixedNs: costs.nftablesLookupNs };
     this.walk = new ChainWalk(this.shared, planNodeChains(this.shared.plan, nodeName), dialect, options.state ?? new NodeProxyState());
   }
