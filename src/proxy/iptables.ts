@@ -18,8 +18,10 @@ import type { ServicePortInfo } from './service-map.js';
 import { checkSharedOptions } from './shared-options.js';
 import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
 
-/** What every node of `options.zone` shares (xt_recent lists are named after the KUBE-SEP chains). */
-/** With `previous`, a partial sync: only the changed ports are compiled again. */
+/**
+ * What every node of `options.zone` shares (xt_recent lists are named after the KUBE-SEP chains).
+ * With `previous`, a partial sync: only the changed ports are compiled again.
+ */
 export function sharedIptables(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}, previous?: PreviousShared<SharedChainTables>): SharedChainTables {
   const carried = previous === undefined ? undefined : { plan: previous.shared.plan, names: previous.shared.names, changed: previous.changed };
   const plan = planSharedChains(servicePorts, resolveOptions(options), carried);

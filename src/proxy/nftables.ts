@@ -12,8 +12,10 @@ import type { ServicePortInfo } from './service-map.js';
 import { checkSharedOptions } from './shared-options.js';
 import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
 
-/** What every node of `options.zone` shares; affinity lives in one nft timeout set per endpoint. */
-/** With `previous`, a partial sync: only the changed ports are compiled again. */
+/**
+ * What every node of `options.zone` shares; affinity lives in one nft timeout set per endpoint.
+ * With `previous`, a partial sync: only the changed ports are compiled again.
+ */
 export function sharedNftables(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}, previous?: PreviousShared<SharedChainTables>): SharedChainTables {
   const carried = previous === undefined ? undefined : { plan: previous.shared.plan, names: previous.shared.names, changed: previous.changed };
   const plan = planSharedChains(servicePorts, resolveOptions(options), carried);
