@@ -8,6 +8,7 @@ FROM node:20-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
+COPY scripts/bundle-cli.mjs ./scripts/
 # npm ci runs `prepare`, which builds dist/.
 RUN npm ci --no-audit --no-fund
 COPY LICENSE NOTICE README.md experiment.schema.json ./

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Re-runs every committed experiment and rewrites its results/ folder (deterministic), plus the
-# capacity search of q9. Build first: npm run build.
+# capacity search of q9 (its result set in results/q9-capacity-capacity/). Build first: npm run build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for f in experiments/default.yaml experiments/q*.yaml; do

@@ -31,6 +31,25 @@ export interface ProgressReporter {
 
 const p99 = (p: RunProgress) => (Number.isFinite(p.metrics.latency_p99_ms) ? p.metrics.latency_p99_ms.toFixed(3) : '–');
 
+/** A bar counting simulated milliseconds of `workS`, with runs done out of `total`. */
+function startBar(stream: ProgressStream, workS: number, total: number): cliProgress.SingleBar {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: stream as NodeJS.WritableStream,
+      format: 'runs {bar} {percentage}% | {runs}/{runsTotal} | ETA {eta_formatted} | last p99 {p99} ms',
+      hideCursor: false,
+      linewrap: true,
+      clearOnComplete: true,
+      // The runs block the event loop, so redraw on each update rather than on a timer.
+      synchronousUpdate: true,
+      etaBuffer: 20,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Math.max(1, Math.round(workS * 1000)), 0, { p99: '–', runs: 0, runsTotal: total });
+  return bar;
+}
+
 export function progressReporter(quiet: boolean, stream: ProgressStream = process.stderr): ProgressReporter {
   const tty = stream.isTTY === true;
   const t0 = process.hrtime.bigint();
@@ -57,21 +76,7 @@ export function progressReporter(quiet: boolean, stream: ProgressStream = proces
       runs = total;
       workS = totalWorkS;
       if (quiet || !tty) return;
-      bar = new cliProgress.SingleBar(
-        {
-          stream: stream as NodeJS.WritableStream,
-          format: 'runs {bar} {percentage}% | {runs}/{runsTotal} | ETA {eta_formatted} | last p99 {p99} ms',
-          hideCursor: false,
-          linewrap: true,
-          clearOnComplete: true,
-          // The runs block the event loop, so redraw on each update rather than on a timer.
-          synchronousUpdate: true,
-          etaBuffer: 20,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      // The bar counts simulated milliseconds.
-      bar.start(Math.max(1, Math.round(workS * 1000)), 0, { p99: '–', runs: 0, runsTotal: total });
+      bar = startBar(stream, workS, total);
     },
     runProgress(run: PlannedRun, fraction: number): void {
       if (quiet) return;

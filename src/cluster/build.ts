@@ -115,6 +115,7 @@ function buildServices(decoded: DecodedManifests, ips: readonly string[], assign
       ...(s.trafficDistribution === undefined ? {} : { trafficDistribution: s.trafficDistribution }),
     };
     if (assignment.healthCheckNodePort !== undefined) service.healthCheckNodePort = assignment.healthCheckNodePort;
+    if (s.internalTrafficPolicy !== undefined) service.internalTrafficPolicy = s.internalTrafficPolicy;
     extraServiceFields(service, s, ips[i]);
     return service;
   });
@@ -124,6 +125,7 @@ function buildServices(decoded: DecodedManifests, ips: readonly string[], assign
 function extraServiceFields(service: { -readonly [K in keyof Service]: Service[K] }, s: DecodedService, ip: string): void {
   if (s.externalName !== undefined) service.externalName = s.externalName;
   if (s.loadBalancerIngress.length > 0) service.loadBalancerIngress = s.loadBalancerIngress;
+  if (s.loadBalancerSourceRanges !== undefined) service.loadBalancerSourceRanges = s.loadBalancerSourceRanges;
   if (s.clusterIPs.length > 1) service.clusterIPs = s.clusterIPs[0] === ip ? s.clusterIPs : [ip, ...s.clusterIPs.slice(1)];
   if (s.ipFamilies.length > 0) service.ipFamilies = s.ipFamilies;
   if (s.ipFamilyPolicy !== undefined) service.ipFamilyPolicy = s.ipFamilyPolicy;

@@ -81,11 +81,16 @@ export function decodeService(r: FieldReader, source: Source, p: string, obj: Js
   if (spec.externalTrafficPolicy === 'Local' && (type === 'ClusterIP' || type === 'ExternalName')) {
     r.fail(`${p}spec.externalTrafficPolicy`, "Invalid value: \"Local\": may only be set when `type` is 'NodePort' or 'LoadBalancer'");
   }
+  // spec.internalTrafficPolicy: the API defaults it to Cluster for every type but ExternalName.
+  const internalPolicy = r.oneOf(spec.internalTrafficPolicy, `${p}spec.internalTrafficPolicy`, ['Cluster', 'Local'] as const, 'Cluster');
   const externalName = r.str(spec.externalName, `${p}spec.externalName`, type === 'ExternalName');
   const affinityConfig = r.map(spec.sessionAffinityConfig, `${p}spec.sessionAffinityConfig`) ?? {};
   const clientIP = r.map(affinityConfig.clientIP, `${p}spec.sessionAffinityConfig.clientIP`) ?? {};
   const healthCheckNodePort = r.int(spec.healthCheckNodePort, `${p}spec.healthCheckNodePort`, 0, PORT_MAX);
   const externalIPs = (r.list(spec.externalIPs, `${p}spec.externalIPs`) ?? []).map((v, i) => r.str(v, `${p}spec.externalIPs[${i}]`, true) ?? '');
+  const sourceRanges = decodeSourceRanges(r, p, spec.loadBalancerSourceRanges, type);
+  const annotations = r.labels(meta.annotations, `${p}metadata.annotations`);
+  checkSourceRangesAnnotation(r, p, annotations, type);
   const ips = decodeClusterIPs(r, p, spec, type);
   const ipFamilies = (r.list(spec.ipFamilies, `${p}spec.ipFamilies`) ?? []).map((v, i) => r.oneOf(v, `${p}spec.ipFamilies[${i}]`, IP_FAMILIES, 'IPv4'));
   const ipFamilyPolicy = r.str(spec.ipFamilyPolicy, `${p}spec.ipFamilyPolicy`);
@@ -95,7 +100,7 @@ export function decodeService(r: FieldReader, source: Source, p: string, obj: Js
     namespace,
     name,
     labels: r.checkedLabels(meta.labels, `${p}metadata.labels`),
-    annotations: r.labels(meta.annotations, `${p}metadata.annotations`),
+    annotations,
     ...(typeof spec.trafficDistribution === 'string' ? { trafficDistribution: spec.trafficDistribution } : {}),
     type,
     // An ExternalName service has no cluster IP, whatever a dump's leftover field says.
@@ -104,6 +109,7 @@ export function decodeService(r: FieldReader, source: Source, p: string, obj: Js
     selector: Object.keys(selector).length === 0 ? null : selector,
     ports,
     externalTrafficPolicy: policy,
+    ...(internalPolicy === 'Local' ? { internalTrafficPolicy: internalPolicy } : {}),
     ...(healthCheckNodePort === undefined || healthCheckNodePort === 0 ? {} : { healthCheckNodePort }),
     sessionAffinity: r.oneOf(spec.sessionAffinity, `${p}spec.sessionAffinity`, ['None', 'ClientIP'] as const, 'None'),
     // 10800 s is the API default (see DEFAULT_AFFINITY_TIMEOUT_S); the API caps it at one day.
@@ -112,11 +118,37 @@ export function decodeService(r: FieldReader, source: Source, p: string, obj: Js
     allocateLoadBalancerNodePorts: r.bool(spec.allocateLoadBalancerNodePorts, `${p}spec.allocateLoadBalancerNodePorts`) ?? true,
     ...(externalName === undefined ? {} : { externalName }),
     loadBalancerIngress: decodeIngress(r, p, obj),
+    ...(sourceRanges.length === 0 ? {} : { loadBalancerSourceRanges: sourceRanges }),
     clusterIPs: type === 'ExternalName' ? [] : ips.clusterIPs,
     ipFamilies,
     ...(ipFamilyPolicy === undefined ? {} : { ipFamilyPolicy }),
     ...(createdAt === undefined ? {} : { createdAt }),
   };
+}
+
+/**
+ * spec.loadBalancerSourceRanges, each trimmed as the apiserver's ValidateLoadBalancerSourceRanges
+ * and kube-proxy's MapCIDRsByIPFamily (pkg/proxy/util) trim it; only a LoadBalancer may set them.
+ */
+function decodeSourceRanges(r: FieldReader, p: string, value: unknown, type: ServiceType): string[] {
+  const path = `${p}spec.loadBalancerSourceRanges`;
+  const ranges = (r.list(value, path) ?? []).map((v, i) => (r.str(v, `${path}[${i}]`, true) ?? '').trim());
+  if (ranges.length > 0 && type !== 'LoadBalancer') r.fail(path, "Forbidden: may only be used when `type` is 'LoadBalancer'");
+  ranges.forEach((cidr, i) => {
+    if (!looksLikeCidr(cidr)) r.fail(`${path}[${i}]`, `Invalid value: ${quote(cidr)}: must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 `);
+  });
+  return ranges;
+}
+
+const looksLikeCidr = (text: string): boolean => /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(text);
+
+/** The apiserver validates the source-ranges annotation of a LoadBalancer as it does the field (ValidateService). */
+function checkSourceRangesAnnotation(r: FieldReader, p: string, annotations: Readonly<Record<string, string>>, type: ServiceType): void {
+  const key = 'service.beta.kubernetes.io/load-balancer-source-ranges';
+  const value = annotations[key];
+  if (type !== 'LoadBalancer' || value === undefined || value.trim() === '') return;
+  if (value.split(',').every((c) => looksLikeCidr(c.trim()))) return;
+  r.fail(`${p}metadata.annotations[${key}]`, `Invalid value: ${quote(value)}: must be a comma separated list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 `);
 }
 
 function decodePorts(r: FieldReader, value: unknown, path: string): EndpointSlicePort[] {

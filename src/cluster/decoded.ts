@@ -59,6 +59,8 @@ export interface DecodedService {
   readonly selector: Labels | null;
   readonly ports: readonly ServicePort[];
   readonly externalTrafficPolicy: 'Cluster' | 'Local';
+  /** spec.internalTrafficPolicy, only when Local (Cluster, the API default, is left out). */
+  readonly internalTrafficPolicy?: 'Local';
   readonly healthCheckNodePort?: number;
   readonly sessionAffinity: 'None' | 'ClientIP';
   readonly sessionAffinityTimeoutS: number;
@@ -67,6 +69,8 @@ export interface DecodedService {
   readonly allocateLoadBalancerNodePorts: boolean;
   readonly externalName?: string;
   readonly loadBalancerIngress: readonly LoadBalancerIngress[];
+  /** spec.loadBalancerSourceRanges, trimmed; absent when empty. */
+  readonly loadBalancerSourceRanges?: readonly string[];
   readonly clusterIPs: readonly string[];
   readonly ipFamilies: readonly IPFamily[];
   readonly ipFamilyPolicy?: string;

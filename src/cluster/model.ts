@@ -113,6 +113,8 @@ export interface Service {
   readonly selector: Labels | null;
   readonly ports: readonly ServicePort[];
   readonly externalTrafficPolicy: TrafficPolicy;
+  /** spec.internalTrafficPolicy for ClusterIP traffic; absent means Cluster, the API default. */
+  readonly internalTrafficPolicy?: TrafficPolicy;
   readonly healthCheckNodePort?: number;
   readonly sessionAffinity: SessionAffinity;
   readonly sessionAffinityTimeoutS: number;
@@ -125,6 +127,8 @@ export interface Service {
   readonly externalName?: string;
   /** status.loadBalancer.ingress: what the cloud's load balancer answers on. */
   readonly loadBalancerIngress?: readonly LoadBalancerIngress[];
+  /** spec.loadBalancerSourceRanges: the sources kube-proxy lets reach the load-balancer address. */
+  readonly loadBalancerSourceRanges?: readonly string[];
   /** spec.clusterIPs when given (dual-stack: one per family, clusterIP first). */
   readonly clusterIPs?: readonly string[];
   readonly ipFamilies?: readonly IPFamily[];

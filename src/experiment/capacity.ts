@@ -9,7 +9,7 @@ import type { ManifestDoc } from '../cluster/manifest-doc.js';
 import { InputError } from '../input/problems.js';
 import { type Assertion, holds, parseAssertion, type Verdict, verdictOf } from './gates.js';
 import { setPath } from './plan.js';
-import type { Row } from './results.js';
+import type { ExperimentResults, Row } from './results.js';
 import { runExperiment } from './runner.js';
 import type { Experiment } from './schema.js';
 import { type MeanCi, meanCi } from './summary.js';
@@ -132,6 +132,8 @@ export interface ProbeOptions {
   readonly file?: string;
   /** Replications an undecided probe may grow to (doubling); never fewer than the experiment's own. */
   readonly maxReplications: number;
+  /** Called with every set of runs a probe makes; a probe's last call holds the runs it was judged on. */
+  readonly onResults?: (rate: number, results: ExperimentResults) => void;
 }
 
 /**
@@ -159,7 +161,10 @@ export function experimentProbe(experiment: Experiment, docs: readonly ManifestD
   if (Object.keys(experiment.sweep).length > 0) {
     throw new InputError([{ file, path: 'sweep', message: `capacity searches one configuration, got a sweep over ${Object.keys(experiment.sweep).join(', ')}; fix those values or add --set 'sweep={}'` }]);
   }
-  const runsAt = (rate: number, replications: number) =>
-    runExperiment(setPath(setPath(experiment, 'traffic.ratePerS', rate), 'replications', replications), docs, file === undefined ? {} : { file }).runs;
+  const runsAt = (rate: number, replications: number) => {
+    const results = runExperiment(setPath(setPath(experiment, 'traffic.ratePerS', rate), 'replications', replications), docs, file === undefined ? {} : { file });
+    options.onResults?.(rate, results);
+    return results.runs;
+  };
   return probeWith(runsAt, slos, experiment.replications, Math.max(options.maxReplications, experiment.replications));
 }

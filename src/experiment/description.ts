@@ -17,6 +17,9 @@ import { type ClusterEvent, DEFAULT_CHANGE_TIMING, EVENT_ACTIONS } from '../sim/
 import { parseCidr } from '../net/ipv4.js';
 import { DEFAULT_HEALTH_CHECK } from '../traffic/health-checks.js';
 import { INGRESS_KINDS } from '../traffic/ingress.js';
+import { DEFAULT_CLIENT_CIDRS } from '../traffic/client-addresses.js';
+import { type FirewallSpec, parsePorts } from '../traffic/firewall.js';
+import { CLIENT_DESTINATIONS, TRAFFIC_SOURCES } from '../traffic/sources.js';
 import { RUN_METRIC_COLUMNS } from '../metrics/run-metrics.js';
 import { bool, type Check, duration, int, isObject, matching, nullable, num, oneOf, oneOfNumbers, portRange, str, strList, withSchema } from './checks.js';
 import { type InferFrom, leaf, required, section, whole } from './description-kit.js';
@@ -61,6 +64,35 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SERVICE_REF = /^([a-z0-9-.]+\/)?[a-z0-9-.]+(:[a-z0-9-]+)?$/;
 
 const cidr: Check<string> = (v) => (typeof v === 'string' && parseCidr(v) !== undefined ? null : 'an IPv4 CIDR block such as 10.96.0.0/12');
+
+const cidrList: Check<readonly string[]> = withSchema(
+  (v) => (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && parseCidr(x) !== undefined) ? null : 'a non-empty list of IPv4 CIDR blocks such as [100.64.0.0/10]'),
+  { type: 'array', minItems: 1, items: { type: 'string' } },
+);
+
+const firewallCheck: Check<FirewallSpec> = withSchema(
+  (v) => {
+    const expected = '{allow: [{cidr: 10.0.0.0/8, ports: "30000-32767"}, ...], nodes: [node names]} (nodes optional)';
+    if (!isObject(v) || !Array.isArray(v.allow) || Object.keys(v).some((k) => k !== 'allow' && k !== 'nodes')) return expected;
+    const ruleOk = (r: unknown) =>
+      isObject(r) && typeof r.cidr === 'string' && parseCidr(r.cidr) !== undefined && typeof r.ports === 'string' && parsePorts(r.ports) !== undefined && Object.keys(r).length === 2;
+    if (!v.allow.every(ruleOk)) return `${expected}; each rule a CIDR block and a port or port range`;
+    if (v.nodes !== undefined && !(Array.isArray(v.nodes) && v.nodes.every((n) => typeof n === 'string'))) return `${expected}; nodes a list of names`;
+    return null;
+  },
+  {
+    type: 'object',
+    required: ['allow'],
+    additionalProperties: false,
+    properties: {
+      allow: {
+        type: 'array',
+        items: { type: 'object', required: ['cidr', 'ports'], additionalProperties: false, properties: { cidr: { type: 'string' }, ports: { type: 'string', pattern: '^\\d+(-\\d+)?$' } } },
+      },
+      nodes: { type: 'array', items: { type: 'string' } },
+    },
+  },
+);
 
 const metricList: Check<readonly string[]> = withSchema(
   (v) =>
@@ -107,6 +139,8 @@ export const EXPERIMENT = {
     watchDelayMs: leaf(num(0), 50, 'EndpointSlice update to the informer seeing it.'),
     // MinimizeIPTablesRestore (KEP-3453), on by default since 1.27, GA 1.28.
     iptablesPartialRestore: leaf(bool, true, 'Whether a sync rewrites only the changed chains.'),
+    // kube-proxy --iptables-localhost-nodeports default (iptables mode only; it sets route_localnet).
+    iptablesLocalhostNodePorts: leaf(bool, true, 'Whether iptables mode answers 127.0.0.1:nodePort (the -d 127.0.0.0/8 rules).'),
     // cilium-agent's defaults: --bpf-lb-algorithm=random, --bpf-lb-maglev-table-size=16381
     // (pkg/maglev DefaultTableSize), --bpf-lb-mode=snat.
     ebpf: section('Cilium\'s eBPF data path, read in mode ebpf only.', {
@@ -145,6 +179,7 @@ export const EXPERIMENT = {
   // null: keep what the target Service's manifest says.
   service: section('Overrides of the target Service\'s spec.', {
     externalTrafficPolicy: leaf(nullable(oneOf(['Cluster', 'Local'])), null, 'spec.externalTrafficPolicy.'),
+    internalTrafficPolicy: leaf(nullable(oneOf(['Cluster', 'Local'])), null, 'spec.internalTrafficPolicy: Local sends ClusterIP traffic to the client node\'s endpoints only.'),
     sessionAffinity: leaf(nullable(oneOf(['None', 'ClientIP'])), null, 'spec.sessionAffinity.'),
     sessionAffinityTimeoutS: leaf(nullable(int(1, 86_400)), null, 'spec.sessionAffinityConfig.clientIP.timeoutSeconds.'),
     trafficDistribution: leaf(nullable(oneOf(['PreferClose', 'PreferSameZone'])), null, 'spec.trafficDistribution: zone hints on every ready endpoint.'),
@@ -158,10 +193,21 @@ export const EXPERIMENT = {
     thinkTimeMs: leaf(duration, { dist: 'exponential', meanMs: 1000 }, 'A closed-loop client\'s pause between reply and next request.'),
     requestsPerConnection: leaf(int(1), 1, 'Requests a connection carries (1 = no keep-alive).'),
     ingress: leaf(oneOf(INGRESS_KINDS), 'round-robin', 'How clients pick the node they send to.'),
+    // Outside clients through a nodePort: the question the simulator was built for.
+    source: leaf(oneOf(TRAFFIC_SOURCES), 'external', 'Where clients run: external hosts, pods, or host-network processes on the nodes.'),
+    sourceNodes: leaf(strList, [], 'Nodes the pod or host clients run on, clients spread over them in turn; empty: every node.'),
+    destination: leaf(oneOf(CLIENT_DESTINATIONS), 'node-port', 'What in-cluster clients call: their node\'s nodePort, the next node\'s, the ClusterIP, or 127.0.0.1:nodePort.'),
     // A typical client library's connect timeout; Linux's own SYN retries would give 127 s.
     connectTimeoutS: leaf(num(0, true), 3, 'A client gives up connecting after this long.'),
     // A typical HTTP client's read timeout.
     requestTimeoutS: leaf(num(0, true), 30, 'A client gives up on a reply after this long.'),
+    // RFC 6598 shared address space (traffic/client-addresses.ts): the addresses runs always had.
+    clientCIDRs: leaf(cidrList, DEFAULT_CLIENT_CIDRS, 'Blocks the clients\' addresses come from: client c takes block c mod k, host ⌊c/k⌋ from its first address.'),
+    via: leaf(
+      oneOf(['node-port', 'load-balancer']),
+      'node-port',
+      'node-port: clients call NodeIP:nodePort; load-balancer: the LoadBalancer address, forwarded to a node unchanged (a round-robin ingress then health-checks the nodes).',
+    ),
   }),
   pods: section('The target\'s pods as servers.', {
     concurrency: leaf(int(1, 100_000), 4, 'Requests a pod serves at once.'),
@@ -184,6 +230,8 @@ export const EXPERIMENT = {
     softirqCores: leaf(int(1, 1024), 1, 'Cores that run the network softirq.'),
     // net.core.netdev_max_backlog default.
     backlogPackets: leaf(int(1, 10_000_000), 1000, 'Packets that may wait for the softirq cores.'),
+    // null: no firewall, every port open (traffic/firewall.ts).
+    firewall: leaf(nullable(firewallCheck), null, 'A security group or host firewall before kube-proxy: allowed source CIDRs per port; a port no rule lists is open.'),
   }),
   // Each default names its source in proxy/types.ts.
   costs: section('CPU cost of the data path\'s steps.', {

@@ -3,6 +3,7 @@
 
 import type { InputIssue } from '../input/problems.js';
 import type { Experiment } from './schema.js';
+import { checkTrafficSource } from './traffic-sources.js';
 
 export interface SweepPoint {
   readonly index: number;
@@ -46,7 +47,7 @@ export function checkPoint(point: SweepPoint, file?: string): InputIssue[] {
     const where = Object.keys(point.params).length > 0 ? ` at sweep point ${JSON.stringify(point.params)}` : '';
     return [{ file, path: 'cluster.placement', message: `got ${placement.length} pod counts, expected one per node (${count})${where}` }];
   }
-  return [];
+  return checkTrafficSource(point.experiment, point.params, file);
 }
 
 export function planRuns(experiment: Experiment): PlannedRun[] {

@@ -17,6 +17,10 @@ const BY_KEY: readonly (readonly [string, readonly RunMetricName[]])[] = [
   ['cluster.placement', ['balance_max_over_mean', 'cross_node_share']],
   // conntrack_peak is read against maxEntries, which has its own column when swept.
   ['conntrack.', ['conntrack_peak']],
+  ['service.internalTrafficPolicy', ['cross_node_share', 'balance_max_over_mean']],
+  // In-cluster clients: whether the pod sees them, and whether their node's endpoints served them.
+  ['traffic.source', ['client_ip_preserved_share', 'cross_node_share']],
+  ['traffic.destination', ['client_ip_preserved_share', 'cross_node_share', 'hops_mean']],
   ['traffic.ratePerS', ['throughput_per_s', 'latency_mean_ms', 'node_cpu_util_max']],
   ['traffic.requestsPerConnection', ['balance_max_over_mean', 'balance_cv']],
   ['traffic.', ['latency_mean_ms']],

@@ -12,6 +12,8 @@ import { syntheticServicePorts } from '../proxy/synthetic.js';
 import { checkEventTargets, planChanges } from '../sim/changes.js';
 import type { SimConfig } from '../sim/config.js';
 import type { Experiment } from './schema.js';
+import { accessProblems, viaProblems, withLoadBalancerAddress } from './access-checks.js';
+import { checkSourceNodes } from './traffic-sources.js';
 
 export interface ResolvedCluster {
   readonly cluster: Cluster;
@@ -81,10 +83,13 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
   if (eventIssues.length > 0) throw new InputError(eventIssues);
   // Planned once here too, so an event the cluster cannot hold is refused before any run starts.
   planChanges(cluster, experiment.events, experiment.lifecycle);
+  const via = viaProblems(experiment, target);
+  if (via.length > 0) throw new InputError(via);
   const o = experiment.service;
   const overridden: Service = {
-    ...target,
+    ...withLoadBalancerAddress(experiment, target),
     externalTrafficPolicy: o.externalTrafficPolicy ?? target.externalTrafficPolicy,
+    ...(o.internalTrafficPolicy === null ? {} : { internalTrafficPolicy: o.internalTrafficPolicy }),
     sessionAffinity: o.sessionAffinity ?? target.sessionAffinity,
     sessionAffinityTimeoutS: o.sessionAffinityTimeoutS ?? target.sessionAffinityTimeoutS,
     ...(o.trafficDistribution === null ? {} : { trafficDistribution: o.trafficDistribution }),
@@ -104,6 +109,9 @@ export function resolveCluster(experiment: Experiment, docs: readonly ManifestDo
 }
 
 export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, replication: number): SimConfig {
+  const access = accessProblems(experiment, resolved.cluster);
+  if (access.length > 0) throw new InputError(access);
+  checkSourceNodes(experiment, resolved.cluster);
   return {
     seed: experiment.seed,
     replication,
@@ -127,6 +135,7 @@ export function simConfigFor(experiment: Experiment, resolved: ResolvedCluster, 
         iptablesPartial: experiment.proxy.iptablesPartialRestore,
       },
       watchDelayMs: experiment.proxy.watchDelayMs,
+      iptablesLocalhostNodePorts: experiment.proxy.iptablesLocalhostNodePorts,
     },
     conntrack: {
       maxEntries: experiment.conntrack.maxEntries ?? conntrackMaxFor(experiment.conntrack.maxPerCore, experiment.conntrack.min, experiment.nodes.cores),

@@ -6,7 +6,7 @@ import { InputError } from '../input/problems.js';
 import { RUN_METRIC_COLUMNS, type RunMetrics } from '../metrics/run-metrics.js';
 import { type SimObserver, simulate } from '../sim/simulate.js';
 import { checkPoint, type PlannedRun, planRuns } from './plan.js';
-import { targetWarnings } from './preflight.js';
+import { firewallWarnings, targetWarnings } from './preflight.js';
 import { type ResolvedCluster, resolveCluster, simConfigFor } from './resolve.js';
 import type { Experiment } from './schema.js';
 import type { Cell, ExperimentResults, Row } from './results.js';
@@ -58,6 +58,49 @@ export function selectRuns(experiment: Experiment, options: Pick<RunnerOptions, 
 /** Simulated seconds of a run (warm-up included): the measure of work that progress and ETA use. */
 export const simulatedSeconds = (run: PlannedRun): number => run.point.experiment.warmupS + run.point.experiment.durationS;
 
+/** The run's cluster, built once per distinct cluster setting (`built` is told of each new one). */
+function clusterOf(e: Experiment, docs: readonly ManifestDoc[], clusters: Map<string, ResolvedCluster>, built: (r: ResolvedCluster) => void): ResolvedCluster {
+  const key = JSON.stringify([e.cluster, e.service, e.traffic.ingress, e.traffic.via]);
+  // Cached per distinct cluster: background tables of 100k services are built once.
+  let resolved = clusters.get(key);
+  if (!resolved) {
+    resolved = resolveCluster(e, docs);
+    clusters.set(key, resolved);
+    built(resolved);
+  }
+  return resolved;
+}
+
+/** One run's rows of pods.csv, nodes.csv and timeseries.csv, each led by the run's `key` cells. */
+function appendRows(tables: { pods: Row[]; nodes: Row[]; timeseries: Row[] }, result: ReturnType<typeof simulate>, key: Row, e: Experiment): void {
+  for (const p of result.pods) {
+    tables.pods.push({
+      ...key,
+      pod: p.pod,
+      node: p.node,
+      requests: p.requests,
+      mean_in_system: p.meanInSystem,
+      throughput_per_s: p.throughputPerS,
+      mean_time_in_system_ms: p.meanTimeInSystemMs,
+    });
+  }
+  for (const n of result.nodes) {
+    tables.nodes.push({
+      ...key,
+      node: n.node,
+      zone: n.zone,
+      ingress_requests: n.ingressRequests,
+      cpu_util: n.cpuUtil,
+      syncs: n.syncs,
+      sync_lag_max_ms: n.syncLagMaxMs,
+      conntrack_peak: n.conntrackPeak,
+      conntrack_early_drops: n.conntrackEarlyDrops,
+      conntrack_insert_failures: n.conntrackInsertFailures,
+    });
+  }
+  for (const t of result.timeseries) tables.timeseries.push({ ...key, t_s: t.tS, phase: phaseAt(t.tS, e.warmupS, e.durationS), series: t.series, pod: t.pod, value: t.value });
+}
+
 const cell = (v: unknown): Cell => (typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v));
 
 export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc[], options: RunnerOptions = {}): ExperimentResults {
@@ -73,22 +116,20 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
   const pods: Row[] = [];
   const nodes: Row[] = [];
   const timeseries: Row[] = [];
+  // Each warning is printed once, however many runs share its cause.
+  const warn = (found: readonly string[]): void => {
+    const lines = found.filter((w) => !warned.has(w));
+    for (const w of lines) warned.add(w);
+    if (lines.length > 0) options.onWarnings?.(lines);
+  };
   options.onStart?.(plan.length);
   let done = 0;
   for (const planned of plan) {
     const e = planned.point.experiment;
-    const key = JSON.stringify([e.cluster, e.service, e.traffic.ingress]);
-    // Cached per distinct cluster: background tables of 100k services are built once.
-    let resolved = clusters.get(key);
-    if (!resolved) {
-      resolved = resolveCluster(e, docs);
-      clusters.set(key, resolved);
-      if (options.onWarnings) {
-        const lines = targetWarnings(resolved).filter((w) => !warned.has(w));
-        for (const w of lines) warned.add(w);
-        if (lines.length > 0) options.onWarnings(lines);
-      }
-    }
+    const resolved = clusterOf(e, docs, clusters, (r) => {
+      if (options.onWarnings) warn(targetWarnings(r));
+    });
+    if (options.onWarnings) warn(firewallWarnings(e, resolved));
     // Every run adds its cluster's notes, so results of runs done apart join to the same notes.
     for (const n of resolved.notes) notes.add(n);
     const onRunProgress = options.onRunProgress;
@@ -99,34 +140,7 @@ export function runExperiment(experiment: Experiment, docs: readonly ManifestDoc
     const of = { run: planned.run, replication: planned.replication, seed: planned.seed };
     const swept = Object.fromEntries(params.map((p) => [p, cell(planned.point.params[p])]));
     runs.push({ ...id, ...swept, ...result.metrics });
-    for (const p of result.pods) {
-      pods.push({
-        ...of,
-        ...swept,
-        pod: p.pod,
-        node: p.node,
-        requests: p.requests,
-        mean_in_system: p.meanInSystem,
-        throughput_per_s: p.throughputPerS,
-        mean_time_in_system_ms: p.meanTimeInSystemMs,
-      });
-    }
-    for (const n of result.nodes) {
-      nodes.push({
-        ...of,
-        ...swept,
-        node: n.node,
-        zone: n.zone,
-        ingress_requests: n.ingressRequests,
-        cpu_util: n.cpuUtil,
-        syncs: n.syncs,
-        sync_lag_max_ms: n.syncLagMaxMs,
-        conntrack_peak: n.conntrackPeak,
-        conntrack_early_drops: n.conntrackEarlyDrops,
-        conntrack_insert_failures: n.conntrackInsertFailures,
-      });
-    }
-    for (const t of result.timeseries) timeseries.push({ ...of, ...swept, t_s: t.tS, phase: phaseAt(t.tS, e.warmupS, e.durationS), series: t.series, pod: t.pod, value: t.value });
+    appendRows({ pods, nodes, timeseries }, result, { ...of, ...swept }, e);
     options.onRunDone?.({ done: ++done, total: plan.length, run: planned, metrics: result.metrics });
   }
   return {

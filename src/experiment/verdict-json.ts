@@ -37,8 +37,19 @@ const judgementJson = (j: Judgement) => ({
   n: j.n,
 });
 
-/** Per sweep point, every metric's mean and CI half-width (from summary rows), with the gates' verdicts. */
-export function runJson(experiment: string, outDir: string, params: readonly string[], summary: readonly Row[], judgements: readonly Judgement[]) {
+/** Which shard a `run --shard` verdict covers: its gates are judged on its own runs only. */
+export interface ShardScope {
+  readonly index: number;
+  readonly count: number;
+  readonly runs: number;
+  readonly totalRuns: number;
+}
+
+/**
+ * Per sweep point, every metric's mean and CI half-width (from summary rows), with the gates'
+ * verdicts; a shard's says which shard it is and how many of the runs it holds.
+ */
+export function runJson(experiment: string, outDir: string, params: readonly string[], summary: readonly Row[], judgements: readonly Judgement[], shard?: ShardScope) {
   const points = new Map<string, { params: Row; metrics: Record<string, { mean: number; ci95_half_width: number; n: number }> }>();
   for (const row of summary) {
     const key = JSON.stringify(params.map((p) => row[p]));
@@ -51,6 +62,7 @@ export function runJson(experiment: string, outDir: string, params: readonly str
   }
   return {
     experiment,
+    ...(shard === undefined ? {} : { shard: { index: shard.index, count: shard.count, runs: shard.runs, total_runs: shard.totalRuns } }),
     out_dir: outDir,
     passed: judgements.every((j) => j.meanHolds),
     assertions: judgements.map(judgementJson),

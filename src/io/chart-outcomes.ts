@@ -25,6 +25,8 @@ const OUTCOME_COLOURS: Readonly<Record<(typeof OUTCOMES)[number], string>> = {
   conntrack_full: '#f781bf',
   timeout: '#377eb8',
   refused_no_listener: '#666666',
+  blocked_by_firewall: '#1b9e77',
+  dropped_source_range: '#d95f02',
 };
 
 const colour = (outcomes: readonly string[]) => ({

@@ -4,8 +4,11 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ExperimentResults, Row } from '../experiment/results.js';
 import { groupByPoint, meanCi } from '../experiment/summary.js';
+import type { CapacityResult } from '../experiment/capacity.js';
 import type { Assertion } from '../experiment/gates.js';
 import { outcomesChart, type Timing, timelineChart } from './chart-outcomes.js';
+import { capacityChart } from './chart-capacity.js';
+import { podLoadByPolicyChart, podLoadChart } from './chart-pod-load.js';
 import { p99ByRateChart } from './chart-rate.js';
 
 export interface ChartSpec {
@@ -96,50 +99,6 @@ function latencyChart(r: ExperimentResults): ChartSpec {
   };
 }
 
-/** Each pod's share of the requests of its run, labelled by sweep point. */
-function podShares(r: ExperimentResults, label: (row: Row) => Record<string, unknown>): Record<string, unknown>[] {
-  const totals = new Map<number, number>();
-  for (const p of r.pods) totals.set(p.run as number, (totals.get(p.run as number) ?? 0) + (p.requests as number));
-  return r.pods.map((p) => {
-    const total = totals.get(p.run as number) ?? 0;
-    return { ...label(p), pod: `${p.pod} (${p.node})`, share: total > 0 ? (p.requests as number) / total : 0 };
-  });
-}
-
-const shareBars = {
-  mark: { type: 'bar', tooltip: true },
-  encoding: {
-    y: { field: 'pod', type: 'nominal', title: null, sort: null, axis: { labelLimit: 400 } },
-    x: { aggregate: 'mean', field: 'share', type: 'quantitative', title: 'share of requests', axis: { format: '%' } },
-  },
-  width: 320,
-};
-
-function podLoadChart(r: ExperimentResults): ChartSpec {
-  return {
-    name: 'pod-load',
-    spec: {
-      $schema: SCHEMA,
-      title: "Each pod's share of the requests that reached a pod",
-      data: { values: podShares(r, (p) => ({ point: pointLabel(r.params, p) })) },
-      facet: { row: { field: 'point', type: 'nominal', title: null, sort: [...new Set(r.pods.map((p) => pointLabel(r.params, p)))], header: HEADER } },
-      spec: shareBars,
-      resolve: { scale: { y: 'independent' } },
-    } as TopLevelSpec,
-  };
-}
-
-/** Local sends each node's traffic to its own pods only, so placement shows up here. */
-function podLoadByPolicyChart(r: ExperimentResults): ChartSpec {
-  const rest = r.params.filter((p) => p !== POLICY);
-  const values = podShares(r, (p) => ({ policy: p[POLICY], rest: pointLabel(rest, p) }));
-  const unit = {
-    ...shareBars,
-    encoding: { ...shareBars.encoding, color: { field: 'policy', type: 'nominal', title: 'traffic policy' }, yOffset: { field: 'policy', type: 'nominal' } },
-  };
-  return { name: 'pod-load-by-policy', spec: facetByRest("Each pod's share of requests, Cluster vs Local", values, rest, unit) };
-}
-
 /** iptables walks every service rule before KUBE-NODEPORTS, so its p99 should grow with them. */
 function p99ByBackgroundChart(r: ExperimentResults): ChartSpec {
   const rest = r.params.filter((p) => p !== MODE && p !== BACKGROUND);
@@ -189,13 +148,16 @@ function rulesWalkedChart(r: ExperimentResults): ChartSpec {
   };
 }
 
-/** The charts that fit the sweep: outcomes first, the general ones always, the others when their parameters vary. */
-export function chartsFor(results: ExperimentResults, timing?: Timing, slos: readonly Assertion[] = []): ChartSpec[] {
+/**
+ * The charts that fit the sweep: outcomes first, the general ones always, the others when their
+ * parameters vary. A capacity search's result marks its probes and answer on p99 against the rate.
+ */
+export function chartsFor(results: ExperimentResults, timing?: Timing, slos: readonly Assertion[] = [], capacity?: CapacityResult): ChartSpec[] {
   const swept = (p: string) => results.params.includes(p);
   return [
     outcomesChart(results),
     ...(timing !== undefined && results.timeseries.length > 0 ? [timelineChart(results, timing)] : []),
-    ...(swept(RATE) ? [p99ByRateChart(results, slos)] : []),
+    ...(swept(RATE) ? [capacity ? capacityChart(results, slos, capacity) : p99ByRateChart(results, slos)] : []),
     latencyChart(results),
     podLoadChart(results),
     ...(swept(POLICY) ? [podLoadByPolicyChart(results)] : []),

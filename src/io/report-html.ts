@@ -4,6 +4,7 @@
 import type { ExperimentResults, Row } from '../experiment/results.js';
 import type { Experiment } from '../experiment/schema.js';
 import { reportMetrics } from '../experiment/report-metrics.js';
+import { type CapacityReport, capacityRunItems, capacitySection } from './report-capacity.js';
 import { summaryTable } from './report-table.js';
 import { escapeHtml } from './html-escape.js';
 
@@ -21,6 +22,8 @@ export interface ReportInput {
   readonly charts: readonly ReportChart[];
   /** One line per violated assertion; empty when all hold. */
   readonly violations?: readonly string[];
+  /** A capacity search's answer and probes, shown where a run shows its checks. */
+  readonly capacity?: CapacityReport;
 }
 
 /** Any value as page text; numbers too, since a merged shard's values come from a file. */
@@ -41,13 +44,19 @@ export function inlineSvg(chartName: string, svg: string): string {
     .replace(/(xlink:)?href="#([^"]+)"/g, `href="#${name}-$2"`);
 }
 
-function whatWasRun(e: Experiment, runs: number): string {
+function whatWasRun(e: Experiment, runs: number, capacity?: CapacityReport): string {
   const sweep = Object.entries(e.sweep);
+  const head =
+    capacity !== undefined
+      ? capacityRunItems(e, capacity, runs)
+      : [
+          sweep.length === 0
+            ? '<li>No sweep: one configuration.</li>'
+            : `<li>Sweep (cross product): ${sweep.map(([path, values]) => `<code>${escapeHtml(path)}</code> ∈ {${values.map((v) => escapeHtml(JSON.stringify(v))).join(', ')}}`).join('; ')}.</li>`,
+          `<li>${text(e.replications)} replication${e.replications === 1 ? '' : 's'} per point, ${text(runs)} runs in all; seed ${text(e.seed)}.</li>`,
+        ];
   const items = [
-    sweep.length === 0
-      ? '<li>No sweep: one configuration.</li>'
-      : `<li>Sweep (cross product): ${sweep.map(([path, values]) => `<code>${escapeHtml(path)}</code> ∈ {${values.map((v) => escapeHtml(JSON.stringify(v))).join(', ')}}`).join('; ')}.</li>`,
-    `<li>${text(e.replications)} replication${e.replications === 1 ? '' : 's'} per point, ${text(runs)} runs in all; seed ${text(e.seed)}.</li>`,
+    ...head,
     `<li>${text(e.durationS)} s of simulated time measured per run, after ${text(e.warmupS)} s of warm-up.</li>`,
     `<li>Proxy mode ${escapeHtml(e.proxy.mode)}, ${text(e.traffic.clients)} clients at ${text(e.traffic.ratePerS)} requests/s through ${escapeHtml(e.traffic.ingress)} ingress (unless swept).</li>`,
   ];
@@ -63,10 +72,10 @@ th.fail{color:#a00}
 th,td{padding:.1rem .2rem}figure{break-inside:avoid;page-break-inside:avoid}figure svg{max-height:95vh;width:auto}
 h2,h3{break-after:avoid}details{display:none}}`;
 
-function tableOfContents(checks: boolean, charts: readonly ReportChart[]): string {
+function tableOfContents(checks: 'checks' | 'capacity' | undefined, charts: readonly ReportChart[]): string {
   const items = [
     '<li><a href="#what-was-run">What was run</a></li>',
-    ...(checks ? ['<li><a href="#checks">Checks</a></li>'] : []),
+    ...(checks === 'checks' ? ['<li><a href="#checks">Checks</a></li>'] : checks === 'capacity' ? ['<li><a href="#capacity">Capacity</a></li>'] : []),
     '<li><a href="#summary">Summary</a></li>',
     `<li><a href="#charts">Charts</a><ol>${charts.map((c) => `<li><a href="#chart-${escapeHtml(c.name)}">${escapeHtml(c.title)}</a></li>`).join('')}</ol></li>`,
   ];
@@ -90,10 +99,13 @@ export function formatReport(input: ReportInput): string {
     `<h1>${escapeHtml(title)}</h1>`,
     e.question ? `<p><strong>Question:</strong> ${escapeHtml(e.question)}</p>` : '',
     e.description ? `<p>${escapeHtml(e.description)}</p>` : '',
-    tableOfContents(e.assert.length > 0, charts),
+    tableOfContents(input.capacity ? 'capacity' : e.assert.length > 0 ? 'checks' : undefined, charts),
     '<h2 id="what-was-run">What was run</h2>',
-    whatWasRun(e, results.runs.length),
-    e.assert.length === 0
+    whatWasRun(e, results.runs.length, input.capacity),
+    // A capacity search judges its SLO terms, not the experiment's assertions.
+    input.capacity
+      ? capacitySection(input.capacity)
+      : e.assert.length === 0
       ? ''
       : `<h2 id="checks">Checks</h2>\n${
           violations.length === 0

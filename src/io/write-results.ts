@@ -4,11 +4,13 @@ import type { ExperimentResults } from '../experiment/results.js';
 import type { Experiment } from '../experiment/schema.js';
 import { type Assertion, checkAssertions, formatViolation, parseAssertion } from '../experiment/gates.js';
 import { summarize, summaryColumns } from '../experiment/summary.js';
+import { capacityJson } from '../experiment/verdict-json.js';
 import { type LockOwner, type OutputFile, writeResultSet } from './atomic-write.js';
 import { chartsFor } from './chart-specs.js';
 import { toCsv } from './csv.js';
 import { renderSvg } from './render-chart.js';
 import { renderPng } from './render-png.js';
+import type { CapacityReport } from './report-capacity.js';
 import { formatReport, type ReportChart } from './report-html.js';
 
 export interface ResultOptions {
@@ -16,12 +18,19 @@ export interface ResultOptions {
   readonly png?: boolean;
   /** false: no charts/ folder and a report without charts (the chart libraries never load). */
   readonly charts?: boolean;
+  /**
+   * The results are a capacity search's probes: its SLO terms are the chart's rules (not the
+   * experiment's assertions), its answer is marked and reported, and capacity.json holds it.
+   */
+  readonly capacity?: CapacityReport;
 }
 
 /** Builds every output file in memory; nothing touches the disk here. */
 export async function resultFiles(experiment: Experiment, results: ExperimentResults, options: ResultOptions = {}): Promise<OutputFile[]> {
   const summary = summarize(results);
-  const violations = checkAssertions(experiment.assert, results.params, summary).map(formatViolation);
+  const { capacity } = options;
+  const violations = capacity ? [] : checkAssertions(experiment.assert, results.params, summary).map(formatViolation);
+  const rules = capacity ? capacity.slos : experiment.assert.map(parseAssertion).filter((a): a is Assertion => !('expected' in a));
   const files: OutputFile[] = [
     { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs, true) },
     { path: 'summary.csv', content: await toCsv(summaryColumns(results.params), summary) },
@@ -29,16 +38,17 @@ export async function resultFiles(experiment: Experiment, results: ExperimentRes
     { path: 'nodes.csv', content: await toCsv(results.nodeColumns, results.nodes) },
     { path: 'timeseries.csv', content: await toCsv(results.timeseriesColumns, results.timeseries) },
     { path: 'experiment.resolved.json', content: `${JSON.stringify(experiment, null, 2)}\n` },
+    ...(capacity ? [{ path: 'capacity.json', content: `${JSON.stringify(capacityJson(experiment.name, capacity.slos, capacity.defaultAdded, capacity.result), null, 2)}\n` }] : []),
   ];
   const charts: ReportChart[] = [];
-  for (const chart of options.charts === false ? [] : chartsFor(results, experiment, experiment.assert.map(parseAssertion).filter((a): a is Assertion => !('expected' in a)))) {
+  for (const chart of options.charts === false ? [] : chartsFor(results, experiment, rules, capacity?.result)) {
     const svg = await renderSvg(chart.spec);
     charts.push({ name: chart.name, title: String(chart.spec.title ?? chart.name), svg });
     files.push({ path: `charts/${chart.name}.vl.json`, content: `${JSON.stringify(chart.spec, null, 2)}\n` });
     files.push({ path: `charts/${chart.name}.svg`, content: svg });
     if (options.png) files.push({ path: `charts/${chart.name}.png`, content: await renderPng(svg) });
   }
-  files.push({ path: 'report.html', content: formatReport({ experiment, results, summary, charts, violations }) });
+  files.push({ path: 'report.html', content: formatReport({ experiment, results, summary, charts, violations, ...(capacity ? { capacity } : {}) }) });
   return files;
 }
 

@@ -26,6 +26,7 @@ function servicePortFields(sp: ServicePortInfo): JsonObject {
     nodePort: sp.nodePort,
     externalIPs: [...sp.externalIPs],
     loadBalancerIPs: [...(sp.loadBalancerIPs ?? [])],
+    ...(sp.loadBalancerSourceRanges === undefined ? {} : { loadBalancerSourceRanges: [...sp.loadBalancerSourceRanges] }),
     externalTrafficPolicy: sp.externalTrafficPolicy,
     sessionAffinity: sp.sessionAffinity,
     sessionAffinityTimeoutS: sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS : 0,
@@ -55,6 +56,8 @@ function iptablesFields(plan: IptablesPlan, p: number, sp: ServicePortInfo): Jso
     serviceChain: hasEndpoints ? chains.svc : null,
     externalChain: hasEndpoints && externallyReachable ? chains.ext : null,
     localChain: hasEndpoints && extLocal && plan.localCount[p] > 0 ? chains.svl : null,
+    // usesFWChain: the loadBalancerSourceRanges chain the load-balancer IP rules jump to.
+    ...(plan.sourceRanges[p] === null ? {} : { firewallChain: chains.fw }),
     affinity: (flags & AFFINITY) !== 0,
     clusterEndpoints: hasEndpoints ? balance(plan.clusterStart[p], plan.clusterCount[p]) : [],
     localEndpoints: extLocal ? balance(plan.localStart[p], plan.localCount[p]) : [],
@@ -93,6 +96,7 @@ function nftablesFields(plan: IptablesPlan, p: number, sp: ServicePortInfo): Jso
     clusterEndpoints: hasEndpoints ? vmap(plan.clusterStart[p], plan.clusterCount[p]) : [],
     localEndpoints: extLocal ? vmap(plan.localStart[p], plan.localCount[p]) : [],
     maps: {
+      ...(plan.sourceRanges[p] === null ? {} : { 'firewall-ips': (sp.loadBalancerIPs ?? []).map((ip) => `${ip} . ${proto} . ${sp.port} : goto firewall-${base}`) }),
       'service-ips': serviceIPs,
       'service-nodeports': nodePorts,
       'no-endpoint-services': noEndpointServices,

@@ -11,6 +11,10 @@ export const OUTCOMES = [
   'timeout',
   // Appended last so that every older outcome keeps its code.
   'refused_no_listener',
+  // A node firewall (nodes.firewall) dropped the SYN before kube-proxy saw it.
+  'blocked_by_firewall',
+  // kube-proxy dropped a SYN to the load-balancer address from outside loadBalancerSourceRanges.
+  'dropped_source_range',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -23,6 +27,8 @@ export const Outcome = {
   ConntrackFull: 5,
   Timeout: 6,
   RefusedNoListener: 7,
+  BlockedByFirewall: 8,
+  DroppedSourceRange: 9,
 } as const satisfies Record<string, number>;
 
 /** Every outcome but `ok`: what error_share counts. */

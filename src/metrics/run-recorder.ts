@@ -115,6 +115,8 @@ export class RunRecorder {
       conntrack_full: o[5],
       timeout: o[6],
       refused_no_listener: o[7],
+      blocked_by_firewall: o[8],
+      dropped_source_range: o[9],
       ok_share: per(ok, requests),
       error_share: per(failed, requests),
       in_flight_at_end: args.inFlight,

@@ -14,6 +14,18 @@ export const externallyAccessible = (sp: ServicePortInfo): boolean => sp.nodePor
 export const externalPolicyLocal = (sp: ServicePortInfo): boolean =>
   sp.externalTrafficPolicy === 'Local' && externallyAccessible(sp);
 
+/** InternalPolicyLocal: internalTrafficPolicy Local (ClusterIP traffic uses only this node's endpoints). */
+export const internalPolicyLocal = (sp: ServicePortInfo): boolean => sp.internalTrafficPolicy === 'Local';
+
+/**
+ * UsesClusterEndpoints: internal policy Cluster, or any external destination (even under Local
+ * external policy, the short-circuit rules for pods and the node itself need the cluster list).
+ */
+export const usesClusterEndpoints = (sp: ServicePortInfo): boolean => !internalPolicyLocal(sp) || externallyAccessible(sp);
+
+/** UsesLocalEndpoints: internal policy Local, or external policy Local on an externally reachable port. */
+export const usesLocalEndpoints = (sp: ServicePortInfo): boolean => internalPolicyLocal(sp) || externalPolicyLocal(sp);
+
 /** Headless services (clusterIP None or empty) get no rules at all. */
 export const isProxied = (sp: ServicePortInfo): boolean => sp.clusterIP !== '' && sp.clusterIP !== 'None';
 
@@ -25,8 +37,8 @@ export const isProxied = (sp: ServicePortInfo): boolean => sp.clusterIP !== '' &
 export class EndpointCategories {
   /**
    * clusterEndpoints, `[clusterStart, clusterStart + clusterCount)`: the usable endpoints for
-   * Cluster traffic policy. Internal traffic policy is always Cluster here (not modelled), so
-   * kube-proxy's UsesClusterEndpoints holds and this list is always computed.
+   * Cluster traffic policy; empty when the port does not use them (UsesClusterEndpoints false:
+   * internal policy Local on a port with no external destination).
    */
   clusterStart = 0;
   clusterCount = 0;
@@ -39,8 +51,8 @@ export class EndpointCategories {
   localCount = 0;
   /**
    * hasAnyEndpoints: some endpoint anywhere in the cluster is usable (Ready, or Serving and
-   * Terminating). With Cluster internal policy this is exactly `clusterCount > 0`, and it may be
-   * true while localCount is 0.
+   * Terminating). When the cluster list is computed this is exactly `clusterCount > 0`; otherwise
+   * CategorizeEndpoints' pre-scan of every endpoint decides. It may be true while localCount is 0.
    */
   hasAnyEndpoints = false;
   /** topologyModeFromHints chose PreferSameZone: the cluster list holds only this zone's hinted endpoints. */
@@ -77,12 +89,16 @@ export function usesZoneHints(eps: readonly EndpointInfo[], zone: string): boole
  */
 export function categorizeEndpoints(sp: ServicePortInfo, nodeName: string, out: IntList, into: EndpointCategories, zone = ''): void {
   const eps = sp.endpoints;
-  into.sameZone = usesZoneHints(eps, zone);
+  const cluster = usesClusterEndpoints(sp);
+  into.sameZone = cluster && usesZoneHints(eps, zone);
   into.clusterStart = out.length;
-  into.clusterCount = pushUsable(eps, null, out, into.sameZone ? zone : null);
+  into.clusterCount = cluster ? pushUsable(eps, null, out, into.sameZone ? zone : null) : 0;
   into.hasAnyEndpoints = into.clusterCount > 0;
   into.localStart = out.length;
-  into.localCount = externalPolicyLocal(sp) ? pushUsable(eps, nodeName, out) : 0;
+  const local = usesLocalEndpoints(sp);
+  into.localCount = local ? pushUsable(eps, nodeName, out) : 0;
+  // "Pre-scan the endpoints ... to see if there are any usable endpoints anywhere in the cluster."
+  if (!cluster && local) into.hasAnyEndpoints = eps.some((e) => e.ready || (e.serving && e.terminating));
 }
 
 /**

@@ -37,11 +37,13 @@ export interface IptablesServiceChains {
   readonly svc: string;
   readonly svl: string;
   readonly ext: string;
+  /** KUBE-FW-: the loadBalancerSourceRanges chain (serviceFirewallChainName). */
+  readonly fw: string;
 }
 
 export function iptablesServiceChains(sp: ServicePortInfo): IptablesServiceChains {
   const h = portProtoHash(sp.name, protocolLower(sp));
-  return { svc: `KUBE-SVC-${h}`, svl: `KUBE-SVL-${h}`, ext: `KUBE-EXT-${h}` };
+  return { svc: `KUBE-SVC-${h}`, svl: `KUBE-SVL-${h}`, ext: `KUBE-EXT-${h}`, fw: `KUBE-FW-${h}` };
 }
 
 /** servicePortEndpointChainName: sha256(servicePortName + protocol + "ip:port"). */

@@ -1,7 +1,10 @@
 // The iptables/nftables layout split in two: what kube-proxy computes identically on every node
 // (the dispatch positions, the Cluster endpoint lists, the rule counts of KUBE-SERVICES and
 // KUBE-NODEPORTS), once per snapshot, and what differs per node (a Local-policy port's local
-// endpoints, and the KUBE-EXTERNAL-SERVICES DROP rules its lack of one adds), per node. The
+// endpoints; the rules their lack or presence adds: KUBE-EXTERNAL-SERVICES DROPs under external
+// policy Local, the "cluster IP" rule or the filter KUBE-SERVICES DROP under internal policy
+// Local; the node's address), per node. A node-dependent rule count is the shared count before
+// a position plus the node's own extra count before it. The
 // per-node plan the renderers read (iptables-plan.ts) is the two laid over each other; the
 // differential tests hold the table walked from the split against the rules rendered from it.
 // The cluster lists depend on the node's zone only through zone hints (CategorizeEndpoints'
@@ -9,9 +12,10 @@
 // carries a hint.
 
 import { IntList } from '../engine/typed-arrays.js';
-import { ipv4ToUint32 } from '../net/ipv4.js';
-import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
-import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS } from './iptables-plan.js';
+import { type Cidr, ipv4ToUint32, parseIPv4 } from '../net/ipv4.js';
+import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, internalPolicyLocal, isProxied } from './categorize.js';
+import { InClusterAndLbCounts } from './chain-plan-counts.js';
+import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, INT_LOCAL } from './iptables-plan.js';
 import type { EndpointInfo, ServicePortInfo } from './service-map.js';
 import type { ResolvedOptions } from './types.js';
 
@@ -25,7 +29,23 @@ export interface SharedChainPlan {
   readonly clusterCount: Int32Array;
   readonly targets: Int32Array;
   readonly targetIp: Uint32Array;
+  /** nat KUBE-SERVICES rules but the node-dependent "cluster IP" rules (internal policy Local, endpoints somewhere). */
   readonly kubeServicesRules: number;
+  /** Per position: shared KUBE-SERVICES rules before its "cluster IP" rule (-1: no endpoints, so none). */
+  readonly clusterIPBefore: Int32Array;
+  /** Per position: shared filter KUBE-SERVICES rules before its REJECT (no endpoints) or possible DROP (internal policy Local) rule, else -1. */
+  readonly filterServicesBefore: Int32Array;
+  /** filter KUBE-SERVICES REJECT rules (the node-independent ones). */
+  readonly filterServicesRules: number;
+  /** Per position: shared KUBE-SERVICES rules before its first load-balancer IP rule (-1: none). */
+  readonly lbServicesBefore: Int32Array;
+  /** Per position: shared KUBE-EXTERNAL-SERVICES rules before its first LB IP rule, where it may have one (-1: never). */
+  readonly lbExternalServicesBefore: Int32Array;
+  /** filter KUBE-PROXY-FIREWALL rules (they depend on endpoints anywhere), and how many precede each position's (-1: none). */
+  readonly proxyFirewallRules: number;
+  readonly proxyFirewallBefore: Int32Array;
+  /** Per position: its loadBalancerSourceRanges when it uses a FW chain, else null. */
+  readonly sourceRanges: readonly (readonly Cidr[] | null)[];
   readonly nodePortsRules: number;
   readonly nodePortsBefore: Int32Array;
   readonly nodePortRulesPerPort: number;
@@ -37,7 +57,7 @@ export interface SharedChainPlan {
   /** Only node-independent ports: a Local port with endpoints always has a nat rule. */
   readonly filterByNodePort: Int32Array;
   readonly hasLocalDetector: boolean;
-  /** Positions whose external endpoints depend on the node: Local policy and an endpoint somewhere. */
+  /** Positions whose endpoints depend on the node: external or internal policy Local, and an endpoint somewhere. */
   readonly localPositions: Int32Array;
   /** Per position: how many of `localPositions` come before it (its own local index when it is one). */
   readonly localBefore: Int32Array;
@@ -53,6 +73,12 @@ export interface NodeChainPart {
   readonly targetIp: Uint32Array;
   /** KUBE-EXTERNAL-SERVICES rules the Local ports before local index j add on this node; [L] is their total. */
   readonly externalBefore: Int32Array;
+  /** nat KUBE-SERVICES "cluster IP" rules the internal-policy-Local ports before local index j have on this node; [L] is their total. */
+  readonly servicesBefore: Int32Array;
+  /** filter KUBE-SERVICES DROP rules ("has no local endpoints") those ports add on this node; [L] is their total. */
+  readonly filterServicesBefore: Int32Array;
+  /** The node's InternalIP as uint32 (-1: no IPv4 address): `--src-type LOCAL`, and allowFromNode. */
+  readonly nodeIp: number;
 }
 
 const byName = (sps: readonly ServicePortInfo[]) => (a: number, b: number): number =>
@@ -95,6 +121,8 @@ function orderOf(servicePorts: readonly ServicePortInfo[]): { order: Int32Array;
  * `previous`, only the changed ports are categorised again (kube-proxy's partial sync writes
  * only their chains); the unchanged ones' endpoint lists are copied and the positions kept, and
  * the dispatch counts are recounted, as a partial restore still rewrites the dispatch chains.
+ * It runs past 80 lines on purpose: one pass over the ports in chain order, whose running rule
+ * counts every position's before-counts read, so the loop stays whole.
  */
 export function planSharedChains(servicePorts: readonly ServicePortInfo[], options: ResolvedOptions, previous?: PreviousChainPlan): SharedChainPlan {
   const { order, maxNodePort } = previous === undefined ? orderOf(servicePorts) : { order: previous.plan.order, maxNodePort: previous.plan.natByNodePort.length - 1 };
@@ -107,6 +135,7 @@ export function planSharedChains(servicePorts: readonly ServicePortInfo[], optio
   const nodePortsBefore = new Int32Array(n).fill(-1);
   const externalServicesBefore = new Int32Array(n).fill(-1);
   const localBefore = new Int32Array(n);
+  const inCluster = new InClusterAndLbCounts(n);
   const natByNodePort = new Int32Array(maxNodePort + 1).fill(-1);
   const filterByNodePort = new Int32Array(maxNodePort + 1).fill(-1);
   const targets = new IntList(Math.max(1024, n * 4));
@@ -122,7 +151,9 @@ export function planSharedChains(servicePorts: readonly ServicePortInfo[], optio
   const cat = new EndpointCategories();
   for (let p = 0; p < n; p++) {
     const sp = servicePorts[order[p]];
+    let hasEndpoints: boolean;
     if (prev !== undefined && reuse(p)) {
+      hasEndpoints = (prev.flags[p] & HAS_ENDPOINTS) !== 0;
       clusterStart[p] = targets.length;
       clusterCount[p] = prev.clusterCount[p];
       from[p] = prev.clusterStart[p];
@@ -131,17 +162,21 @@ export function planSharedChains(servicePorts: readonly ServicePortInfo[], optio
       categorizeEndpoints(sp, '', targets, cat, options.zone);
       clusterStart[p] = cat.clusterStart;
       clusterCount[p] = cat.clusterCount;
+      // Without a cluster list (internal policy Local only) an endpoint anywhere still counts.
+      hasEndpoints = cat.hasAnyEndpoints;
       // The local list categorizeEndpoints appended (endpoints without a node name) is not this part's.
       targets.length = cat.localStart;
     }
-    const hasEndpoints = clusterCount[p] > 0;
     const extLocal = externalPolicyLocal(sp);
-    flags[p] = (hasEndpoints ? HAS_ENDPOINTS : 0) | (extLocal ? EXT_LOCAL : 0) | (sp.sessionAffinity === 'ClientIP' ? AFFINITY : 0);
+    const intLocal = internalPolicyLocal(sp);
+    flags[p] = (hasEndpoints ? HAS_ENDPOINTS : 0) | (extLocal ? EXT_LOCAL : 0) | (sp.sessionAffinity === 'ClientIP' ? AFFINITY : 0) | (intLocal ? INT_LOCAL : 0);
     const perNode = extLocal && hasEndpoints;
+    const intPerNode = intLocal && hasEndpoints;
     localBefore[p] = local.length;
-    if (perNode) local.push(p);
+    if (perNode || intPerNode) local.push(p);
     const lbIPs = sp.loadBalancerIPs?.length ?? 0;
-    if (hasEndpoints) kubeServices += 1 + sp.externalIPs.length + lbIPs;
+    kubeServices += inCluster.add(p, sp, { hasEndpoints, perNode, intPerNode }, kubeServices, externalServices);
+    if (hasEndpoints) kubeServices += sp.externalIPs.length + lbIPs;
     // Which ports lack external endpoints: node-independent ones here, a Local port with endpoints per node.
     if (!hasEndpoints) externalServices += sp.externalIPs.length + lbIPs;
     if (sp.nodePort > 0) {
@@ -170,6 +205,14 @@ export function planSharedChains(servicePorts: readonly ServicePortInfo[], optio
     targets: t,
     targetIp: prev === undefined ? ipsOf(servicePorts, order, clusterStart, clusterCount, t) : copyIps(prev, from, servicePorts, order, clusterStart, clusterCount, t),
     kubeServicesRules: kubeServices,
+    clusterIPBefore: inCluster.clusterIPBefore,
+    filterServicesBefore: inCluster.filterServicesBefore,
+    filterServicesRules: inCluster.filterServicesRules,
+    lbServicesBefore: inCluster.lbServicesBefore,
+    lbExternalServicesBefore: inCluster.lbExternalServicesBefore,
+    proxyFirewallRules: inCluster.proxyFirewallRules,
+    proxyFirewallBefore: inCluster.proxyFirewallBefore,
+    sourceRanges: inCluster.sourceRanges,
     nodePortsRules: nodePorts,
     nodePortsBefore,
     nodePortRulesPerPort: perPort,
@@ -194,16 +237,20 @@ function copyIps(prev: SharedChainPlan, from: Int32Array, sps: readonly ServiceP
 }
 
 /** `nodeName`'s part of the layout: CategorizeEndpoints' local list for each Local port with endpoints. */
-export function planNodeChains(shared: SharedChainPlan, nodeName: string): NodeChainPart {
+export function planNodeChains(shared: SharedChainPlan, nodeName: string, nodeIP: string): NodeChainPart {
   const { localPositions, order, servicePorts } = shared;
   const l = localPositions.length;
   const localStart = new Int32Array(l);
   const localCount = new Int32Array(l);
   const externalBefore = new Int32Array(l + 1);
+  const servicesBefore = new Int32Array(l + 1);
+  const filterServicesBefore = new Int32Array(l + 1);
   const scratch = new IntList(64);
   const targets = new IntList(Math.max(16, l * 2));
   const cat = new EndpointCategories();
   let extra = 0;
+  let services = 0;
+  let filterServices = 0;
   for (let j = 0; j < l; j++) {
     const sp = servicePorts[order[localPositions[j]]];
     scratch.length = 0;
@@ -212,10 +259,26 @@ export function planNodeChains(shared: SharedChainPlan, nodeName: string): NodeC
     localCount[j] = cat.localCount;
     for (let k = cat.localStart; k < cat.localStart + cat.localCount; k++) targets.push(scratch.data[k]);
     externalBefore[j] = extra;
+    servicesBefore[j] = services;
+    filterServicesBefore[j] = filterServices;
+    const flags = shared.flags[localPositions[j]];
     // No local endpoint: its external and LB IPs' DROP rules, then its NodePort's.
-    if (cat.localCount === 0) extra += sp.externalIPs.length + (sp.loadBalancerIPs?.length ?? 0) + (sp.nodePort > 0 ? 1 : 0);
+    if ((flags & EXT_LOCAL) !== 0 && cat.localCount === 0) extra += sp.externalIPs.length + (sp.loadBalancerIPs?.length ?? 0) + (sp.nodePort > 0 ? 1 : 0);
+    // Internal policy Local: the "cluster IP" rule with a local endpoint, else the filter DROP.
+    if ((flags & INT_LOCAL) !== 0) {
+      if (cat.localCount > 0) services++;
+      else filterServices++;
+    }
   }
   externalBefore[l] = extra;
+  servicesBefore[l] = services;
+  filterServicesBefore[l] = filterServices;
   const t = targets.done();
-  return { nodeName, localStart, localCount, targets: t, targetIp: ipsOf(servicePorts, order, localStart, localCount, t, localPositions), externalBefore };
+  return { nodeName, localStart, localCount, targets: t, targetIp: ipsOf(servicePorts, order, localStart, localCount, t, localPositions),
+    externalBefore,
+    servicesBefore,
+    filterServicesBefore,
+    // A node whose InternalIP is no IPv4 address (an IPv6 node of a dump) has no IPv4 LOCAL source: -1 matches nothing.
+    nodeIp: parseIPv4(nodeIP) ?? -1,
+  };
 }

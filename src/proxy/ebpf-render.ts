@@ -22,7 +22,15 @@ export function renderEbpf(table: EbpfTable): string {
   frontends.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const rows: [string, string][] = [[SERVICE_ADDRESS, BACKEND_ADDRESS]];
   for (const { svc, name } of frontends) {
-    const flags = [svc.kind, ...(svc.local ? ['Local'] : []), ...(svc.kind === 'NodePort' && svc.routable && svc.nat === 'dsr' ? ['DSR'] : []), ...(svc.routable ? [] : ['non-routable'])];
+    const external = svc.kind !== 'ClusterIP';
+    // ServiceFlags.String (pkg/maps/lbmap/types.go) lists "check source-range" after non-routable.
+    const flags = [
+      svc.kind,
+      ...(svc.local ? ['Local'] : []),
+      ...(external && svc.routable && svc.nat === 'dsr' ? ['DSR'] : []),
+      ...(svc.routable ? [] : ['non-routable']),
+      ...(svc.sourceRanges !== undefined ? ['check source-range'] : []),
+    ];
     rows.push([name, `0.0.0.0:0 (${svc.revNatId}) (0) [${flags.join(', ')}]`]);
     svc.slots.forEach((e, k) => rows.push(['', `${addresses[idsOf[svc.sp][e]]} (${svc.revNatId}) (${k + 1})`]));
   }

@@ -5,6 +5,7 @@
 // tables of node-independent slots are built once, when first asked, for every node.
 
 import { IntList } from '../engine/typed-arrays.js';
+import { type Cidr, parseCidr } from '../net/ipv4.js';
 import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
 import { maglevLookupTable } from './maglev.js';
 import type { PreviousShared } from './partial-sync.js';
@@ -25,6 +26,10 @@ export interface SharedEbpfPort {
   readonly affinityTimeoutNs: number;
   /** Its index among the Local ports with a nodePort, or -1. */
   readonly localIndex: number;
+  /** Its LoadBalancer frontends' addresses (one per ingress IP, on the service port; a nodePort's only). */
+  readonly lbIPs: readonly string[];
+  /** loadBalancerSourceRanges of those frontends (the LB4_SRC_RANGE_MAP entries); absent: every source passes. */
+  readonly sourceRanges?: readonly Cidr[];
 }
 
 export interface SharedEbpf {
@@ -33,6 +38,8 @@ export interface SharedEbpf {
   readonly ports: readonly SharedEbpfPort[];
   /** TCP nodePort → index into `ports`, or -1. */
   readonly byNodePort: Int32Array;
+  /** TCP nodePort → index into `ports` of the first port with LoadBalancer frontends on it. */
+  readonly lbByNodePort: ReadonlyMap<number, number>;
   /** The Local ports' indexes into `ports`, by local index. */
   readonly localPorts: Int32Array;
   /** Maglev tables of ports whose NodePort slots are node-independent, by port index; filled when first asked. */
@@ -51,6 +58,7 @@ export function sharedEbpf(servicePorts: readonly ServicePortInfo[], options: Co
   const byNodePort = new Int32Array(maxNodePort + 1).fill(-1);
   const ports: SharedEbpfPort[] = [];
   const localPorts: number[] = [];
+  const lbByNodePort = new Map<number, number>();
   const scratch = new IntList(64);
   const cat = new EndpointCategories();
   for (let i = 0; i < servicePorts.length; i++) {
@@ -59,6 +67,7 @@ export function sharedEbpf(servicePorts: readonly ServicePortInfo[], options: Co
     const same = kept.get(i);
     if (same !== undefined && same.port.localIndex === (same.port.local ? localPorts.length : -1)) {
       if (same.port.hasNodePort && sp.protocol === 'TCP') byNodePort[sp.nodePort] = ports.length;
+      if (same.port.lbIPs.length > 0 && sp.protocol === 'TCP' && !lbByNodePort.has(sp.nodePort)) lbByNodePort.set(sp.nodePort, ports.length);
       if (same.port.local) localPorts.push(ports.length);
       const table = previous?.shared.maglev.get(same.index);
       if (table !== undefined) maglev.set(ports.length, table);
@@ -73,6 +82,11 @@ export function sharedEbpf(servicePorts: readonly ServicePortInfo[], options: Co
     const local = hasNodePort && externalPolicyLocal(sp);
     if (hasNodePort && sp.protocol === 'TCP') byNodePort[sp.nodePort] = ports.length;
     if (local) localPorts.push(ports.length);
+    // A LoadBalancer frontend per ingress IP, on the service port, with the NodePort frontend's
+    // backends and forwarding (pkg/loadbalancer: the LoadBalancer type is an external scope).
+    const lbIPs = hasNodePort ? (sp.loadBalancerIPs ?? []) : [];
+    if (lbIPs.length > 0 && sp.protocol === 'TCP' && !lbByNodePort.has(sp.nodePort)) lbByNodePort.set(sp.nodePort, ports.length);
+    const ranges = (sp.loadBalancerSourceRanges ?? []).map((c) => parseCidr(c) as Cidr);
     ports.push({
       sp: i,
       revNatId: i + 1,
@@ -83,9 +97,11 @@ export function sharedEbpf(servicePorts: readonly ServicePortInfo[], options: Co
       nat: nodePortMode === 'dsr' || (nodePortMode === 'hybrid' && sp.protocol === 'TCP') ? 'dsr' : 'snat',
       affinityTimeoutNs: sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS * 1e9 : 0,
       localIndex: local ? localPorts.length - 1 : -1,
+      lbIPs,
+      ...(ranges.length > 0 ? { sourceRanges: ranges } : {}),
     });
   }
-  return { servicePorts, options: resolved, ports, byNodePort, localPorts: Int32Array.from(localPorts), maglev };
+  return { servicePorts, options: resolved, ports, byNodePort, lbByNodePort, localPorts: Int32Array.from(localPorts), maglev };
 }
 
 /** `nodeName`'s backends for each Local port's NodePort frontends, by local index. */

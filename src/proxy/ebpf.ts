@@ -4,14 +4,17 @@
 // lb4_select_backend_id_random / _maglev). NodePort traffic to a remote backend is SNATed or sent
 // with DSR (bpf/lib/nodeport.h); ClientIP affinity lives in the node's LB4_AFFINITY_MAP. Every
 // lookup is a hash probe, so the modelled cost is a constant whatever the number of Services.
+// The file runs past 300 lines on purpose: the NodePort and LoadBalancer frontends share one
+// backend pick (affinity, random or Maglev slot, SNAT or DSR), whose state splitting would expose.
 
+import { type Cidr, cidrContains } from '../net/ipv4.js';
 import { type SharedEbpf, type SharedEbpfPort, ebpfLocalSlots, maglevFor, sharedEbpf } from './ebpf-shared.js';
 import { jhash3Words } from './jhash.js';
 import { maglevSeeds } from './maglev.js';
 import { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
 import { checkSharedOptions } from './shared-options.js';
-import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, Verdict, resolveOptions } from './types.js';
+import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, type ResolvedOptions, Verdict, resolveOptions } from './types.js';
 
 export { type SharedEbpf, sharedEbpf } from './ebpf-shared.js';
 
@@ -19,7 +22,7 @@ export { type SharedEbpf, sharedEbpf } from './ebpf-shared.js';
 const PROTO_NUMBER = { TCP: 6, UDP: 17, SCTP: 132 } as const;
 
 /** Frontend kinds `cilium-dbg bpf lb list` prints in brackets. */
-export type EbpfFrontendKind = 'ClusterIP' | 'NodePort';
+export type EbpfFrontendKind = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
 
 /** One service map entry: a frontend and its backend slots (slot 0, the master, holds the count). */
 export interface EbpfService {
@@ -39,6 +42,11 @@ export interface EbpfService {
   /** How a remote backend's traffic leaves the node: SNAT (reply back through here) or DSR. */
   readonly nat: 'snat' | 'dsr';
   readonly affinityTimeoutNs: number;
+  /**
+   * loadBalancerSourceRanges of a LoadBalancer frontend (SVC_FLAG_SOURCE_RANGE, entries of the
+   * LB4_SRC_RANGE_MAP LPM trie keyed by rev_nat_id); absent: every source passes.
+   */
+  readonly sourceRanges?: readonly Cidr[];
 }
 
 const bswap16 = (x: number): number => ((x & 0xff) << 8) | ((x >>> 8) & 0xff);
@@ -74,6 +82,8 @@ export class EbpfTable implements NodeProxyTable {
   private listed: EbpfService[] | undefined;
   /** Index into the shared ports of the last frontend found, or -1. */
   private lastPort = -1;
+  /** Whether the last frontend found was the port's first LoadBalancer one (else its NodePort one on this node). */
+  private lastViaLoadBalancer = false;
   private lastSlot = -1;
   private lastFromAffinity = false;
 
@@ -110,6 +120,11 @@ export class EbpfTable implements NodeProxyTable {
         for (const [address, routable] of [['0.0.0.0', false], [this.options.nodeIP, true]] as const) {
           out.push({ ...common, kind: 'NodePort', routable, address, port: sp.nodePort, slots, local: port.local, nat: port.nat });
         }
+        // A LoadBalancer frontend per ingress IP, on the service port, with the NodePort frontend's
+        // backends and forwarding (pkg/loadbalancer: the LoadBalancer type is an external scope).
+        for (const address of port.lbIPs) {
+          out.push({ ...common, kind: 'LoadBalancer', routable: true, address, port: sp.port, slots, local: port.local, nat: port.nat, ...(port.sourceRanges === undefined ? {} : { sourceRanges: port.sourceRanges }) });
+        }
       }
       this.listed = out;
     }
@@ -126,8 +141,14 @@ export class EbpfTable implements NodeProxyTable {
     return k < 0 ? -1 : this.shared.ports[k].sp;
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort = 0): number {
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort = 0, to: Destination = 'node-port'): number {
+    if (to === 'load-balancer-ip') return this.connectLoadBalancer(nodePort, clientIp, nowNs, random, clientPort);
+    // In-cluster clients meet Cilium's socket-level load balancing (connect() translated in the
+    // client's own socket, no per-packet NAT), which this model does not have: the experiment
+    // layer refuses them before any run (experiment/traffic-sources.ts).
+    if (to === 'cluster-ip' || to === 'localhost-node-port') throw new Error(`ebpf: packets to ${to} are not modelled`);
     this.lastPort = -1;
+    this.lastViaLoadBalancer = false;
     this.lastSlot = -1;
     this.lastFromAffinity = false;
     this.lastMasquerade = false;
@@ -139,6 +160,37 @@ export class EbpfTable implements NodeProxyTable {
     const k = this.lookupNodePort(nodePort);
     // No frontend: the packet goes up the stack, which answers RST.
     if (k < 0) return Verdict.NoService;
+    return this.pickBackend(k, clientIp, nowNs, random, clientPort, nodePort);
+  }
+
+  /**
+   * The first packet to the service port's first LoadBalancer address: its frontend, then
+   * lb4_src_range_ok (bpf/lib/lb.h) when the service has source ranges, an LB4_SRC_RANGE_MAP
+   * lookup whose miss drops the packet (DROP_NOT_IN_SRC_RANGE) in bpf_lxc and nodeport alike.
+   */
+  private connectLoadBalancer(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort: number): number {
+    this.lastPort = -1;
+    this.lastViaLoadBalancer = true;
+    this.lastSlot = -1;
+    this.lastFromAffinity = false;
+    this.lastMasquerade = false;
+    this.lastReplyLost = false;
+    this.lastDirectReply = false;
+    this.lastCostNs = this.costs.ebpfLookupNs;
+    this.lastRulesWalked = 1;
+    const k = this.shared.lbByNodePort.get(nodePort) ?? -1;
+    if (k < 0) return Verdict.NoService;
+    const port = this.shared.ports[k];
+    if (port.sourceRanges !== undefined) {
+      this.lastRulesWalked++;
+      this.lastPort = k;
+      if (!port.sourceRanges.some((c) => cidrContains(c, clientIp))) return Verdict.SourceRangeDrop;
+    }
+    return this.pickBackend(k, clientIp, nowNs, random, clientPort, this.servicePorts[port.sp].port);
+  }
+
+  /** Port `k`'s backend for the flow to `dport`: affinity, then the random slot or Maglev's entry for the flow's hash. */
+  private pickBackend(k: number, clientIp: number, nowNs: number, random: () => number, clientPort: number, dport: number): number {
     this.lastPort = k;
     const svc = this.shared.ports[k];
     const slots = this.slotsOf(svc);
@@ -151,7 +203,7 @@ export class EbpfTable implements NodeProxyTable {
       this.lastFromAffinity = slot >= 0;
     }
     if (slot < 0) {
-      slot = this.options.ebpf.algorithm === 'maglev' ? this.maglevSlot(k, flowHash(clientIp, clientPort, nodePort, PROTO_NUMBER.TCP)) : Math.floor(random() * count);
+      slot = this.options.ebpf.algorithm === 'maglev' ? this.maglevSlot(k, flowHash(clientIp, clientPort, dport, PROTO_NUMBER.TCP)) : Math.floor(random() * count);
     }
     this.lastRulesWalked += 2; // the backend slot (or Maglev inner map) and LB4_BACKEND_MAP
     if (svc.affinityTimeoutNs > 0) this.updateAffinity(svc, slots, clientIp, slot, nowNs);
@@ -190,7 +242,8 @@ export class EbpfTable implements NodeProxyTable {
   /** Frontend `s`'s Maglev table (an index into `services`): each of its M entries names one of its slots. */
   maglevTableOf(s: number): Int32Array {
     const svc = this.services[s];
-    if (svc.kind === 'NodePort') return this.maglevOfPort(this.portIndexOf(svc.sp));
+    // A LoadBalancer frontend has its NodePort frontend's slots, so the same table.
+    if (svc.kind === 'NodePort' || svc.kind === 'LoadBalancer') return this.maglevOfPort(this.portIndexOf(svc.sp));
     return maglevFor(this.shared, svc.sp, svc.slots);
   }
 
@@ -211,8 +264,9 @@ export class EbpfTable implements NodeProxyTable {
     if (this.lastPort < 0) return ['no service map entry'];
     const port = this.shared.ports[this.lastPort];
     const sp = this.servicePorts[port.sp];
-    // connect looks up this node's own NodePort frontend.
-    const out = [`${this.options.nodeIP}:${sp.nodePort}/${sp.protocol} (${port.revNatId}) NodePort${port.local ? ' Local' : ''}`];
+    // connect looks up this node's own NodePort frontend; connectLoadBalancer the port's first LoadBalancer one.
+    const frontend = this.lastViaLoadBalancer ? `${port.lbIPs[0]}:${sp.port}/${sp.protocol} (${port.revNatId}) LoadBalancer` : `${this.options.nodeIP}:${sp.nodePort}/${sp.protocol} (${port.revNatId}) NodePort`;
+    const out = [`${frontend}${port.local ? ' Local' : ''}`];
     if (this.lastSlot < 0) return [...out, 'no backend'];
     const ep = sp.endpoints[this.slotsOf(port)[this.lastSlot]];
     const how = this.lastFromAffinity ? 'affinity' : this.options.ebpf.algorithm;

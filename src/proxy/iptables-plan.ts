@@ -4,8 +4,8 @@
 // user sees and the rules the simulator walks cannot drift apart.
 
 import { IntList } from '../engine/typed-arrays.js';
-import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
-import { ipv4ToUint32 } from '../net/ipv4.js';
+import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, internalPolicyLocal, isProxied } from './categorize.js';
+import { type Cidr, cidrContains, ipv4ToUint32, parseCidr } from '../net/ipv4.js';
 import type { ServicePortInfo } from './service-map.js';
 import type { ResolvedOptions } from './types.js';
 
@@ -13,6 +13,8 @@ import type { ResolvedOptions } from './types.js';
 export const HAS_ENDPOINTS = 1;
 export const EXT_LOCAL = 2;
 export const AFFINITY = 4;
+/** internalTrafficPolicy Local: the ClusterIP rule jumps to KUBE-SVL (nftables: local-…), which holds the "cluster IP" masquerade rule. */
+export const INT_LOCAL = 8;
 
 export interface IptablesPlan {
   readonly nodeName: string;
@@ -37,6 +39,12 @@ export interface IptablesPlan {
   readonly targetIp: Uint32Array;
   /** nat KUBE-SERVICES rules, the final KUBE-NODEPORTS jump included. */
   readonly kubeServicesRules: number;
+  /** Per position: nat KUBE-SERVICES rules before its "cluster IP" rule (-1: none, no internal endpoints). */
+  readonly clusterIPBefore: Int32Array;
+  /** Per position: filter KUBE-SERVICES rules before its ClusterIP REJECT/DROP rule (-1: none). */
+  readonly filterServicesBefore: Int32Array;
+  /** filter KUBE-SERVICES rules: one per service port with no internal endpoints. */
+  readonly filterServicesRules: number;
   /** nat KUBE-NODEPORTS rules, and how many precede each position's rules (-1: none). */
   readonly nodePortsRules: number;
   readonly nodePortsBefore: Int32Array;
@@ -51,6 +59,17 @@ export interface IptablesPlan {
   readonly filterByNodePort: Int32Array;
   /** Whether a local-traffic detector exists (--cluster-cidr); it adds the pod-traffic rules. */
   readonly hasLocalDetector: boolean;
+  /** Load-balancer traffic: per position, the nat KUBE-SERVICES rules before its first load-balancer IP rule (-1: none). */
+  readonly lbServicesBefore: Int32Array;
+  /** Per position: filter KUBE-EXTERNAL-SERVICES rules before its first load-balancer IP rule (-1: none). */
+  readonly lbExternalServicesBefore: Int32Array;
+  /** filter KUBE-PROXY-FIREWALL rules, and how many precede each position's (-1: it writes none). */
+  readonly proxyFirewallRules: number;
+  readonly proxyFirewallBefore: Int32Array;
+  /** Per position: its loadBalancerSourceRanges (usesFWChain: endpoints, an LB IP and ranges), else null. */
+  readonly sourceRanges: readonly (readonly Cidr[] | null)[];
+  /** Per position with source ranges: one covers the node's IP, so the FW chain also accepts the LB IPs as sources (allowFromNode). */
+  readonly allowFromNode: Uint8Array;
 }
 
 const byName = (sps: readonly ServicePortInfo[]) => (a: number, b: number): number =>
@@ -74,6 +93,9 @@ export function planIptables(nodeName: string, servicePorts: readonly ServicePor
   const localCount = new Int32Array(n);
   const nodePortsBefore = new Int32Array(n).fill(-1);
   const externalServicesBefore = new Int32Array(n).fill(-1);
+  const clusterIPBefore = new Int32Array(n).fill(-1);
+  const filterServicesBefore = new Int32Array(n).fill(-1);
+  let filterServices = 0;
   // Sized by the largest nodePort: synthetic clusters beyond 2768 services use ports past 65535.
   const natByNodePort = new Int32Array(maxNodePort + 1).fill(-1);
   const filterByNodePort = new Int32Array(maxNodePort + 1).fill(-1);
@@ -82,6 +104,13 @@ export function planIptables(nodeName: string, servicePorts: readonly ServicePor
   let kubeServices = 0;
   let nodePorts = 0;
   let externalServices = 0;
+  const lbServicesBefore = new Int32Array(n).fill(-1);
+  const lbExternalServicesBefore = new Int32Array(n).fill(-1);
+  const proxyFirewallBefore = new Int32Array(n).fill(-1);
+  const sourceRanges: (Cidr[] | null)[] = new Array(n).fill(null);
+  const allowFromNode = new Uint8Array(n);
+  const nodeIp = ipv4ToUint32(options.nodeIP);
+  let proxyFirewall = 0;
 
   const cat = new EndpointCategories();
   for (let p = 0; p < n; p++) {
@@ -95,11 +124,30 @@ export function planIptables(nodeName: string, servicePorts: readonly ServicePor
     const extLocal = externalPolicyLocal(sp);
     const l = cat.localCount;
     flags[p] = (hasEndpoints ? HAS_ENDPOINTS : 0) | (extLocal ? EXT_LOCAL : 0) | (sp.sessionAffinity === 'ClientIP' ? AFFINITY : 0);
+    const intLocal = internalPolicyLocal(sp);
+    if (intLocal) flags[p] |= INT_LOCAL;
     const hasExternalEndpoints = hasEndpoints && (!extLocal || l > 0);
+    // syncProxyRules: "internalTrafficPolicy is Local but there are no local endpoints. Traffic
+    // to the clusterIP will be dropped" (a filter DROP; with no endpoints at all, REJECT).
+    const hasInternalEndpoints = hasEndpoints && (!intLocal || l > 0);
     const tcp = sp.protocol === 'TCP';
     // Cluster IP, external IPs, then load balancer IPs: each one KUBE-SERVICES rule (proxier.go).
     const lbIPs = sp.loadBalancerIPs?.length ?? 0;
-    if (hasEndpoints) kubeServices += 1 + sp.externalIPs.length + lbIPs;
+    if (hasInternalEndpoints) clusterIPBefore[p] = kubeServices++;
+    else filterServicesBefore[p] = filterServices++;
+    if (lbIPs > 0) {
+      if (hasEndpoints) lbServicesBefore[p] = kubeServices + sp.externalIPs.length;
+      if (!hasExternalEndpoints) lbExternalServicesBefore[p] = externalServices + sp.externalIPs.length;
+      // usesFWChain := hasEndpoints && len(LoadBalancerVIPs) > 0 && len(LoadBalancerSourceRanges) > 0
+      const ranges = (sp.loadBalancerSourceRanges ?? []).map((c) => parseCidr(c) as Cidr);
+      if (hasEndpoints && ranges.length > 0) {
+        sourceRanges[p] = ranges;
+        allowFromNode[p] = ranges.some((c) => cidrContains(c, nodeIp)) ? 1 : 0;
+        proxyFirewallBefore[p] = proxyFirewall;
+        proxyFirewall += lbIPs;
+      }
+    }
+    if (hasEndpoints) kubeServices += sp.externalIPs.length + lbIPs;
     if (!hasExternalEndpoints) externalServices += sp.externalIPs.length + lbIPs;
     if (sp.nodePort > 0) {
       if (hasEndpoints) {
@@ -137,6 +185,9 @@ export function planIptables(nodeName: string, servicePorts: readonly ServicePor
     targets: t,
     targetIp,
     kubeServicesRules: kubeServices,
+    clusterIPBefore,
+    filterServicesBefore,
+    filterServicesRules: filterServices,
     nodePortsRules: nodePorts,
     nodePortsBefore,
     nodePortRulesPerPort: perPort,
@@ -145,5 +196,11 @@ export function planIptables(nodeName: string, servicePorts: readonly ServicePor
     natByNodePort,
     filterByNodePort,
     hasLocalDetector: options.podCIDR !== '',
+    lbServicesBefore,
+    lbExternalServicesBefore,
+    proxyFirewallRules: proxyFirewall,
+    proxyFirewallBefore,
+    sourceRanges,
+    allowFromNode,
   };
 }

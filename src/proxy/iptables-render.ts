@@ -5,7 +5,7 @@
 
 import { externallyAccessible } from './categorize.js';
 import { iptablesEndpointChain, iptablesServiceChains, protocolLower } from './chain-names.js';
-import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, type IptablesPlan } from './iptables-plan.js';
+import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, INT_LOCAL, type IptablesPlan } from './iptables-plan.js';
 import { printedProbability } from './probability.js';
 
 /** kube-proxy's largeClusterEndpointsThreshold: above it, endpoint-rule comments are dropped. */
@@ -102,8 +102,10 @@ function addServicePort(c: PortContext, parts: IptablesParts): void {
   const filterTarget = hasEndpoints ? 'DROP' : 'REJECT';
   const filterComment = hasEndpoints ? `"${name} has no local endpoints"` : `"${name} has no endpoints"`;
 
-  if (hasEndpoints) {
-    natRules.push(`-A KUBE-SERVICES -m comment --comment "${name} cluster IP" ${m} -d ${sp.clusterIP} --dport ${sp.port} -j ${chains.svc}`);
+  // "Capture the clusterIP": to the internal policy chain, or filtered when it has no endpoints.
+  if (plan.clusterIPBefore[p] >= 0) {
+    const internalChain = (flags[p] & INT_LOCAL) !== 0 ? chains.svl : chains.svc;
+    natRules.push(`-A KUBE-SERVICES -m comment --comment "${name} cluster IP" ${m} -d ${sp.clusterIP} --dport ${sp.port} -j ${internalChain}`);
   } else {
     filterRules.push(`-A KUBE-SERVICES -m comment --comment ${filterComment} ${m} -d ${sp.clusterIP} --dport ${sp.port} -j ${filterTarget}`);
   }
@@ -113,10 +115,18 @@ function addServicePort(c: PortContext, parts: IptablesParts): void {
       filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${filterComment} ${m} -d ${ip} --dport ${sp.port} -j ${filterTarget}`);
     }
   }
-  // "Capture load-balancer ingress" (pkg/proxy/iptables/proxier.go), after the external IPs.
+  // "Capture load-balancer ingress" (pkg/proxy/iptables/proxier.go syncProxyRules), after the
+  // external IPs: to the FW chain when loadBalancerSourceRanges is in use (usesFWChain), whose
+  // unaccepted traffic KUBE-PROXY-FIREWALL drops; then, without external endpoints, the filter rules.
+  const usesFW = plan.sourceRanges[p] !== null;
   for (const ip of sp.loadBalancerIPs ?? []) {
-    if (hasEndpoints) natRules.push(`-A KUBE-SERVICES -m comment --comment "${name} loadbalancer IP" ${m} -d ${ip} --dport ${sp.port} -j ${chains.ext}`);
-    if (!hasExternalEndpoints) {
+    if (hasEndpoints) natRules.push(`-A KUBE-SERVICES -m comment --comment "${name} loadbalancer IP" ${m} -d ${ip} --dport ${sp.port} -j ${usesFW ? chains.fw : chains.ext}`);
+    if (usesFW) {
+      filterRules.push(`-A KUBE-PROXY-FIREWALL -m comment --comment "${name} traffic not accepted by ${chains.fw}" ${m} -d ${ip} --dport ${sp.port} -j DROP`);
+    }
+  }
+  if (!hasExternalEndpoints) {
+    for (const ip of sp.loadBalancerIPs ?? []) {
       filterRules.push(`-A KUBE-EXTERNAL-SERVICES -m comment --comment ${filterComment} ${m} -d ${ip} --dport ${sp.port} -j ${filterTarget}`);
     }
   }
@@ -159,12 +169,14 @@ function addServiceChains(c: PortContext, parts: IptablesParts): void {
   const hasExternalEndpoints = !extLocal || plan.localCount[p] > 0;
   const chains = iptablesServiceChains(sp);
   const externalPolicyChain = extLocal ? chains.svl : chains.svc;
-  // Internal traffic: the SVC chain's masquerade rule for off-cluster sources.
-  if (options.masqueradeAll) {
-    natRules.push(`-A ${chains.svc} -m comment --comment "${name} cluster IP" ${m} -d ${sp.clusterIP} --dport ${sp.port} -j KUBE-MARK-MASQ`);
-  } else if (detector) {
+  // Internal traffic: the internal policy chain's masquerade rule for off-cluster sources.
+  const internalChain = (plan.flags[p] & INT_LOCAL) !== 0 ? chains.svl : chains.svc;
+  const hasInternalEndpoints = plan.clusterIPBefore[p] >= 0;
+  if (hasInternalEndpoints && options.masqueradeAll) {
+    natRules.push(`-A ${internalChain} -m comment --comment "${name} cluster IP" ${m} -d ${sp.clusterIP} --dport ${sp.port} -j KUBE-MARK-MASQ`);
+  } else if (hasInternalEndpoints && detector) {
     natRules.push(
-      `-A ${chains.svc} -m comment --comment "${name} cluster IP" ${m} -d ${sp.clusterIP} --dport ${sp.port} ! -s ${options.podCIDR} -j KUBE-MARK-MASQ`,
+      `-A ${internalChain} -m comment --comment "${name} cluster IP" ${m} -d ${sp.clusterIP} --dport ${sp.port} ! -s ${options.podCIDR} -j KUBE-MARK-MASQ`,
     );
   }
   if (externallyAccessible(sp)) {
@@ -184,7 +196,23 @@ function addServiceChains(c: PortContext, parts: IptablesParts): void {
     }
     if (hasExternalEndpoints) natRules.push(`-A ${chains.ext} -j ${externalPolicyChain}`);
   }
+  addFirewallChain(c, parts);
+}
 
+/** The KUBE-FW chain of a service port with loadBalancerSourceRanges (proxier.go "Set up firewall chain, if needed"). */
+function addFirewallChain(c: PortContext, parts: IptablesParts): void {
+  const { plan, p } = c;
+  const ranges = plan.sourceRanges[p];
+  if (ranges === null) return;
+  const sp = plan.servicePorts[plan.order[p]];
+  const chains = iptablesServiceChains(sp);
+  parts.natChains.push(chains.fw);
+  const head = `-A ${chains.fw} -m comment --comment "${sp.name} loadbalancer IP"`;
+  for (const cidr of ranges) parts.natRules.push(`${head} -s ${cidr.text} -j ${chains.ext}`);
+  // allowFromNode: a node's request to a VIP routed locally arrives with the VIP as its source.
+  if (plan.allowFromNode[p] === 1) for (const ip of sp.loadBalancerIPs ?? []) parts.natRules.push(`${head} -s ${ip} -j ${chains.ext}`);
+  // The packet that reaches the end was not DNATed, so KUBE-PROXY-FIREWALL drops it.
+  parts.natRules.push(`-A ${chains.fw} -m comment --comment "other traffic to ${sp.name} will be dropped by KUBE-PROXY-FIREWALL"`);
 }
 
 /** The SVC (and SVL) chains' endpoint picks and the endpoint (SEP) chains. */
@@ -214,8 +242,9 @@ function addEndpointRules(c: PortContext, parts: IptablesParts): void {
       natRules.push(`-A ${chain}${comment(`"${name} -> ${ep.key}"`)}${stat} -j ${sepOf(start + i)}`);
     }
   };
-  writeEndpointRules(chains.svc, plan.clusterStart[p], plan.clusterCount[p]);
-  if (extLocal && plan.localCount[p] > 0) writeEndpointRules(chains.svl, plan.localStart[p], plan.localCount[p]);
+  // usesClusterPolicyChain / usesLocalPolicyChain: a chain only for a used, non-empty list.
+  if (plan.clusterCount[p] > 0) writeEndpointRules(chains.svc, plan.clusterStart[p], plan.clusterCount[p]);
+  if ((extLocal || (plan.flags[p] & INT_LOCAL) !== 0) && plan.localCount[p] > 0) writeEndpointRules(chains.svl, plan.localStart[p], plan.localCount[p]);
 
   // allLocallyReachableEndpoints: Cluster ∪ Local, each endpoint chain once, in endpoint order.
   const reachable = new Set<number>();

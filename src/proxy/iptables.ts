@@ -5,18 +5,20 @@
 // kube-proxy chain whose matches the kernel evaluates counts once, the matching rule included;
 // jumping into a chain and falling off its end are free; the built-in chains' own rules
 // (PREROUTING, INPUT) are not counted. A packet nat leaves untranslated then walks the filter
-// table's KUBE-EXTERNAL-SERVICES up to its verdict (or to its end). The packet is an external
-// client's: not --src-type LOCAL, destination a local node address other than 127.0.0.0/8.
+// table's KUBE-EXTERNAL-SERVICES up to its verdict (or to its end). A packet to the ClusterIP
+// that nat leaves alone walks filter KUBE-SERVICES instead. The source decides the external
+// chain's short-circuits: a pod (the --cluster-cidr detector) or the node itself (its InternalIP
+// or 127.0.0.0/8: --src-type LOCAL); anything else is an outside client's.
 
 import { iptablesEndpointChain, iptablesServiceChains } from './chain-names.js';
 import { planNodeChains, planSharedChains } from './chain-plan-shared.js';
-import { AffinityNames, ChainWalk, type SharedChainTables, WalkPath } from './chain-walk.js';
-import { type IptablesPlan, planIptables } from './iptables-plan.js';
+import { AffinityNames, ChainWalk, type SharedChainTables, WalkPath, walkTo } from './chain-walk.js';
+import { INT_LOCAL, type IptablesPlan, planIptables } from './iptables-plan.js';
 import { NodeProxyState } from './node-state.js';
 import type { PreviousShared } from './partial-sync.js';
 import type { ServicePortInfo } from './service-map.js';
 import { checkSharedOptions } from './shared-options.js';
-import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
+import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
 
 /**
  * What every node of `options.zone` shares (xt_recent lists are named after the KUBE-SEP chains).
@@ -38,6 +40,7 @@ export class IptablesTable implements NodeProxyTable {
   private readonly options: ResolvedOptions;
   private readonly walk: ChainWalk;
   private fullPlan: IptablesPlan | undefined;
+  private lastTo: Destination = 'node-port';
 
   /** `shared`: the part compiled once for the snapshot's nodes (sharedIptables of these service ports); else its own. */
   constructor(
@@ -52,7 +55,7 @@ export class IptablesTable implements NodeProxyTable {
     if (this.shared.plan.servicePorts !== servicePorts) throw new Error('IptablesTable: the shared part was compiled from other service ports');
     checkSharedOptions('IptablesTable', this.shared.plan.options, this.options);
     const dialect = { linearDispatch: true, cascade: true, xtRecent: true, ruleNs: costs.iptablesRuleNs, fixedNs: 0 };
-    this.walk = new ChainWalk(this.shared, planNodeChains(this.shared.plan, nodeName), dialect, options.state ?? new NodeProxyState());
+    this.walk = new ChainWalk(this.shared, planNodeChains(this.shared.plan, nodeName, this.options.nodeIP), dialect, options.state ?? new NodeProxyState());
   }
 
   /** This node's whole layout, as the renderers read it; made when asked. */
@@ -65,9 +68,10 @@ export class IptablesTable implements NodeProxyTable {
     return this.walk.servicePortForNodePort(nodePort);
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, _clientPort?: number, to: Destination = 'node-port'): number {
     const walk = this.walk;
-    const verdict = walk.connect(nodePort, clientIp, nowNs, random);
+    this.lastTo = to;
+    const verdict = walkTo(walk, to, nodePort, clientIp, nowNs, random);
     this.lastRulesWalked = walk.rulesWalked;
     this.lastCostNs = walk.costNs;
     this.lastMasquerade = walk.masquerade;
@@ -79,16 +83,18 @@ export class IptablesTable implements NodeProxyTable {
   explain(): string[] {
     const walk = this.walk;
     const plan = this.shared.plan;
+    if (walk.viaLoadBalancer) return this.explainLoadBalancer();
     const out: string[] = ['nat KUBE-SERVICES'];
     if (walk.path === WalkPath.None) return [];
-    out.push('nat KUBE-NODEPORTS');
+    if (walk.path === WalkPath.ClusterIP || (walk.localhost && !plan.options.localhostNodePorts) || this.clusterIPFiltered()) return this.explainOther(out);
+    out.push(walk.localhost ? 'nat KUBE-NODEPORTS -d 127.0.0.0/8' : 'nat KUBE-NODEPORTS');
     if (walk.path === WalkPath.NoRule) return [...out, 'filter KUBE-EXTERNAL-SERVICES (no rule)'];
     const sp = this.servicePorts[plan.order[walk.position]];
     if (walk.path === WalkPath.Reject) return [...out, `filter KUBE-EXTERNAL-SERVICES REJECT "${sp.name} has no endpoints"`];
     const chains = iptablesServiceChains(sp);
     out.push(`nat ${chains.ext}`);
     if (walk.path === WalkPath.Drop) return [...out, `filter KUBE-EXTERNAL-SERVICES DROP "${sp.name} has no local endpoints"`];
-    if (walk.path === WalkPath.Cluster) out.push('nat KUBE-MARK-MASQ');
+    if (walk.path === WalkPath.Cluster || walk.path === WalkPath.LocalShortCircuit) out.push('nat KUBE-MARK-MASQ');
     out.push(`nat ${walk.path === WalkPath.Local ? chains.svl : chains.svc}`);
     const ep = sp.endpoints[walk.endpoint];
     out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
@@ -96,4 +102,51 @@ export class IptablesTable implements NodeProxyTable {
     out.push(`DNAT --to-destination ${ep.key}`);
     return out;
   }
+
+  /** The chains a packet to the load-balancer IP walked (ChainWalk.connectLoadBalancer). */
+  private explainLoadBalancer(): string[] {
+    const walk = this.walk;
+    const plan = this.shared.plan;
+    const out = ['nat KUBE-SERVICES'];
+    if (walk.path === WalkPath.NoRule) return [...out, 'filter KUBE-PROXY-FIREWALL', 'filter KUBE-EXTERNAL-SERVICES (no rule)'];
+    const sp = this.servicePorts[plan.order[walk.position]];
+    const chains = iptablesServiceChains(sp);
+    if (walk.path === WalkPath.Reject) return [...out, `filter KUBE-EXTERNAL-SERVICES REJECT "${sp.name} has no endpoints"`];
+    if (walk.viaFirewallChain) out.push(`nat ${chains.fw}`);
+    if (walk.path === WalkPath.SourceRangeDrop) return [...out, `filter KUBE-PROXY-FIREWALL DROP "${sp.name} traffic not accepted by ${chains.fw}"`];
+    out.push(`nat ${chains.ext}`);
+    if (walk.path === WalkPath.Drop) {
+      return [...out, walk.viaFirewallChain ? `filter KUBE-PROXY-FIREWALL DROP "${sp.name} traffic not accepted by ${chains.fw}"` : `filter KUBE-EXTERNAL-SERVICES DROP "${sp.name} has no local endpoints"`];
+    }
+    if (walk.path === WalkPath.Cluster) out.push('nat KUBE-MARK-MASQ');
+    out.push(`nat ${walk.path === WalkPath.Local ? chains.svl : chains.svc}`);
+    const ep = sp.endpoints[walk.endpoint];
+    out.push(`nat ${iptablesEndpointChain(sp, ep)}`, `DNAT --to-destination ${ep.key}`);
+    return out;
+  }
+
+  /** The last walk was a ClusterIP packet that the filter table stopped. */
+  private clusterIPFiltered(): boolean {
+    return this.lastTo === 'cluster-ip' && (this.walk.path === WalkPath.Drop || this.walk.path === WalkPath.Reject || this.walk.path === WalkPath.NoRule);
+  }
+
+  /** ClusterIP walks, and localhost packets the nat table leaves alone. */
+  private explainOther(out: string[]): string[] {
+    const walk = this.walk;
+    const plan = this.shared.plan;
+    const sp = walk.position >= 0 ? this.servicePorts[plan.order[walk.position]] : undefined;
+    const filterChain = this.lastTo === 'cluster-ip' ? 'filter KUBE-SERVICES' : 'filter KUBE-EXTERNAL-SERVICES';
+    if (sp === undefined || walk.path === WalkPath.NoRule) return [...out, `${filterChain} (no rule)`];
+    if (walk.path === WalkPath.Reject) return [...out, `${filterChain} REJECT "${sp.name} has no endpoints"`];
+    if (walk.path === WalkPath.Drop) return [...out, `${filterChain} DROP "${sp.name} has no local endpoints"`];
+    const chains = iptablesServiceChains(sp);
+    out.push(`nat ${(plan.flags[walk.position] & INT_LOCAL) !== 0 ? chains.svl : chains.svc}`);
+    if (walk.masquerade && !walk.hairpin) out.push('nat KUBE-MARK-MASQ');
+    const ep = sp.endpoints[walk.endpoint];
+    out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
+    if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');
+    out.push(`DNAT --to-destination ${ep.key}`);
+    return out;
+  }
 }
+

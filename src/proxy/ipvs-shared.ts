@@ -4,6 +4,7 @@
 // Kernel state (destination lists, scheduler cursors, connection counts) stays per node.
 
 import { IntList } from '../engine/typed-arrays.js';
+import { type Cidr, parseCidr } from '../net/ipv4.js';
 import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
 import type { PreviousShared } from './partial-sync.js';
 import type { ServicePortInfo } from './service-map.js';
@@ -23,6 +24,16 @@ export interface SharedVirtualServer {
   readonly localIndex: number;
 }
 
+/** "Capture load-balancer ingress": the virtual server on a port's first load-balancer IP; its real servers are its NodePort's. */
+export interface SharedLbVirtualServer {
+  /** The NodePort virtual server (index into `servers`) whose real servers and forwarding it has. */
+  readonly server: number;
+  /** `lbIP:port/TCP`, the key of its kernel state. */
+  readonly key: string;
+  /** loadBalancerSourceRanges: KUBE-SOURCE-RANGES-FIREWALL drops the other sources before IPVS sees them. */
+  readonly sourceRanges?: readonly Cidr[];
+}
+
 export interface SharedIpvs {
   readonly servicePorts: readonly ServicePortInfo[];
   readonly options: ResolvedOptions;
@@ -31,6 +42,24 @@ export interface SharedIpvs {
   readonly servers: readonly SharedVirtualServer[];
   /** The Local virtual servers' indexes, by local index. */
   readonly localServers: Int32Array;
+  readonly lbServers: readonly SharedLbVirtualServer[];
+  /** TCP nodePort → index into `lbServers`. */
+  readonly lbByNodePort: ReadonlyMap<number, number>;
+}
+
+/** The load-balancer IPs' virtual servers of the NodePort ones (node-independent: keyed by the LB IP). */
+function lbServersOf(servicePorts: readonly ServicePortInfo[], servers: readonly SharedVirtualServer[]): { lbServers: SharedLbVirtualServer[]; lbByNodePort: Map<number, number> } {
+  const lbServers: SharedLbVirtualServer[] = [];
+  const lbByNodePort = new Map<number, number>();
+  servers.forEach((vs, v) => {
+    const sp = servicePorts[vs.sp];
+    const lbIP = sp.loadBalancerIPs?.[0];
+    if (lbIP === undefined) return;
+    const ranges = (sp.loadBalancerSourceRanges ?? []).map((c) => parseCidr(c) as Cidr);
+    lbByNodePort.set(sp.nodePort, lbServers.length);
+    lbServers.push({ server: v, key: `${lbIP}:${sp.port}/TCP`, ...(ranges.length > 0 ? { sourceRanges: ranges } : {}) });
+  });
+  return { lbServers, lbByNodePort };
 }
 
 /**
@@ -73,7 +102,7 @@ export function sharedIpvs(servicePorts: readonly ServicePortInfo[], options: Co
       localIndex: local ? localServers.length - 1 : -1,
     });
   }
-  return { servicePorts, options: resolved, byNodePort, servers, localServers: Int32Array.from(localServers) };
+  return { servicePorts, options: resolved, byNodePort, servers, localServers: Int32Array.from(localServers), ...lbServersOf(servicePorts, servers) };
 }
 
 /** `nodeName`'s local endpoints for each Local virtual server, by local index. */

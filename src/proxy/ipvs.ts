@@ -2,7 +2,12 @@
 // the node's scheduler state per virtual server, persistence for ClientIP affinity
 // (pkg/proxy/ipvs/proxier.go). Lookup is a hash probe, so the modelled cost is a constant. The
 // node-independent part is shared (ipvs-shared.ts); kernel state is the node's own.
+// The file runs past 300 lines on purpose: the NodePort, load-balancer and ClusterIP virtual
+// servers share one scheduling path and one kernel-state cache, which splitting would expose.
 
+import { IntList } from '../engine/typed-arrays.js';
+import { type Cidr, cidrContains, parseCidr } from '../net/ipv4.js';
+import { EndpointCategories, categorizeEndpoints, internalPolicyLocal, isProxied } from './categorize.js';
 import { reconcileDestinations } from './ipvs-destinations.js';
 import { IpvsVirtualServerState, schedule } from './ipvs-schedulers.js';
 import { type SharedIpvs, type SharedVirtualServer, ipvsLocalServers, sharedIpvs } from './ipvs-shared.js';
@@ -12,6 +17,7 @@ import { checkSharedOptions } from './shared-options.js';
 import {
   type CompileOptions,
   type CostModel,
+  type Destination,
   type IpvsScheduler,
   type NodeProxyTable,
   type ResolvedOptions,
@@ -31,6 +37,12 @@ export interface IpvsVirtualServer {
   /** Local policy without a local endpoint: all endpoints loaded, replies bypass the node. */
   readonly replyLost: boolean;
   readonly persistentTimeoutNs: number;
+  /**
+   * A load-balancer IP's virtual server with loadBalancerSourceRanges: filter KUBE-PROXY-FIREWALL
+   * matches KUBE-LOAD-BALANCER-FW and jumps to KUBE-SOURCE-RANGES-FIREWALL, which RETURNs sources
+   * in KUBE-LOAD-BALANCER-SOURCE-CIDR (or -SOURCE-IP) and DROPs the rest, before IPVS sees them.
+   */
+  readonly sourceRanges?: readonly Cidr[];
 }
 
 /** A virtual server this table has routed through: the node's kernel state, its destination list and each entry's endpoint index. */
@@ -41,6 +53,9 @@ interface Routed {
 }
 
 export { type SharedIpvs, sharedIpvs } from './ipvs-shared.js';
+
+/** IPVS never answers on a loopback address: kube-proxy's node address set leaves it out (ipvs/netlink_linux.go isValidForSet). */
+const NO_VIRTUAL_SERVER = -1;
 
 export class IpvsTable implements NodeProxyTable {
   readonly mode = 'ipvs' as const;
@@ -54,12 +69,22 @@ export class IpvsTable implements NodeProxyTable {
   readonly shared: SharedIpvs;
   /** This node's local endpoints per Local virtual server (by local index). */
   private readonly localServers: Int32Array[];
+  /**
+   * The node's virtual servers by index, made on first use: NodePort ones [0, S) as in
+   * `shared.servers`, load-balancer ones [S, S + L) as in `shared.lbServers`, then ClusterIP ones.
+   */
+  private readonly made = new Map<number, IpvsVirtualServer>();
+  /** nodePort → index of the same service port's ClusterIP virtual server, made on first use. */
+  private readonly clusterIPByNodePort = new Map<number, number>();
+  private nextClusterIP: number;
   /** Per virtual server, resolved on first use. */
   private readonly routed = new Map<number, Routed>();
   private listed: IpvsVirtualServer[] | undefined;
+  private lbListed: IpvsVirtualServer[] | undefined;
   private lastVs = -1;
   private lastServer = -1;
   private lastPersisted = false;
+  private lastSourceDropped = false;
 
   /** `shared`: the part compiled once for the snapshot's nodes (sharedIpvs of these service ports); else its own. */
   constructor(
@@ -76,23 +101,40 @@ export class IpvsTable implements NodeProxyTable {
     if (this.shared.servicePorts !== servicePorts) throw new Error('IpvsTable: the shared part was compiled from other service ports');
     checkSharedOptions('IpvsTable', this.shared.options, this.options);
     this.localServers = ipvsLocalServers(this.shared, nodeName);
+    this.nextClusterIP = this.shared.servers.length + this.shared.lbServers.length;
   }
 
   /** The node's NodePort virtual servers in service-port order, for the renderers; made when asked. */
   get virtualServers(): readonly IpvsVirtualServer[] {
-    this.listed ??= this.shared.servers.map((vs) => ({
-      sp: vs.sp,
-      key: this.keyOf(vs),
-      realServers: this.realServersOf(vs),
-      masquerade: !vs.local,
-      replyLost: this.replyLostOf(vs),
-      persistentTimeoutNs: vs.persistentTimeoutNs,
-    }));
+    this.listed ??= this.shared.servers.map((_, v) => this.vs(v));
     return this.listed;
   }
 
-  private keyOf(vs: SharedVirtualServer): string {
-    return `${this.options.nodeIP}:${vs.nodePort}/TCP`;
+  /** Per TCP NodePort service port with load-balancer IPs: the virtual server on its first one. */
+  get lbVirtualServers(): readonly IpvsVirtualServer[] {
+    this.lbListed ??= this.shared.lbServers.map((_, l) => this.vs(this.shared.servers.length + l));
+    return this.lbListed;
+  }
+
+  /** Virtual server `v` (a NodePort or load-balancer one: ClusterIP ones are made by serverFor). */
+  private vs(v: number): IpvsVirtualServer {
+    let vs = this.made.get(v);
+    if (vs === undefined) {
+      const S = this.shared.servers.length;
+      const lb = v >= S ? this.shared.lbServers[v - S] : undefined;
+      const base = this.shared.servers[lb === undefined ? v : lb.server];
+      vs = {
+        sp: base.sp,
+        key: lb === undefined ? `${this.options.nodeIP}:${base.nodePort}/TCP` : lb.key,
+        realServers: this.realServersOf(base),
+        masquerade: !base.local,
+        replyLost: this.replyLostOf(base),
+        persistentTimeoutNs: base.persistentTimeoutNs,
+        ...(lb?.sourceRanges === undefined ? {} : { sourceRanges: lb.sourceRanges }),
+      };
+      this.made.set(v, vs);
+    }
+    return vs;
   }
 
   /**
@@ -109,16 +151,68 @@ export class IpvsTable implements NodeProxyTable {
     return vs.local && this.localServers[vs.localIndex].length === 0 && vs.hasEndpoints;
   }
 
+  /**
+   * The virtual server a packet to `to` reaches, or NO_VIRTUAL_SERVER. A ClusterIP virtual server
+   * is made the first time it is asked for (most of 100k services never are): its real servers are
+   * syncEndpoint's with onlyNodeLocalEndpoints = InternalPolicyLocal — the local endpoints, or when
+   * the node has none every cluster endpoint ("Allow access from local PODs even if no local
+   * endpoints exist", kubernetes#97081). Unlike iptables and nftables, nothing is dropped.
+   */
+  private serverFor(nodePort: number, to: Destination): number {
+    if (to === 'node-port') return this.serverOf(nodePort);
+    if (to === 'load-balancer-ip') {
+      const l = this.shared.lbByNodePort.get(nodePort);
+      return l === undefined ? NO_VIRTUAL_SERVER : this.shared.servers.length + l;
+    }
+    if (to !== 'cluster-ip') return NO_VIRTUAL_SERVER;
+    const known = this.clusterIPByNodePort.get(nodePort);
+    if (known !== undefined) return known;
+    const sp = this.servicePorts.findIndex((x) => x.nodePort === nodePort && x.protocol === 'TCP' && isProxied(x));
+    if (sp < 0) return NO_VIRTUAL_SERVER;
+    const info = this.servicePorts[sp];
+    const scratch = new IntList(64);
+    const cat = new EndpointCategories();
+    categorizeEndpoints(info, this.nodeName, scratch, cat, this.options.zone);
+    const useLocal = internalPolicyLocal(info) && cat.localCount > 0;
+    const start = useLocal ? cat.localStart : cat.clusterStart;
+    const count = useLocal ? cat.localCount : cat.clusterCount;
+    const v = this.nextClusterIP++;
+    this.made.set(v, {
+      sp,
+      key: `${info.clusterIP}:${info.port}/TCP`,
+      realServers: scratch.data.slice(start, start + count),
+      // KUBE-SERVICES: "cluster ip + port for masquerade purpose", decided per packet by its source.
+      masquerade: false,
+      replyLost: false,
+      persistentTimeoutNs: info.sessionAffinity === 'ClientIP' ? info.sessionAffinityTimeoutS * 1e9 : 0,
+    });
+    this.clusterIPByNodePort.set(nodePort, v);
+    return v;
+  }
+
+  /**
+   * KUBE-SERVICES' `-m set --match-set KUBE-CLUSTER-IP dst,dst ! -s <clusterCIDR> -j KUBE-MARK-MASQ`
+   * (every source with --masquerade-all): a ClusterIP packet not from a pod is masqueraded.
+   */
+  private clusterIPMasquerade(clientIp: number): boolean {
+    if (this.options.masqueradeAll) return true;
+    if (this.options.podCIDR === '') return false;
+    const cidr = parseCidr(this.options.podCIDR);
+    if (cidr === undefined) throw new Error(`podCIDR ${this.options.podCIDR}: expected an IPv4 CIDR`);
+    return !cidrContains(cidr, clientIp);
+  }
+
   servicePortForNodePort(nodePort: number): number {
     const v = this.serverOf(nodePort);
     return v < 0 ? -1 : this.shared.servers[v].sp;
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, _random: () => number): number {
-    const v = this.serverOf(nodePort);
+  connect(nodePort: number, clientIp: number, nowNs: number, _random: () => number, _clientPort?: number, to: Destination = 'node-port'): number {
+    const v = this.serverFor(nodePort, to);
     this.lastVs = v;
     this.lastServer = -1;
     this.lastPersisted = false;
+    this.lastSourceDropped = false;
     this.lastReplyLost = false;
     this.lastMasquerade = false;
     this.lastCostNs = this.costs.ipvsLookupNs;
@@ -127,9 +221,17 @@ export class IpvsTable implements NodeProxyTable {
       this.lastRulesWalked = 1;
       return Verdict.NoService;
     }
-    const vs = this.shared.servers[v];
-    const n = this.realServersOf(vs).length;
+    const vs = this.vs(v);
+    const n = vs.realServers.length;
     this.lastRulesWalked = 1;
+    if (vs.sourceRanges !== undefined) {
+      // KUBE-PROXY-FIREWALL's KUBE-LOAD-BALANCER-FW match, then the SOURCE-CIDR set (ipset lookups).
+      this.lastRulesWalked += 2;
+      if (!vs.sourceRanges.some((c) => cidrContains(c, clientIp))) {
+        this.lastSourceDropped = true;
+        return Verdict.SourceRangeDrop;
+      }
+    }
     if (n === 0) return Verdict.Reject; // ip_vs_leave: no destination → ICMP port unreachable
     const routed = this.routedVia(v);
     const state = routed.state;
@@ -157,20 +259,20 @@ export class IpvsTable implements NodeProxyTable {
     }
     state.active.set(servers[pick], (state.active.get(servers[pick]) ?? 0) + 1);
     this.lastServer = pick;
-    this.lastMasquerade = !vs.local;
-    this.lastReplyLost = this.replyLostOf(vs);
+    this.lastMasquerade = to === 'cluster-ip' ? this.clusterIPMasquerade(clientIp) : vs.masquerade;
+    this.lastReplyLost = vs.replyLost;
     return routed.endpoints[pick];
   }
 
   /** The connection ends: no longer active; closed at `closedAtNs` (not a failed one), it counts as inactive. */
-  release(nodePort: number, endpoint: number, closedAtNs?: number): void {
-    const v = this.serverOf(nodePort);
+  release(nodePort: number, endpoint: number, closedAtNs?: number, to: Destination = 'node-port'): void {
+    const v = this.serverFor(nodePort, to);
     if (v < 0) return;
-    const vs = this.shared.servers[v];
+    const vs = this.vs(v);
     const key = this.servicePorts[vs.sp].endpoints[endpoint]?.key;
     if (key === undefined) throw new Error(`release: no endpoint ${endpoint} behind nodePort ${nodePort}`);
     // The node's kernel state, without re-linking it to this (maybe older) table's real servers.
-    const state = this.routed.get(v)?.state ?? this.state.ipvs.get(this.keyOf(vs));
+    const state = this.routed.get(v)?.state ?? this.state.ipvs.get(vs.key);
     const c = state?.active.get(key) ?? 0;
     if (state === undefined || c <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
     state.active.set(key, c - 1);
@@ -185,11 +287,12 @@ export class IpvsTable implements NodeProxyTable {
 
   explain(): string[] {
     if (this.lastVs < 0) return ['no virtual server'];
-    const vs = this.shared.servers[this.lastVs];
-    const out = [`TCP ${this.keyOf(vs).replace('/TCP', '')} ${this.scheduler}${vs.persistentTimeoutNs > 0 ? ' persistent' : ''}`];
+    const vs = this.vs(this.lastVs);
+    const out = [`TCP ${vs.key.replace('/TCP', '')} ${this.scheduler}${vs.persistentTimeoutNs > 0 ? ' persistent' : ''}`];
+    if (this.lastSourceDropped) return ['filter KUBE-PROXY-FIREWALL', 'filter KUBE-SOURCE-RANGES-FIREWALL DROP'];
     if (this.lastServer < 0) return [...out, 'no real server'];
     const ep = this.servicePorts[vs.sp].endpoints[this.routedVia(this.lastVs).endpoints[this.lastServer]];
-    out.push(`${this.lastPersisted ? 'template' : this.scheduler} -> ${ep.key}${!vs.local ? ' (masquerade)' : ''}${this.replyLostOf(vs) ? ' (reply lost)' : ''}`);
+    out.push(`${this.lastPersisted ? 'template' : this.scheduler} -> ${ep.key}${this.lastMasquerade ? ' (masquerade)' : ''}${vs.replyLost ? ' (reply lost)' : ''}`);
     return out;
   }
 
@@ -201,12 +304,11 @@ export class IpvsTable implements NodeProxyTable {
   private routedVia(v: number): Routed {
     let r = this.routed.get(v);
     if (r === undefined) {
-      const vs = this.shared.servers[v];
-      const key = this.keyOf(vs);
-      let s = this.state.ipvs.get(key);
-      if (s === undefined) this.state.ipvs.set(key, (s = new IpvsVirtualServerState()));
+      const vs = this.vs(v);
+      let s = this.state.ipvs.get(vs.key);
+      if (s === undefined) this.state.ipvs.set(vs.key, (s = new IpvsVirtualServerState()));
       const eps = this.servicePorts[vs.sp].endpoints;
-      const real = this.realServersOf(vs);
+      const real = vs.realServers;
       const keys = Array.from(real, (e) => eps[e].key);
       const next = reconcileDestinations(this.nodeName, s.list, s.cursor, keys, this.scheduler === 'wrr' ? 'reset' : 'keep');
       s.list = next.list;

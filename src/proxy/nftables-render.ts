@@ -4,7 +4,7 @@
 
 import { externallyAccessible } from './categorize.js';
 import { nftEndpointNameBase, nftServiceNameBase, protocolLower } from './chain-names.js';
-import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, type IptablesPlan } from './iptables-plan.js';
+import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, INT_LOCAL, type IptablesPlan } from './iptables-plan.js';
 
 const MARK = '0x00004000';
 /**
@@ -22,14 +22,15 @@ interface NftParts {
   readonly nodePorts: string[];
   readonly noEndpointServices: string[];
   readonly noEndpointNodePorts: string[];
+  readonly firewallIPs: string[];
   readonly sets: string[];
   readonly chains: string[];
 }
 
 export function renderNftables(plan: IptablesPlan): string {
-  const parts: NftParts = { clusterIPs: [], serviceIPs: [], nodePorts: [], noEndpointServices: [], noEndpointNodePorts: [], sets: [], chains: [] };
+  const parts: NftParts = { clusterIPs: [], serviceIPs: [], nodePorts: [], noEndpointServices: [], noEndpointNodePorts: [], firewallIPs: [], sets: [], chains: [] };
   for (let p = 0; p < plan.order.length; p++) addServicePort(plan, p, parts);
-  const { clusterIPs, serviceIPs, nodePorts, noEndpointServices, noEndpointNodePorts, sets, chains } = parts;
+  const { clusterIPs, serviceIPs, nodePorts, noEndpointServices, noEndpointNodePorts, firewallIPs, sets, chains } = parts;
 
   const elements = (xs: string[]): string[] => (xs.length === 0 ? [] : [`\t\telements = { ${xs.join(',\n\t\t\t     ')} }`]);
   const map = (name: string, type: string, comment: string, xs: string[]): string[] => [
@@ -51,7 +52,7 @@ export function renderNftables(plan: IptablesPlan): string {
     ...sets,
     ...map('no-endpoint-services', 'ipv4_addr . inet_proto . inet_service : verdict', 'vmap to drop or reject packets to services with no endpoints', noEndpointServices),
     ...map('no-endpoint-nodeports', 'inet_proto . inet_service : verdict', 'vmap to drop or reject packets to service nodeports with no endpoints', noEndpointNodePorts),
-    ...map('firewall-ips', 'ipv4_addr . inet_proto . inet_service : verdict', 'destinations that are subject to LoadBalancerSourceRanges', []),
+    ...map('firewall-ips', 'ipv4_addr . inet_proto . inet_service : verdict', 'destinations that are subject to LoadBalancerSourceRanges', firewallIPs),
     ...map('service-ips', 'ipv4_addr . inet_proto . inet_service : verdict', 'ClusterIP, ExternalIP and LoadBalancer IP traffic', serviceIPs),
     ...map('service-nodeports', 'inet_proto . inet_service : verdict', 'NodePort traffic', nodePorts),
     ...baseChains(noLocalhost),
@@ -134,7 +135,7 @@ function baseChains(noLocalhost: string): string[] {
 function addServicePort(plan: IptablesPlan, p: number, parts: NftParts): void {
   const { servicePorts, order, flags, options } = plan;
   const detector = options.podCIDR !== '';
-  const { clusterIPs, serviceIPs, nodePorts, noEndpointServices, noEndpointNodePorts, sets, chains } = parts;
+  const { clusterIPs, serviceIPs, nodePorts, noEndpointServices, noEndpointNodePorts, firewallIPs, sets, chains } = parts;
   const chain = (name: string, rules: string[]): void => {
     chains.push(`\tchain ${name} {`, ...rules.map((r) => `\t\t${r}`), '\t}');
   };
@@ -147,14 +148,20 @@ function addServicePort(plan: IptablesPlan, p: number, parts: NftParts): void {
   const svc = `service-${base}`;
   const ext = `external-${base}`;
   const filterVerdict = hasEndpoints ? 'drop' : 'goto reject-chain';
+  const intLocal = (flags[p] & INT_LOCAL) !== 0;
+  const internalChain = intLocal ? `local-${base}` : svc;
+  const hasInternal = plan.clusterIPBefore[p] >= 0;
   clusterIPs.push(sp.clusterIP);
-  if (hasEndpoints) serviceIPs.push(`${sp.clusterIP} . ${proto} . ${sp.port} : goto ${svc}`);
+  if (hasInternal) serviceIPs.push(`${sp.clusterIP} . ${proto} . ${sp.port} : goto ${internalChain}`);
   else noEndpointServices.push(`${sp.clusterIP} . ${proto} . ${sp.port} comment "${sp.name}" : ${filterVerdict}`);
-  // Load balancer IPs share the external IPs' map entries (pkg/proxy/nftables/proxier.go).
+  // Load balancer IPs share the external IPs' map entries (pkg/proxy/nftables/proxier.go); with
+  // loadBalancerSourceRanges each also gets a firewall-ips element (usesFWChain).
+  const ranges = plan.sourceRanges[p];
   for (const ip of [...sp.externalIPs, ...(sp.loadBalancerIPs ?? [])]) {
     if (hasEndpoints) serviceIPs.push(`${ip} . ${proto} . ${sp.port} : goto ${ext}`);
     if (!hasExternal) noEndpointServices.push(`${ip} . ${proto} . ${sp.port} comment "${sp.name}" : ${filterVerdict}`);
   }
+  if (ranges !== null) for (const ip of sp.loadBalancerIPs ?? []) firewallIPs.push(`${ip} . ${proto} . ${sp.port} : goto firewall-${base}`);
   if (sp.nodePort > 0) {
     if (hasEndpoints) nodePorts.push(`${proto} . ${sp.nodePort} : goto ${ext}`);
     if (!hasExternal) noEndpointNodePorts.push(`${proto} . ${sp.nodePort} comment "${sp.name}" : ${filterVerdict}`);
@@ -182,11 +189,17 @@ function addServicePort(plan: IptablesPlan, p: number, parts: NftParts): void {
     if (hasExternal) r.push(`goto ${extLocal ? `local-${base}` : svc}`);
     chain(ext, r);
   }
-  const svcRules: string[] = [];
-  if (options.masqueradeAll) svcRules.push(`ip daddr ${sp.clusterIP} ${proto} dport ${sp.port} jump mark-for-masquerade`);
-  else if (detector) svcRules.push(`ip daddr ${sp.clusterIP} ${proto} dport ${sp.port} ip saddr != ${options.podCIDR} jump mark-for-masquerade`);
-  chain(svc, [...svcRules, ...lbRules(plan.clusterStart[p], plan.clusterCount[p])]);
-  if (extLocal && plan.localCount[p] > 0) chain(`local-${base}`, lbRules(plan.localStart[p], plan.localCount[p]));
+  if (ranges !== null) {
+    // allowFromNode: a VIP routed locally is the source of the node's own requests to it.
+    const sources = [...ranges.map((c) => c.text), ...(plan.allowFromNode[p] === 1 ? (sp.loadBalancerIPs ?? []) : [])];
+    chain(`firewall-${base}`, [`ip saddr != { ${sources.join(' , ')} } drop`]);
+  }
+  // The "cluster IP" masquerade rule heads the internal policy chain only.
+  const masqRules: string[] = [];
+  if (hasInternal && options.masqueradeAll) masqRules.push(`ip daddr ${sp.clusterIP} ${proto} dport ${sp.port} jump mark-for-masquerade`);
+  else if (hasInternal && detector) masqRules.push(`ip daddr ${sp.clusterIP} ${proto} dport ${sp.port} ip saddr != ${options.podCIDR} jump mark-for-masquerade`);
+  if (plan.clusterCount[p] > 0) chain(svc, [...(intLocal ? [] : masqRules), ...lbRules(plan.clusterStart[p], plan.clusterCount[p])]);
+  if ((extLocal || intLocal) && plan.localCount[p] > 0) chain(`local-${base}`, [...(intLocal ? masqRules : []), ...lbRules(plan.localStart[p], plan.localCount[p])]);
   const reachable = new Map<number, number>();
   for (let k = plan.clusterStart[p]; k < plan.localStart[p] + plan.localCount[p]; k++) if (!reachable.has(plan.targets[k])) reachable.set(plan.targets[k], k);
   for (const [e, k] of [...reachable].sort((a, b) => a[0] - b[0])) {

@@ -4,13 +4,13 @@
 
 import { nftEndpointNameBase, nftServiceNameBase } from './chain-names.js';
 import { planNodeChains, planSharedChains } from './chain-plan-shared.js';
-import { AffinityNames, ChainWalk, type SharedChainTables, WalkPath } from './chain-walk.js';
-import { type IptablesPlan, planIptables } from './iptables-plan.js';
+import { AffinityNames, ChainWalk, type SharedChainTables, WalkPath, walkTo } from './chain-walk.js';
+import { INT_LOCAL, type IptablesPlan, planIptables } from './iptables-plan.js';
 import { NodeProxyState } from './node-state.js';
 import type { PreviousShared } from './partial-sync.js';
 import type { ServicePortInfo } from './service-map.js';
 import { checkSharedOptions } from './shared-options.js';
-import { type CompileOptions, type CostModel, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
+import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
 
 /**
  * What every node of `options.zone` shares; affinity lives in one nft timeout set per endpoint.
@@ -33,6 +33,7 @@ export class NftablesTable implements NodeProxyTable {
   private readonly options: ResolvedOptions;
   private readonly walk: ChainWalk;
   private fullPlan: IptablesPlan | undefined;
+  private lastTo: Destination = 'node-port';
 
   /** `shared`: the part compiled once for the snapshot's nodes (sharedNftables of these service ports); else its own. */
   constructor(
@@ -47,7 +48,7 @@ export class NftablesTable implements NodeProxyTable {
     if (this.shared.plan.servicePorts !== servicePorts) throw new Error('NftablesTable: the shared part was compiled from other service ports');
     checkSharedOptions('NftablesTable', this.shared.plan.options, this.options);
     const dialect = { linearDispatch: false, cascade: false, xtRecent: false, ruleNs: 0, fixedNs: costs.nftablesLookupNs };
-    this.walk = new ChainWalk(this.shared, planNodeChains(this.shared.plan, nodeName), dialect, options.state ?? new NodeProxyState());
+    this.walk = new ChainWalk(this.shared, planNodeChains(this.shared.plan, nodeName, this.options.nodeIP), dialect, options.state ?? new NodeProxyState());
   }
 
   /** This node's whole layout, as the renderers read it; made when asked. */
@@ -60,9 +61,10 @@ export class NftablesTable implements NodeProxyTable {
     return this.walk.servicePortForNodePort(nodePort);
   }
 
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number): number {
+  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, _clientPort?: number, to: Destination = 'node-port'): number {
     const walk = this.walk;
-    const verdict = walk.connect(nodePort, clientIp, nowNs, random);
+    this.lastTo = to;
+    const verdict = walkTo(walk, to, nodePort, clientIp, nowNs, random);
     this.lastRulesWalked = walk.rulesWalked;
     this.lastCostNs = walk.costNs;
     this.lastMasquerade = walk.masquerade;
@@ -74,6 +76,9 @@ export class NftablesTable implements NodeProxyTable {
   explain(): string[] {
     const walk = this.walk;
     if (walk.path === WalkPath.None) return [];
+    if (walk.viaLoadBalancer) return this.explainLoadBalancer();
+    if (this.lastTo === 'cluster-ip') return this.explainClusterIP();
+    if (walk.localhost) return ['nat-output', 'services', 'vmap @service-nodeports (no match: ip daddr != 127.0.0.0/8)', 'filter-input nodeport-endpoints-check (no match: ip daddr != 127.0.0.0/8)'];
     const out = ['nat-prerouting', 'services', 'vmap @service-nodeports'];
     if (walk.path === WalkPath.NoRule) return [...out, 'filter-input nodeport-endpoints-check (no element)'];
     const sp = this.servicePorts[this.shared.plan.order[walk.position]];
@@ -81,8 +86,43 @@ export class NftablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Reject) return [...out, 'filter-input nodeport-endpoints-check', 'reject-chain'];
     out.push(`external-${base}`);
     if (walk.path === WalkPath.Drop) return [...out, 'filter-input nodeport-endpoints-check drop'];
+    if (walk.path === WalkPath.Cluster || walk.path === WalkPath.LocalShortCircuit) out.push('mark-for-masquerade');
+    out.push(walk.path === WalkPath.Local ? `local-${base}` : `service-${base}`);
+    const ep = sp.endpoints[walk.endpoint];
+    out.push(`endpoint-${nftEndpointNameBase(sp, ep)}`, `dnat to ${ep.key}`);
+    return out;
+  }
+
+  /** The chains a packet to the load-balancer IP walked (ChainWalk.connectLoadBalancer). */
+  private explainLoadBalancer(): string[] {
+    const walk = this.walk;
+    const out = ['filter-prerouting', 'firewall-check'];
+    if (walk.path === WalkPath.NoRule) return [...out, 'nat-prerouting', 'services', 'filter-forward service-endpoints-check (no element)'];
+    const sp = this.servicePorts[this.shared.plan.order[walk.position]];
+    const base = nftServiceNameBase(sp);
+    if (walk.path === WalkPath.Reject) return [...out, 'nat-prerouting', 'services', 'filter-forward service-endpoints-check', 'reject-chain'];
+    if (walk.viaFirewallChain) out.push(`firewall-${base}`);
+    if (walk.path === WalkPath.SourceRangeDrop) return [...out, 'drop'];
+    out.push('nat-prerouting', 'services', 'vmap @service-ips', `external-${base}`);
+    if (walk.path === WalkPath.Drop) return [...out, 'filter-forward service-endpoints-check drop'];
     if (walk.path === WalkPath.Cluster) out.push('mark-for-masquerade');
     out.push(walk.path === WalkPath.Local ? `local-${base}` : `service-${base}`);
+    const ep = sp.endpoints[walk.endpoint];
+    out.push(`endpoint-${nftEndpointNameBase(sp, ep)}`, `dnat to ${ep.key}`);
+    return out;
+  }
+
+  /** The ClusterIP walk: the service-ips vmap, or filter's no-endpoint-services verdict. */
+  private explainClusterIP(): string[] {
+    const walk = this.walk;
+    const out = ['services', 'vmap @service-ips'];
+    const sp = walk.position >= 0 ? this.servicePorts[this.shared.plan.order[walk.position]] : undefined;
+    if (sp === undefined || walk.path === WalkPath.NoRule) return [...out, 'service-endpoints-check (no element)'];
+    if (walk.path === WalkPath.Reject) return [...out, 'service-endpoints-check', 'reject-chain'];
+    if (walk.path === WalkPath.Drop) return [...out, 'service-endpoints-check drop'];
+    const base = nftServiceNameBase(sp);
+    out.push((this.shared.plan.flags[walk.position] & INT_LOCAL) !== 0 ? `local-${base}` : `service-${base}`);
+    if (walk.masquerade && !walk.hairpin) out.push('mark-for-masquerade');
     const ep = sp.endpoints[walk.endpoint];
     out.push(`endpoint-${nftEndpointNameBase(sp, ep)}`, `dnat to ${ep.key}`);
     return out;

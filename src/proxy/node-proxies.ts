@@ -14,7 +14,7 @@ import type { EndpointInfo, ServicePortInfo } from './service-map.js';
 import { SyncRunners } from './sync-runner.js';
 import { TargetVersions } from './target-versions.js';
 import { LARGE_CLUSTER_ENDPOINTS, type SyncConfig, type SyncWork, maxSyncIntervalNs, runnerMinIntervalNs, syncDuration } from './sync.js';
-import type { CostModel, EbpfConfig, IpvsScheduler, NodeProxyTable, ProxyMode } from './types.js';
+import type { CompileOptions, CostModel, EbpfConfig, IpvsScheduler, NodeProxyTable, ProxyMode } from './types.js';
 
 export interface NodeProxiesConfig {
   readonly mode: ProxyMode;
@@ -26,6 +26,10 @@ export interface NodeProxiesConfig {
   readonly watchDelayNs: number;
   /** The run's end: no periodic resync is scheduled after it. */
   readonly endNs: number;
+  /** --cluster-cidr for the local-traffic detector: the cluster's pod range (the compile default when absent). */
+  readonly podCIDR?: string;
+  /** --iptables-localhost-nodeports (the compile default, true, when absent). */
+  readonly localhostNodePorts?: boolean;
 }
 
 export interface SyncStats {
@@ -87,7 +91,7 @@ export class NodeProxies {
     private readonly cfg: NodeProxiesConfig,
   ) {
     const n = nodes.length;
-    this.versions = new TargetVersions(cfg.mode, servicePorts, { ipvsScheduler: cfg.ipvsScheduler, ebpf: cfg.ebpf });
+    this.versions = new TargetVersions(cfg.mode, servicePorts, this.clusterWide());
     this.state = nodes.map(() => new NodeProxyState());
     this.observedVersion = new Int32Array(n);
     this.syncingVersion = new Int32Array(n);
@@ -254,10 +258,20 @@ export class NodeProxies {
     return this.categories;
   }
 
+  /** The options every node passes alike: the shared parts are compiled with them. */
+  private clusterWide(): CompileOptions {
+    return {
+      ipvsScheduler: this.cfg.ipvsScheduler,
+      ebpf: this.cfg.ebpf,
+      ...(this.cfg.podCIDR === undefined ? {} : { podCIDR: this.cfg.podCIDR }),
+      ...(this.cfg.localhostNodePorts === undefined ? {} : { localhostNodePorts: this.cfg.localhostNodePorts }),
+    };
+  }
+
   /** `node`'s table for `version`: the version's shared part for the node's zone, then the node's own part. */
   private compile(node: number, version: number): NodeProxyTable {
     const { name, ip, zone } = this.nodes[node];
-    const options = { ipvsScheduler: this.cfg.ipvsScheduler, ebpf: this.cfg.ebpf, nodeIP: ip, zone, state: this.state[node] };
+    const options = { ...this.clusterWide(), nodeIP: ip, zone, state: this.state[node] };
     return compileNodeTable(this.cfg.mode, name, this.versions.portsOf(version), this.cfg.costs, options, this.versions.sharedFor(version, zone));
   }
 }

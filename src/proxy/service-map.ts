@@ -4,6 +4,7 @@
 import { endpointsForServicePort } from '../cluster/endpoint-slices.js';
 import type { Cluster, Node, Protocol, Service, SessionAffinity, TrafficPolicy } from '../cluster/model.js';
 import { hintsMode, zoneHints } from '../cluster/topology-hints.js';
+import { formatIPv4, parseIPv4 } from '../net/ipv4.js';
 
 export interface EndpointInfo {
   readonly ip: string;
@@ -32,7 +33,14 @@ export interface ServicePortInfo {
   readonly externalIPs: readonly string[];
   /** status.loadBalancer.ingress IPs of a LoadBalancer service (LoadBalancerVIPs); absent when none. */
   readonly loadBalancerIPs?: readonly string[];
+  /**
+   * spec.loadBalancerSourceRanges of the IPv4 family as kube-proxy holds them (LoadBalancerSourceRanges):
+   * trimmed, parsed sloppily and printed as the network (net.IPNet.String()); absent when none.
+   */
+  readonly loadBalancerSourceRanges?: readonly string[];
   readonly externalTrafficPolicy: TrafficPolicy;
+  /** spec.internalTrafficPolicy when Local (BaseServicePortInfo.InternalPolicyLocal); absent: Cluster. */
+  readonly internalTrafficPolicy?: 'Local';
   readonly sessionAffinity: SessionAffinity;
   readonly sessionAffinityTimeoutS: number;
   /** 0 when none. */
@@ -48,6 +56,24 @@ function ipv4ClusterIP(svc: Service): string | undefined {
   return ips.find((ip) => ip !== '' && !ip.includes(':'));
 }
 
+/**
+ * MapCIDRsByIPFamily (pkg/proxy/util/utils.go) for the IPv4 family: trim, ParseCIDRSloppy (an
+ * address with host bits names its network), skip what does not parse and the IPv6 ranges.
+ */
+function ipv4SourceRanges(ranges: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const raw of ranges) {
+    const text = raw.trim();
+    const slash = text.indexOf('/');
+    const ip = slash < 0 ? undefined : parseIPv4(text.slice(0, slash));
+    const bits = slash < 0 ? Number.NaN : Number(text.slice(slash + 1));
+    if (ip === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32 || !/^\d+$/.test(text.slice(slash + 1))) continue;
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    out.push(`${formatIPv4((ip & mask) >>> 0)}/${bits}`);
+  }
+  return out;
+}
+
 const byKey = (a: EndpointInfo, b: EndpointInfo): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** Every (service × port) with the endpoints its EndpointSlices list for that port. */
@@ -60,6 +86,7 @@ export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
     if (clusterIP === undefined) continue;
     // The IPv4 proxier's VIPs: ingress hostnames (ELB) are the cloud's business, not kube-proxy's.
     const lbIPs = svc.type === 'LoadBalancer' ? (svc.loadBalancerIngress ?? []).flatMap((i) => (i.ip !== undefined && !i.ip.includes(':') ? [i.ip] : [])) : [];
+    const sourceRanges = ipv4SourceRanges(svc.loadBalancerSourceRanges ?? []);
     for (const sp of svc.ports) {
       const seen = new Map<string, EndpointInfo>();
       for (const ep of endpointsForServicePort(cluster, svc, sp)) {
@@ -82,7 +109,9 @@ export function buildServicePorts(cluster: Cluster): ServicePortInfo[] {
         nodePort: sp.nodePort ?? 0,
         externalIPs: svc.externalIPs,
         ...(lbIPs.length === 0 ? {} : { loadBalancerIPs: lbIPs }),
+        ...(sourceRanges.length === 0 ? {} : { loadBalancerSourceRanges: sourceRanges }),
         externalTrafficPolicy: svc.externalTrafficPolicy,
+        ...(svc.internalTrafficPolicy === 'Local' ? { internalTrafficPolicy: 'Local' as const } : {}),
         sessionAffinity: svc.sessionAffinity,
         sessionAffinityTimeoutS: svc.sessionAffinityTimeoutS,
         healthCheckNodePort: svc.healthCheckNodePort ?? 0,

@@ -129,6 +129,12 @@ export const Verdict = {
   Drop: -2,
   /** No endpoints at all: filter-table REJECT, the client sees connection refused. */
   Reject: -3,
+  /**
+   * Load-balancer traffic from a source outside loadBalancerSourceRanges: dropped silently
+   * (KUBE-PROXY-FIREWALL DROP, nftables' firewall chain, IPVS's KUBE-SOURCE-RANGES-FIREWALL,
+   * Cilium's lb4_src_range check), so the client retransmits its SYN.
+   */
+  SourceRangeDrop: -4,
 } as const;
 
 /**
@@ -158,9 +164,10 @@ export interface NodeProxyTable {
   connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort?: number, to?: Destination): number;
   /**
    * The connection that `connect` gave `endpoint` (an index of this table's snapshot) has
-   * ended. Only IPVS keeps per-connection state (lc/sed/nq); the others ignore it.
+   * ended. Only IPVS keeps per-connection state (lc/sed/nq), per virtual server (`to` names
+   * the one the connection reached); the others ignore it.
    */
-  release(nodePort: number, endpoint: number, closedAtNs?: number): void;
+  release(nodePort: number, endpoint: number, closedAtNs?: number, to?: Destination): void;
   /** The chains (or virtual server) the last `connect` walked, for tests and users. */
   explain(): string[];
   readonly lastRulesWalked: number;

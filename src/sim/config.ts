@@ -8,6 +8,8 @@ import type { DurationSpec } from '../traffic/duration.js';
 import type { SyncConfig } from '../proxy/sync.js';
 import type { HealthCheckConfig } from '../traffic/health-checks.js';
 import type { IngressKind } from '../traffic/ingress.js';
+import type { FirewallSpec } from '../traffic/firewall.js';
+import type { ClientDestination, TrafficSource } from '../traffic/sources.js';
 import type { ChangeTiming, ClusterEvent } from './changes.js';
 
 export interface SimConfig {
@@ -33,6 +35,8 @@ export interface SimConfig {
     readonly sync: SyncConfig;
     /** EndpointSlice update → the node's kube-proxy informer sees it. */
     readonly watchDelayMs: number;
+    /** --iptables-localhost-nodeports (true when absent). */
+    readonly iptablesLocalhostNodePorts?: boolean;
   };
   readonly conntrack: {
     /** nf_conntrack_max, resolved (an explicit value, else kube-proxy's sizing by cores). */
@@ -56,10 +60,18 @@ export interface SimConfig {
     /** Requests a connection carries before the client closes it (1 = no keep-alive). */
     readonly requestsPerConnection: number;
     readonly ingress: IngressKind;
+    /** Where clients run (external when absent), on which nodes (all when empty), and what they call. */
+    readonly source?: TrafficSource;
+    readonly sourceNodes?: readonly string[];
+    readonly destination?: ClientDestination;
     /** Linux gives up on a SYN after its retransmissions (1 s, then doubling) pass this. */
     readonly connectTimeoutS: number;
     /** The client gives up on a reply after this long (the server still does the work). */
     readonly requestTimeoutS: number;
+    /** Blocks the clients' addresses are dealt from (traffic/client-addresses.ts); absent: 100.64.0.0/10. */
+    readonly clientCIDRs?: readonly string[];
+    /** Where clients send: NodeIP:nodePort, or the target's load-balancer IP (forwarded to a node unchanged). */
+    readonly via?: 'node-port' | 'load-balancer';
   };
   readonly pods: { readonly concurrency: number; readonly queueLimit: number; readonly serviceTime: DurationSpec };
   readonly network: {
@@ -74,5 +86,7 @@ export interface SimConfig {
     readonly softirqCores: number;
     /** net.core.netdev_max_backlog: packets that may wait for the softirq cores. */
     readonly backlogPackets: number;
+    /** A firewall before kube-proxy (traffic/firewall.ts); absent or null: none. */
+    readonly firewall?: FirewallSpec | null;
   };
 }

@@ -13,12 +13,13 @@ import { growFloat64, growInt32 } from '../engine/typed-arrays.js';
 import { BPF_CONNTRACK } from '../proxy/bpf-conntrack.js';
 import { Conntrack, handleSlot } from '../proxy/conntrack.js';
 import type { EndpointInfo, ServicePortInfo } from '../proxy/service-map.js';
-import type { NodeProxyTable } from '../proxy/types.js';
+import type { Destination, NodeProxyTable } from '../proxy/types.js';
 import { SoftirqCpus } from '../traffic/softirq-cpus.js';
 import type { SimConfig } from './config.js';
 import { Fate, fateOfVerdict } from './fate.js';
 import { NodeProxies } from '../proxy/node-proxies.js';
 import type { PodFleet } from './pod-fleet.js';
+import { tableDestination } from './sources.js';
 
 const NO_ENDPOINTS: readonly EndpointInfo[] = [];
 
@@ -43,6 +44,8 @@ export class Dataplane {
   lastDirectReply = false;
   lastCostNs = 0;
   lastRulesWalked = 0;
+  /** Where every connection's first packet is addressed (one destination per run): the nodePort, the load-balancer IP (traffic.via), the ClusterIP or localhost (traffic.destination). */
+  private readonly to: Destination;
   private readonly cpus: SoftirqCpus;
   private readonly establishedNs: number;
   /** How long a closed connection's entry stays: the caller's TIME_WAIT, or BPF CT's close timeout. */
@@ -73,6 +76,9 @@ export class Dataplane {
     cfg: SimConfig,
   ) {
     this.up = new Uint8Array(nodes.length).fill(1);
+    this.to = cfg.traffic.via === 'load-balancer' ? 'load-balancer-ip' : tableDestination(cfg.traffic.destination ?? 'node-port');
+    // The experiment layer refuses these (experiment/traffic-sources.ts): Cilium's socket LB is not modelled.
+    if (cfg.proxy.mode === 'ebpf' && (cfg.traffic.source ?? 'external') !== 'external') throw new Error(`simulate: traffic.source ${cfg.traffic.source} is not modelled in ebpf mode`);
     this.proxies = new NodeProxies(sim, nodes, servicePorts, {
       mode: cfg.proxy.mode,
       ipvsScheduler: cfg.proxy.ipvsScheduler,
@@ -81,6 +87,8 @@ export class Dataplane {
       sync: cfg.proxy.sync,
       watchDelayNs: Math.round(cfg.proxy.watchDelayMs * 1e6),
       endNs: s(cfg.warmupS + cfg.durationS),
+      ...(cfg.cluster.ranges === undefined ? {} : { podCIDR: cfg.cluster.ranges.podCIDR }),
+      ...(cfg.proxy.iptablesLocalhostNodePorts === undefined ? {} : { localhostNodePorts: cfg.proxy.iptablesLocalhostNodePorts }),
     });
     // The eBPF data path tracks NodePort flows in its own CT map; netfilter never sees them.
     const bpf = cfg.proxy.mode === 'ebpf';
@@ -111,11 +119,12 @@ export class Dataplane {
   /**
    * The first packet of a new connection from `clientIp`:`clientPort` walks the node's current
    * table; an endpoint it picks is pinned in conntrack. The `last*` fields describe the decision.
+   * `clientNode` is an in-cluster client's own node (-1: outside the cluster).
    */
-  connect(node: number, clientIp: number, clientPort: number, nowNs: number): Fate {
+  connect(node: number, clientIp: number, clientPort: number, nowNs: number, clientNode = -1): Fate {
     const table = this.proxies.tables[node];
     this.lastTableVersion = this.proxies.version(node);
-    const verdict = table.connect(this.nodePort, clientIp, nowNs, this.draws, clientPort);
+    const verdict = table.connect(this.nodePort, clientIp, nowNs, this.draws, clientPort, this.to);
     this.lastMasquerade = table.lastMasquerade;
     this.lastDirectReply = table.lastDirectReply === true;
     this.lastCostNs = table.lastCostNs;
@@ -123,22 +132,22 @@ export class Dataplane {
     this.lastEndpoint = -1;
     this.lastConntrackHandle = -1;
     this.lastPod = -1;
-    if (table.lastReplyLost) {
+    if (clientNode < 0 ? table.lastReplyLost : this.replyBypasses(node, table, verdict, clientNode)) {
       // A connection that never establishes frees IPVS's count at once.
-      if (verdict >= 0) table.release(this.nodePort, verdict);
+      if (verdict >= 0) table.release(this.nodePort, verdict, undefined, this.to);
       return Fate.ReplyLost;
     }
     if (verdict < 0) return fateOfVerdict(verdict);
     const pod = this.podOfEndpoint(node, table)[verdict];
     const handle = this.conntrack[node].insert(verdict, this.establishedNs, nowNs);
     if (handle < 0) {
-      table.release(this.nodePort, verdict);
+      table.release(this.nodePort, verdict, undefined, this.to);
       return Fate.ConntrackFull;
     }
     this.setAsideEvictedPeer(node, handle);
     if (pod >= 0 && !this.trackOnPodNode(node, handle, this.pods.node[pod], nowNs)) {
       this.conntrack[node].remove(handle);
-      table.release(this.nodePort, verdict);
+      table.release(this.nodePort, verdict, undefined, this.to);
       return Fate.ConntrackFull;
     }
     this.lastEndpoint = verdict;
@@ -146,6 +155,19 @@ export class Dataplane {
     if (pod < 0) return Fate.Stale;
     this.lastPod = pod;
     return Fate.Forward;
+  }
+
+  /**
+   * An in-cluster client's connection, DNATed on `node` without SNAT, to a pod on a third node:
+   * the pod answers the client's own address, which routes straight to the client's node and
+   * skips `node`, so the reply is never un-DNATed and the client drops it (a pod calling another
+   * node's nodePort under Local policy: the pod short-circuit, or IPVS's kubernetes#97081
+   * fallback). When `node` is the client's own, or the pod's, the reply passes it.
+   */
+  private replyBypasses(node: number, table: NodeProxyTable, verdict: number, clientNode: number): boolean {
+    if (verdict < 0 || table.lastMasquerade || node === clientNode) return false;
+    const pod = this.podOfEndpoint(node, table)[verdict];
+    return pod >= 0 && this.pods.node[pod] !== node;
   }
 
   /**
@@ -188,7 +210,7 @@ export class Dataplane {
 
   /** A connection closed: IPVS's least-connection schedulers stop counting it; conntrack keeps it in TIME_WAIT (BPF CT: its close timeout). */
   closeConnection(node: number, tableVersion: number, endpoint: number, conntrackHandle: number, timeWaitNs: number, atNs: number): void {
-    this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint, atNs);
+    this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint, atNs, this.to);
     const closedNs = this.closedNs ?? timeWaitNs;
     this.conntrack[node].close(conntrackHandle, closedNs, atNs);
     this.closePeer(node, conntrackHandle, timeWaitNs, atNs);

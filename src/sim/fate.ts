@@ -23,6 +23,8 @@ export const Fate = {
    * pod's kernel answers the SYN with a RST (tcp_v4_rcv finds no socket → tcp_v4_send_reset).
    */
   RefusedNoListener: 7,
+  /** Load-balancer traffic from outside loadBalancerSourceRanges: dropped silently; the client retransmits its SYN. */
+  SourceRangeDrop: 8,
 } as const;
 export type Fate = (typeof Fate)[keyof typeof Fate];
 
@@ -35,6 +37,8 @@ export function fateOfVerdict(verdict: number): Fate {
       return Fate.Reject;
     case Verdict.NoService:
       return Fate.NoService;
+    case Verdict.SourceRangeDrop:
+      return Fate.SourceRangeDrop;
   }
   throw new Error(`fateOfVerdict: ${verdict} is not a Verdict`);
 }

@@ -14,6 +14,7 @@ import { s } from '../engine/time.js';
 import { OUTCOMES, Outcome } from '../metrics/outcome.js';
 import { Clients } from '../traffic/clients.js';
 import { durationNs } from '../traffic/duration.js';
+import type { Firewall } from '../traffic/firewall.js';
 import type { Balancer } from './balancer.js';
 import type { SimConfig } from './config.js';
 import type { Dataplane } from './dataplane.js';
@@ -22,6 +23,7 @@ import type { Network } from './network.js';
 import type { Outcomes } from './outcomes.js';
 import type { PodFleet } from './pod-fleet.js';
 import { RequestTable } from './requests.js';
+import type { ClientSources } from './sources.js';
 
 /** Linux's initial SYN retransmission timeout (TCP_TIMEOUT_INIT), doubled on each retry. */
 const SYN_RTO_NS = 1e9;
@@ -44,6 +46,12 @@ export interface LifecycleUnits {
   readonly pods: PodFleet;
   readonly outcomes: Outcomes;
   readonly balancer: Balancer;
+  /** A firewall before kube-proxy (nodes.firewall); absent: none. */
+  readonly firewall?: Firewall;
+  /** The cloud balancer's own source ranges (the annotation kube-proxy ignores); absent: none. */
+  readonly balancerFilter?: Firewall;
+  /** Where each client sits: its address, the node that routes it, the hop between them. */
+  readonly sources: ClientSources;
 }
 
 export class RequestLifecycle {
@@ -70,6 +78,9 @@ export class RequestLifecycle {
   private readonly pods: PodFleet;
   private readonly outcomes: Outcomes;
   private readonly balancer: Balancer;
+  private readonly firewall: Firewall | undefined;
+  private readonly balancerFilter: Firewall | undefined;
+  private readonly sources: ClientSources;
   private readonly SEND: number;
   private readonly AT_NODE: number;
   private readonly AT_POD: number;
@@ -85,7 +96,9 @@ export class RequestLifecycle {
     streams: RandomStreams,
     units: LifecycleUnits,
   ) {
-    ({ clients: this.clients, network: this.network, dataplane: this.dataplane, pods: this.pods, outcomes: this.outcomes, balancer: this.balancer } = units);
+    ({ clients: this.clients, network: this.network, dataplane: this.dataplane, pods: this.pods, outcomes: this.outcomes, balancer: this.balancer, sources: this.sources } = units);
+    this.firewall = units.firewall;
+    this.balancerFilter = units.balancerFilter;
     this.closedLoop = cfg.traffic.model === 'closed';
     this.warmupNs = s(cfg.warmupS);
     this.endNs = this.warmupNs + s(cfg.durationS);
@@ -170,9 +183,10 @@ export class RequestLifecycle {
       req.conntrackHandle[r] = clients.conntrackHandle(client);
       req.tableVersion[r] = clients.tableVersion(client);
       req.connIncarnation[r] = clients.incarnation(client);
-      if (this.balancer.withdrawn[node] === 1) node = this.moveConnection(r, client);
+      if (this.sources.external && this.balancer.withdrawn[node] === 1) node = this.moveConnection(r, client);
     } else {
-      node = this.balancer.pick();
+      // An in-cluster client bypasses the ingress: its own node's rules (or the node it calls) route it.
+      node = this.sources.external ? this.balancer.pick() : this.sources.walkNode(client);
       req.conn[r] = clients.open(client, node);
       req.newConnection[r] = 1;
     }
@@ -183,7 +197,7 @@ export class RequestLifecycle {
       sim.schedule(this.connectTimeoutNs, this.FAIL[Outcome.Timeout], r);
       return;
     }
-    const d = this.network.clientToNode();
+    const d = this.sources.hopNs(client, node);
     req.networkNs[r] += d;
     sim.schedule(d, this.AT_NODE, r);
   }
@@ -230,6 +244,20 @@ export class RequestLifecycle {
   private atNode(r: number): void {
     const { sim, requests: req, dataplane } = this;
     const node = req.ingressNode[r];
+    // Both filters stand between outside clients and the nodes; in-cluster traffic never meets them.
+    const outside = this.sources.external;
+    if (outside && this.balancerFilter?.blocks(node, this.clients.ip(req.client[r])) === true) {
+      if (req.newConnection[r] === 1) this.retransmitOrFail(r, Outcome.DroppedSourceRange, sim.now);
+      else this.resendOrFail(r);
+      return;
+    }
+    if (outside && this.firewall?.blocks(node, this.clients.ip(req.client[r])) === true) {
+      // Dropped before the node (a security group) or before kube-proxy's rules (a host
+      // firewall): no answer, no softirq work counted; the client retransmits its SYN.
+      if (req.newConnection[r] === 1) this.retransmitOrFail(r, Outcome.BlockedByFirewall, sim.now);
+      else this.resendOrFail(r);
+      return;
+    }
     if (dataplane.up[node] === 0) {
       this.waitOutTimeout(r);
       return;
@@ -287,7 +315,7 @@ export class RequestLifecycle {
   private connect(r: number, node: number): void {
     const { requests: req, dataplane } = this;
     const client = req.client[r];
-    const fate = dataplane.connect(node, this.clients.ip(client), Clients.sourcePort(req.conn[r]), this.sim.now);
+    const fate = dataplane.connect(node, this.sources.ip(client), Clients.sourcePort(req.conn[r]), this.sim.now, this.sources.clientNode(client));
     req.fate[r] = fate;
     req.pod[r] = dataplane.lastPod;
     req.rulesWalked[r] = dataplane.lastRulesWalked;
@@ -311,6 +339,9 @@ export class RequestLifecycle {
       case Fate.ConntrackFull:
         this.retransmitOrFail(r, Outcome.ConntrackFull, doneNs);
         return;
+      case Fate.SourceRangeDrop:
+        this.retransmitOrFail(r, Outcome.DroppedSourceRange, doneNs);
+        return;
       case Fate.ReplyLost:
         // The client never sees a SYN-ACK it recognises and gives up at its connect timeout.
         sim.scheduleAt(Math.max(doneNs, req.sentAt[r] + this.connectTimeoutNs), this.FAIL[Outcome.Timeout], r);
@@ -318,7 +349,7 @@ export class RequestLifecycle {
       case Fate.Reject:
       case Fate.NoService:
         // An ICMP port-unreachable (or RST) travels back: the client sees "connection refused".
-        sim.scheduleAt(doneNs + this.network.clientToNode(), this.FAIL[Outcome.RejectedNoEndpoints], r);
+        sim.scheduleAt(doneNs + this.sources.hopNs(req.client[r], node), this.FAIL[Outcome.RejectedNoEndpoints], r);
         return;
       case Fate.Stale:
         sim.scheduleAt(doneNs, this.FAIL[Outcome.FailedStaleEndpoint], r);
@@ -348,7 +379,7 @@ export class RequestLifecycle {
     const nextSynNs = req.sentAt[r] + SYN_RTO_NS * (2 ** req.transmissions[r] - 1);
     if (nextSynNs - req.sentAt[r] < this.connectTimeoutNs) {
       req.transmissions[r]++;
-      const d = this.network.clientToNode();
+      const d = this.sources.hopNs(req.client[r], req.ingressNode[r]);
       // Waiting for the retransmission counts as network time: the parts still add up.
       req.networkNs[r] += nextSynNs + d - fromNs;
       sim.scheduleAt(nextSynNs + d, this.AT_NODE, r);
@@ -410,7 +441,7 @@ export class RequestLifecycle {
     req.fate[r] = Fate.RefusedNoListener;
     const podNode = this.pods.node[pod];
     const node = req.ingressNode[r];
-    let d = network.nodeToPod() + network.clientToNode();
+    let d = network.nodeToPod() + this.sources.hopNs(req.client[r], node);
     if (podNode !== node && req.directReply[r] === 0) d += network.nodeToNode(podNode, node);
     req.networkNs[r] += d;
     sim.schedule(d, this.FAIL[Outcome.RefusedNoListener], r);
@@ -449,7 +480,7 @@ export class RequestLifecycle {
       hopsNs += hop;
       atNs = this.forwardTracked(node, atNs + hop, packets);
     }
-    const last = network.clientToNode();
+    const last = this.sources.hopNs(req.client[r], node);
     hopsNs += last;
     req.networkNs[r] += hopsNs;
     req.dataplaneNs[r] += atNs + last - sim.now - hopsNs;

@@ -1,5 +1,6 @@
-// One simulated run: external clients → ingress node → kube-proxy lookup on that node's softirq
-// CPU → (second hop) → pod queue and service → reply back the same way. `simulate` wires the
+// One simulated run: external clients → ingress node (or in-cluster clients → their own node, or
+// the node they call) → kube-proxy lookup on that node's softirq CPU → (second hop) → pod queue
+// and service → reply back the same way. `simulate` wires the
 // units that own each part of the run and runs it; a request's life reads top to bottom in
 // request-lifecycle.ts.
 
@@ -9,6 +10,9 @@ import { s } from '../engine/time.js';
 import { podListensOn } from '../cluster/pod-listens.js';
 import { buildServicePorts, type EndpointInfo, withControllerHints } from '../proxy/service-map.js';
 import { Clients } from '../traffic/clients.js';
+import { type Cidr, parseCidr } from '../net/ipv4.js';
+import { DEFAULT_CLIENT_CIDRS, clientBases } from '../traffic/client-addresses.js';
+import { Firewall, SOURCE_RANGES_ANNOTATION, balancerSourceRanges } from '../traffic/firewall.js';
 import { Balancer } from './balancer.js';
 import { planChanges } from './changes.js';
 import { ClusterChanges, podsBackingTarget } from './cluster-changes.js';
@@ -19,6 +23,7 @@ import { Network } from './network.js';
 import { Outcomes } from './outcomes.js';
 import { PodFleet } from './pod-fleet.js';
 import { RequestLifecycle } from './request-lifecycle.js';
+import { ClientSources } from './sources.js';
 import type { RunResult, SimObserver } from './run-result.js';
 
 export type { NodeResult, PodResult, RequestRecord, RunResult, SimObserver } from './run-result.js';
@@ -66,9 +71,14 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
     { concurrency: cfg.pods.concurrency, queueLimit: cfg.pods.queueLimit, warmupNs, endNs },
   );
 
+  const viaLb = cfg.traffic.via === 'load-balancer';
+  if (viaLb && target.loadBalancerIPs === undefined) throw new Error(`simulate: ${cfg.targetService} has no load-balancer IP to send to`);
   const dataplane = new Dataplane(sim, cluster.nodes, servicePorts, target.nodePort, pods, streams.stream('proxy'), cfg);
   const local = target.externalTrafficPolicy === 'Local';
-  const balancer = new Balancer(sim, cfg.traffic.ingress, cfg.healthCheck, cluster.nodes.length, streams.stream('ingress'), dataplane, local, endNs);
+  // A cloud balancer health-checks its nodes (the healthCheckNodePort under Local), so a
+  // round-robin ingress in front of the load-balancer address becomes a health-checked one.
+  const ingress = viaLb && cfg.traffic.ingress === 'round-robin' ? 'health-checked' : cfg.traffic.ingress;
+  const balancer = new Balancer(sim, ingress, cfg.healthCheck, cluster.nodes.length, streams.stream('ingress'), dataplane, local, endNs);
   const outcomes = new Outcomes(
     pods.pods.map((p) => p.name),
     cluster.nodes.length,
@@ -79,8 +89,16 @@ export function simulate(cfg: SimConfig, observer: SimObserver = {}): RunResult 
   );
   sampleConntrack(sim, dataplane, outcomes, s(cfg.timeseriesBucketS), endNs);
   const network = new Network(cfg.network, cluster.nodes, streams);
-  const clients = new Clients(cfg.traffic.clients, cfg.traffic.requestsPerConnection);
-  const lifecycle = new RequestLifecycle(sim, cfg, streams, { clients, network, dataplane, pods, outcomes, balancer });
+  const cidrs = (cfg.traffic.clientCIDRs ?? DEFAULT_CLIENT_CIDRS).map((c) => parseCidr(c) as Cidr);
+  const clients = new Clients(cfg.traffic.clients, cfg.traffic.requestsPerConnection, clientBases(cidrs));
+  const sources = new ClientSources(cfg.traffic, cluster, clients, network);
+  // The firewall sees the port the packet carries at the node: the nodePort, or the service port behind the LB address.
+  const firewall = cfg.nodes.firewall ? new Firewall(cfg.nodes.firewall, cluster.nodes.map((n) => n.name), viaLb ? target.port : target.nodePort) : undefined;
+  // A service with only the source-ranges annotation: kube-proxy ignores it, the cloud's balancer drops the rest.
+  const annotated = viaLb && target.loadBalancerSourceRanges === undefined ? balancerSourceRanges(undefined, service?.annotations?.[SOURCE_RANGES_ANNOTATION]) : null;
+  const balancerFilter = annotated === null ? undefined : new Firewall({ allow: annotated.map((cidr) => ({ cidr, ports: String(target.port) })) }, cluster.nodes.map((n) => n.name), target.port);
+  const units = { clients, network, dataplane, pods, outcomes, balancer, sources, ...(firewall ? { firewall } : {}), ...(balancerFilter ? { balancerFilter } : {}) };
+  const lifecycle = new RequestLifecycle(sim, cfg, streams, units);
   const hints = (endpoints: EndpointInfo[]) => (service ? withControllerHints(service, endpoints, cluster.nodes) : endpoints);
   const changes = new ClusterChanges(sim, plan, planned, pods, dataplane, lifecycle, targetPort, balancer, hints);
 

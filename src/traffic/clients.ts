@@ -28,6 +28,8 @@ export class Clients {
   constructor(
     readonly count: number,
     private readonly requestsPerConnection: number,
+    /** The first address of each client block (client-addresses.ts); client c takes block c mod k. */
+    private readonly bases: readonly number[] = [CLIENT_IP_BASE],
   ) {
     this.ints = new Int32Array(count * INTS);
     this.doubles = new Float64Array(count * DOUBLES);
@@ -40,7 +42,8 @@ export class Clients {
   }
 
   ip(client: number): number {
-    return CLIENT_IP_BASE + client;
+    const bases = this.bases;
+    return bases.length === 1 ? bases[0] + client : bases[client % bases.length] + Math.floor(client / bases.length);
   }
 
   /** The client's current connection: the ingress node and the pod conntrack pins it to. */

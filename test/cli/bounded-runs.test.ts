@@ -31,7 +31,7 @@ describe('bounded runs and inputs', () => {
     ['an experiment that is a FIFO', ['run', fifo], /fifo: is a FIFO \(named pipe\), expected a regular file/],
     ['a file over --max-input', ['run', file, '--max-input', '100'], /e\.yaml: is larger than the input limit of 100 bytes; raise it with --max-input/],
   ])('%s exits 2 at once, saying what to change', (_, args, message) => {
-    const r = cli(args[0] === 'run' ? [...args, '--out', out] : args);
+    const r = cli([...args, '--out', out]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);

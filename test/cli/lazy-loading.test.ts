@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 // Which modules a command loads, as Node's own module resolution reports them: a resolve hook
-// (node:module register) appends every URL it resolves to a log file.
+// (node:module register) appends every URL it resolves to a log file. The command line is
+// bundled (scripts/bundle-cli.mjs): each file it loads from dist/cli/ is mapped back, through the
+// bundle's metafile, to the modules inside it.
 const dir = mkdtempSync(join(tmpdir(), 'nodeport-sim-lazy-'));
 const hooks = join(dir, 'hooks.mjs');
 writeFileSync(
@@ -23,11 +25,20 @@ const register = join(dir, 'register.mjs');
 writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
 const TUTORIAL = 'experiments/manifests/nginx.yaml';
 
+const bundle = JSON.parse(readFileSync('dist/bundle-meta.json', 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+const dist = pathToFileURL(resolve('.')).href + '/';
+
+/** A loaded URL, or the modules bundled in it (as `file:///…/dist/sim/simulate.js`). */
+function unbundled(url: string): string[] {
+  const output = bundle.outputs[url.startsWith(dist) ? url.slice(dist.length) : ''];
+  return output === undefined ? [url] : Object.keys(output.inputs).map((input) => dist + input);
+}
+
 let runs = 0;
 function loaded(args: string[]): { status: number | null; modules: string[] } {
   const log = join(dir, `log-${runs++}.txt`);
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, 'dist/cli/main.js', ...args], { env: { ...process.env, LOAD_LOG: log }, encoding: 'utf8' });
-  return { status: r.status, modules: existsSync(log) ? readFileSync(log, 'utf8').split('\n') : [] };
+  return { status: r.status, modules: existsSync(log) ? readFileSync(log, 'utf8').split('\n').flatMap(unbundled) : [] };
 }
 const charting = (modules: string[]) => modules.filter((m) => /node_modules\/(vega|vega-lite|@resvg)\//.test(m));
 const simulator = (modules: string[]) => modules.filter((m) => m.includes('/dist/sim/'));

@@ -31,6 +31,13 @@ describe('reading manifests', () => {
     expect(decoded.services[0].selector).toEqual({ app: 'nginx' });
   });
 
+  it('reads spec.internalTrafficPolicy, Cluster (the API default) when absent', () => {
+    const policies = (spec: string) => decodeText(service(`${spec}  ports:\n  - port: 80\n`)).services.map((s) => s.internalTrafficPolicy ?? 'Cluster');
+    expect(policies('  internalTrafficPolicy: Local\n')).toEqual(['Local']);
+    expect(policies('  internalTrafficPolicy: Cluster\n')).toEqual(['Cluster']);
+    expect(policies('')).toEqual(['Cluster']);
+  });
+
   it('skips empty documents between separators', () => {
     expect(parseManifestText('a.yaml', 'a: 1\n---\n---\nb: 2\n---\n').map((d) => d.index)).toEqual([0, 2]);
   });
@@ -66,6 +73,11 @@ describe('bad input is reported with file, object, field and expectation', () =>
       name: 'a port of the wrong type',
       text: service('  ports:\n  - port: eighty\n'),
       expect: [/^in\.yaml: Service default\/nginx: spec\.ports\[0\]\.port: Invalid value: "eighty": expected an integer between 1 and 65535$/],
+    },
+    {
+      name: 'an internalTrafficPolicy the API does not know',
+      text: service('  internalTrafficPolicy: Node\n  ports:\n  - port: 80\n'),
+      expect: [/^in\.yaml: Service default\/nginx: spec\.internalTrafficPolicy: .*"Node".*Cluster.*Local/],
     },
     {
       name: 'a missing metadata.name',

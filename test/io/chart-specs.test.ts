@@ -1,5 +1,5 @@
 import { Resvg } from '@resvg/resvg-js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Assertion } from '../../src/experiment/gates.js';
 import { OUTCOMES } from '../../src/metrics/outcome.js';
 import { chartsFor, scaleFor } from '../../src/io/chart-specs.js';
@@ -37,7 +37,25 @@ describe('chartsFor picks charts that fit the sweep', () => {
 
   it('gives each pod its share of its run: 30 and 10 requests are 75% and 25%', () => {
     const spec = chartsFor(syntheticResults({}, 1, () => ({}))).find((c) => c.name === 'pod-load')?.spec;
-    expect(dataOf(spec).map((v) => v.share)).toEqual([0.75, 0.25]);
+    expect(dataOf(spec).map((v) => v.mean)).toEqual([0.75, 0.25]);
+  });
+
+  it("whiskers each pod's share with its 95% CI over replications: shares 0.75 and 0.5 give 0.625 ± t(0.975, 1)·0.125", () => {
+    const r = syntheticResults({ 'service.externalTrafficPolicy': ['Cluster', 'Local'] }, 2, () => ({}));
+    // The second replication's pods get 10 and 10 requests: shares 0.5 and 0.5.
+    const pods = r.pods.map((p) => ((p.run as number) % 2 === 1 ? { ...p, requests: 10 } : p));
+    // t with one degree of freedom is Cauchy: its 0.975 quantile is tan(0.475π).
+    const half = Math.tan(0.475 * Math.PI) * (0.25 / Math.SQRT2 / Math.SQRT2);
+    for (const name of ['pod-load', 'pod-load-by-policy']) {
+      const values = dataOf(chartsFor({ ...r, pods }).find((c) => c.name === name)?.spec);
+      expect(values, name).toHaveLength(4);
+      const web0 = values.filter((v) => v.pod === 'web-0 (node-1)');
+      expect(web0.map((v) => v.mean)).toEqual([0.625, 0.625]);
+      for (const v of web0) {
+        expect(v.lo as number).toBeCloseTo(0.625 - half, 12);
+        expect(v.hi as number).toBeCloseTo(0.625 + half, 12);
+      }
+    }
   });
 
   it('renders every chart to an SVG whose rendered marks show the data (mean p99 of 2 and 4 → 3)', async () => {
@@ -52,6 +70,38 @@ describe('chartsFor picks charts that fit the sweep', () => {
     const p99 = chartsFor(r).find((c) => c.name === 'p99-by-background-services');
     // Vega's tooltip text on each point carries the aggregated value.
     expect(await renderSvg(p99?.spec as never)).toMatch(/p99 latency[^"]*: 3/);
+  });
+});
+
+describe('charts render without a Vega warning', () => {
+  const rendered = async (spec: unknown): Promise<unknown[][]> => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      await renderSvg(spec as never);
+      return warn.mock.calls;
+    } finally {
+      warn.mockRestore();
+    }
+  };
+
+  it('catches a warning where one is due: a facet of layers with independent y scales', async () => {
+    const values = [{ p: 'a', pod: 'x', mean: 0.5, lo: 0.4, hi: 0.6 }, { p: 'b', pod: 'y', mean: 0.5, lo: 0.4, hi: 0.6 }];
+    const layers = [
+      { mark: 'bar', encoding: { x: { field: 'mean', type: 'quantitative' } } },
+      { mark: 'rule', encoding: { x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } } },
+    ];
+    const spec = { data: { values }, facet: { row: { field: 'p', type: 'nominal' } }, spec: { encoding: { y: { field: 'pod', type: 'nominal' } }, layer: layers }, resolve: { scale: { y: 'independent' } } };
+    expect((await rendered(spec)).join('\n')).toMatch(/independent scales/);
+  });
+
+  it('warns for no chart of a sweep over every charted parameter, pod-load panels and whiskers included', async () => {
+    const r = syntheticResults({ 'proxy.mode': ['iptables', 'nftables'], 'cluster.backgroundServices': [1, 1000], 'service.externalTrafficPolicy': ['Cluster', 'Local'], 'traffic.ratePerS': [1000, 2000] }, 2, (_, rep) => ({
+      latency_p99_ms: rep === 0 ? 2 : 4,
+    }));
+    const timeseries = r.runs.map((row) => ({ ...row, t_s: 0, phase: 'measured', series: 'throughput_per_s', pod: '', value: 5 }));
+    const charts = chartsFor({ ...r, timeseries }, { warmupS: 1, durationS: 1, events: [{ atS: 0.5, action: 'kill-pod', pod: 'web-0' }] }, [{ metric: 'latency_p99_ms', op: '<', threshold: 3 }]);
+    expect(charts.map((c) => c.name)).toEqual(expect.arrayContaining(['timeline', 'p99-by-rate', 'pod-load', 'pod-load-by-policy', 'p99-by-background-services']));
+    for (const chart of charts) expect(await rendered(chart.spec), chart.name).toEqual([]);
   });
 });
 

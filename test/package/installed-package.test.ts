@@ -68,7 +68,10 @@ describe('the packed tarball', () => {
         const base = `dist/${f.slice('src/'.length, -'.ts'.length)}`;
         return [`${base}.js`, `${base}.d.ts`];
       });
-    expect(packed).toEqual([...built, 'LICENSE', 'NOTICE', 'README.md', 'experiment.schema.json', 'package.json'].sort());
+    // The command line's bundle adds its chunks beside dist/cli/main.js (scripts/bundle-cli.mjs).
+    const bundle = JSON.parse(readFileSync('dist/bundle-meta.json', 'utf8')) as { outputs: Record<string, unknown> };
+    const chunks = Object.keys(bundle.outputs).filter((f) => f.endsWith('.js') && !built.includes(f));
+    expect(packed).toEqual([...built, ...chunks, 'LICENSE', 'NOTICE', 'README.md', 'experiment.schema.json', 'package.json'].sort());
   });
 
   it('holds the files its bin, exports and types name, and the Apache-2.0 license it declares', () => {

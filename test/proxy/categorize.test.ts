@@ -1,6 +1,6 @@
 // CategorizeEndpoints against kube-proxy's own table (pkg/proxy/topology_test.go
-// TestCategorizeEndpoints): the cases without internalTrafficPolicy Local (not modelled) or node
-// hints (PreferSameNode, not modelled), with ProxyTerminatingEndpoints on, as it is since GA.
+// TestCategorizeEndpoints): the cases without node hints (PreferSameNode, not modelled), with
+// ProxyTerminatingEndpoints on, as it is since GA.
 
 import { describe, expect, it } from 'vitest';
 import { EndpointCategories, categorizeEndpoints } from '../../src/proxy/categorize.js';
@@ -25,6 +25,8 @@ interface Case {
   hasAny: boolean;
   /** The node's topology.kubernetes.io/zone ('' when unlabelled). */
   zone?: string;
+  /** internalTrafficPolicy (Cluster when absent). */
+  internal?: TrafficPolicy;
 }
 
 const hinted = (ip: string, ...zoneHints: string[]): EndpointSpec => remote(ip, { zoneHints });
@@ -106,11 +108,28 @@ const cases: Case[] = [
     hasAny: true,
   },
   { name: 'externalTrafficPolicy ignored if not externally accessible', policy: 'Local', nodePort: 0, endpoints: [remote('10.0.0.0'), local('10.0.0.1')], cluster: ['10.0.0.0:80', '10.0.0.1:80'], local: null, all: ['10.0.0.0:80', '10.0.0.1:80'], hasAny: true },
+  { name: 'iTP: Local, eTP: Cluster, some endpoints local', internal: 'Local', policy: 'Cluster', nodePort: 8080, endpoints: [local('10.0.0.0'), remote('10.0.0.1')], cluster: ['10.0.0.0:80', '10.0.0.1:80'], local: ['10.0.0.0:80'], all: ['10.0.0.0:80', '10.0.0.1:80'], hasAny: true },
+  { name: 'iTP: Local, eTP: Local, some endpoints local', internal: 'Local', policy: 'Local', nodePort: 8080, endpoints: [local('10.0.0.0'), remote('10.0.0.1')], cluster: ['10.0.0.0:80', '10.0.0.1:80'], local: ['10.0.0.0:80'], all: ['10.0.0.0:80', '10.0.0.1:80'], hasAny: true },
+  { name: 'iTP: Local, eTP: Local, all endpoints remote', internal: 'Local', policy: 'Local', nodePort: 8080, endpoints: [remote('10.0.0.0'), remote('10.0.0.1')], cluster: ['10.0.0.0:80', '10.0.0.1:80'], local: [], all: ['10.0.0.0:80', '10.0.0.1:80'], hasAny: true },
+  {
+    name: 'iTP: Local, eTP: Local, all endpoints remote and terminating',
+    internal: 'Local',
+    policy: 'Local',
+    nodePort: 8080,
+    endpoints: [remote('10.0.0.0', terminating), remote('10.0.0.1', terminating)],
+    cluster: ['10.0.0.0:80', '10.0.0.1:80'],
+    local: [],
+    all: ['10.0.0.0:80', '10.0.0.1:80'],
+    hasAny: true,
+  },
+  // The pre-scan decides hasAnyEndpoints when the cluster list is not computed.
+  { name: 'no cluster endpoints for iTP:Local internal-only service', internal: 'Local', policy: 'Cluster', nodePort: 0, endpoints: [remote('10.0.0.0'), local('10.0.0.1')], cluster: [], local: ['10.0.0.1:80'], all: ['10.0.0.1:80'], hasAny: true },
+  { name: 'iTP:Local internal-only service, all endpoints remote: none local, yet some anywhere', internal: 'Local', policy: 'Cluster', nodePort: 0, endpoints: [remote('10.0.0.0'), remote('10.0.0.1')], cluster: [], local: [], all: [], hasAny: true },
 ];
 
 describe('categorizeEndpoints', () => {
   it.each(cases)('$name', (c) => {
-    const sp = servicePort({ nodePort: c.nodePort, policy: c.policy, endpoints: c.endpoints });
+    const sp = servicePort({ nodePort: c.nodePort, policy: c.policy, endpoints: c.endpoints, ...(c.internal === undefined ? {} : { internalPolicy: c.internal }) });
     // Something already in the list: the results are ranges after it.
     const out = new IntList(1);
     out.push(-7);

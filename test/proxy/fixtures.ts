@@ -23,10 +23,15 @@ export interface ServicePortSpec {
   nodePort?: number;
   externalIPs?: string[];
   policy?: TrafficPolicy;
+  /** spec.internalTrafficPolicy (Cluster when absent). */
+  internalPolicy?: TrafficPolicy;
   affinity?: SessionAffinity;
   affinityTimeoutS?: number;
   healthCheckNodePort?: number;
   endpoints?: EndpointSpec[];
+  /** status.loadBalancer.ingress IPs, and spec.loadBalancerSourceRanges as kube-proxy holds them. */
+  loadBalancerIPs?: string[];
+  sourceRanges?: string[];
 }
 
 export function endpoint(e: EndpointSpec, defaultPort: number): EndpointInfo {
@@ -65,9 +70,12 @@ export function servicePort(s: ServicePortSpec): ServicePortInfo {
     nodePort: s.nodePort ?? 0,
     externalIPs: s.externalIPs ?? [],
     externalTrafficPolicy: s.policy ?? 'Cluster',
+    ...(s.internalPolicy === 'Local' ? { internalTrafficPolicy: 'Local' as const } : {}),
     sessionAffinity: s.affinity ?? 'None',
     sessionAffinityTimeoutS: s.affinityTimeoutS ?? 10_800,
     healthCheckNodePort: s.healthCheckNodePort ?? 0,
+    ...(s.loadBalancerIPs === undefined ? {} : { loadBalancerIPs: s.loadBalancerIPs }),
+    ...(s.sourceRanges === undefined ? {} : { loadBalancerSourceRanges: s.sourceRanges }),
     endpoints: [...seen.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
   };
 }

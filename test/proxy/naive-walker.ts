@@ -7,7 +7,14 @@ export interface Packet {
   src: string;
   dst: string;
   dport: number;
-  /** Only external clients are modelled: --src-type LOCAL is false, --dst-type LOCAL true. */
+  /** `--src-type LOCAL`: the source is one of the node's addresses (default false: an outside client). */
+  srcLocal?: boolean;
+  /**
+   * `--dst-type LOCAL`: the destination is one of the node's addresses (default true: a nodePort
+   * packet); false for a load-balancer IP or ClusterIP, which the node forwards, so a packet nat
+   * leaves untranslated meets filter FORWARD's KUBE-PROXY-FIREWALL first.
+   */
+  dstLocal?: boolean;
 }
 
 /**
@@ -113,12 +120,18 @@ export class NaiveWalker {
     this.tables = parseRestore(text);
   }
 
-  walk(pkt: Packet, nowNs: number, statistic: StatisticDraw): WalkResult {
+  /**
+   * nat KUBE-SERVICES, then, for a packet nat left alone, the filter chain that judges it:
+   * KUBE-EXTERNAL-SERVICES (INPUT, a packet to a node address) or KUBE-SERVICES (FORWARD and
+   * OUTPUT, a packet to a ClusterIP).
+   */
+  walk(pkt: Packet, nowNs: number, statistic: StatisticDraw, filterChain = 'KUBE-EXTERNAL-SERVICES'): WalkResult {
     const res: WalkResult = { verdict: 'NONE', target: '', rules: 0, masquerade: false, chains: [] };
     const nat = this.tables.get('nat') as Map<string, Rule[]>;
     const filter = this.tables.get('filter') as Map<string, Rule[]>;
     if (this.runChain(nat, 'KUBE-SERVICES', pkt, nowNs, statistic, res) || res.verdict !== 'NONE') return res;
-    this.runChain(filter, 'KUBE-EXTERNAL-SERVICES', pkt, nowNs, statistic, res);
+    if (pkt.dstLocal === false && this.runChain(filter, 'KUBE-PROXY-FIREWALL', pkt, nowNs, statistic, res)) return res;
+    this.runChain(filter, filterChain, pkt, nowNs, statistic, res);
     return res;
   }
 
@@ -169,11 +182,11 @@ export class NaiveWalker {
             i += 2;
             break;
           case '--dst-type':
-            ok = t[i + 1] === 'LOCAL';
+            ok = t[i + 1] === 'LOCAL' && (pkt.dstLocal ?? true);
             i += 2;
             break;
           case '--src-type':
-            ok = false; // external clients only
+            ok = t[i + 1] === 'LOCAL' && (pkt.srcLocal ?? false);
             i += 2;
             break;
           case '--probability': {
@@ -233,6 +246,8 @@ export class NaiveWalker {
           return false;
         case 'ACCEPT':
           return true;
+        case '':
+          break; // a rule without a target (KUBE-FW's last, a comment): it matches and does nothing
         default:
           if (this.runChain(table, target, pkt, now, statistic, res)) return true;
       }

@@ -4,7 +4,11 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../input/problems.js';
 import { mergeShards } from '../../experiment/shard.js';
+import { summarize } from '../../experiment/summary.js';
+import { runJson } from '../../experiment/verdict-json.js';
+import { runJunit } from '../../io/junit-xml.js';
 import { readShardDir } from '../../io/shard-files.js';
+import { writeTextFile } from '../../io/write-text.js';
 import { writeResults } from '../../io/write-results.js';
 import { addLimitOptions } from '../limits.js';
 import { thisProcess } from '../process-owner.js';
@@ -16,6 +20,8 @@ interface MergeOptions {
   readonly out: string;
   readonly png?: boolean;
   readonly quiet?: boolean;
+  readonly json?: boolean;
+  readonly junit?: string;
   readonly maxInput: number;
 }
 
@@ -32,6 +38,8 @@ export function registerMerge(program: Command): void {
     .argument('<dirs...>', 'shard folders, one per shard')
     .requiredOption('-o, --out <dir>', 'output folder for the merged results, replaced whole (not a shard folder, nor one holding them)')
     .option('--png', 'also render every chart to PNG')
+    .option('--json', "print a JSON summary of the merged runs (every point's metrics, each assertion's verdict) on stdout")
+    .option('--junit <file>', 'write the assertions over the merged runs as JUnit XML, one test case per assertion and sweep point')
     .option('-q, --quiet', 'print nothing but errors');
   addLimitOptions(command, false).action(async (dirs: string[], opts: MergeOptions) => {
     const outDir = resolve(opts.out);
@@ -46,6 +54,9 @@ export function registerMerge(program: Command): void {
     );
     const written = await writeResults(outDir, experiment, results, thisProcess, { png: opts.png === true });
     if (!opts.quiet) process.stderr.write(printable(`merged ${dirs.length} shards, ${results.runs.length} runs; wrote ${outDir}/{${written.join(',')}}\n`));
-    reportViolations(experiment, results);
+    // The verdict over the whole: the same JSON and JUnit an unsharded run gives.
+    const judgements = reportViolations(experiment, results);
+    if (opts.junit !== undefined) writeTextFile(opts.junit, runJunit(experiment.name, judgements));
+    if (opts.json) process.stdout.write(`${JSON.stringify(runJson(experiment.name, outDir, results.params, summarize(results), judgements), null, 2)}\n`);
   });
 }

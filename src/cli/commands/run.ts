@@ -15,6 +15,7 @@ import { shardFiles } from '../../io/shard-files.js';
 import { resultFiles } from '../../io/write-results.js';
 import { runJunit } from '../../io/junit-xml.js';
 import { writeTextFile } from '../../io/write-text.js';
+import { judgeAssertions } from '../../experiment/gates.js';
 import { summarize } from '../../experiment/summary.js';
 import { runJson } from '../../experiment/verdict-json.js';
 import { addLimitOptions, type LimitFlags, limitsFrom } from '../limits.js';
@@ -57,9 +58,9 @@ export function registerRun(program: Command): void {
     .option('-j, --jobs <n>', 'child processes to run sweep points and replications in (default: the machine\'s cores)', integerOption('--jobs'), availableParallelism())
     .option('--png', 'also render every chart to PNG')
     .option('--no-charts', 'write no charts (CSV and report only): skips loading the chart libraries')
-    .option('--json', "print a JSON summary (every point's metrics, each assertion's verdict) on stdout")
+    .option('--json', "print a JSON summary (every point's metrics, each assertion's verdict) on stdout; with --shard, of the shard's runs")
     .option('--trace <file>', 'write one CSV row per request (client, ingress node, pod, outcome, times and latency parts), streamed; the runs then stay in this process')
-    .option('--junit <file>', 'write the assertions as JUnit XML, one test case per assertion and sweep point')
+    .option('--junit <file>', 'write the assertions as JUnit XML, one test case per assertion and sweep point; with --shard, judged on the shard\'s runs')
     .option('-q, --quiet', 'print nothing but errors');
   addLimitOptions(command).action(async (file: string, opts: RunOptions) => {
     const shard = opts.shard === undefined ? undefined : parseShard(opts.shard, process.env.JOB_COMPLETION_INDEX);
@@ -97,16 +98,21 @@ export function registerRun(program: Command): void {
       trace?.close();
       progress.stop();
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+      const totalRuns = planRuns(experiment).length;
       const files: OutputFile[] = shard
-        ? await shardFiles(experiment, results, shard, planRuns(experiment).length, TOOL_VERSION)
+        ? await shardFiles(experiment, results, shard, totalRuns, TOOL_VERSION)
         : await resultFiles(experiment, results, { png: opts.png === true, charts: opts.charts });
       replaceResultSet(lock, files);
       progress.finished(results, wallS, outDir, files.map((f) => f.path));
       // Results are written first: a failed gate is a finding to look at, not a reason to lose it.
-      if (shard) return;
-      const judgements = reportViolations(experiment, results);
-      if (opts.junit !== undefined) writeTextFile(opts.junit, runJunit(experiment.name, judgements));
-      if (opts.json) process.stdout.write(`${JSON.stringify(runJson(experiment.name, outDir, results.params, summarize(results), judgements), null, 2)}\n`);
+      // A shard judges its gates on its own runs for --json and --junit, but only merge's verdict
+      // over the whole sets the exit code: a shard's points may lack replications, and a failing
+      // shard would stop a CI matrix (or make an Indexed Job retry its pod) before the merge.
+      const judgements = shard ? judgeAssertions(experiment.assert, results.params, summarize(results)) : reportViolations(experiment, results);
+      const suite = shard ? `${experiment.name} shard ${shard.index}/${shard.count}` : experiment.name;
+      if (opts.junit !== undefined) writeTextFile(opts.junit, runJunit(suite, judgements));
+      const scope = shard ? { ...shard, runs: results.runs.length, totalRuns } : undefined;
+      if (opts.json) process.stdout.write(`${JSON.stringify(runJson(experiment.name, outDir, results.params, summarize(results), judgements, scope), null, 2)}\n`);
     } finally {
       lock.release();
     }
