@@ -4,6 +4,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { benchBig } from './big-cluster.js';
 import { benchClusterBuild } from './cluster-build.js';
 import { MMC_FARM, runMmcFarm } from './mmc-farm.js';
 import { benchProxy } from './proxy.js';
@@ -83,6 +84,7 @@ const CASES: Record<string, () => void | Promise<void>> = {
     log(`  100,000 services: ${big.nsPerRequest.toFixed(0)} ns/request (${(big.nsPerRequest / small.nsPerRequest).toFixed(2)}×; target <= 1.3×), setup ${big.setupS.toFixed(2)} s, ${big.rules.toFixed(0)} rules walked`);
   },
   proxy: () => benchProxy(log),
+  big: () => benchBig(log, args, fileURLToPath(import.meta.url)),
   build() {
     const b = benchClusterBuild();
     log('cluster model · buildCluster for 100,000 services (20,000 NodePort) on 10 nodes, median of 3');

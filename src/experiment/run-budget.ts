@@ -83,10 +83,13 @@ export function estimateRun(e: unknown): { events: number; memoryBytes: number; 
   const nodesField = get(e, 'cluster.nodes');
   const nodes = Array.isArray(nodesField) ? nodesField.length : typeof nodesField === 'number' ? nodesField : 1;
   const services = num(e, 'cluster.backgroundServices');
+  // Conntrack tables grow as entries arrive: at most every connection's, on its ingress and its pod's node.
+  const conntrackEntries = Math.min(num(e, 'conntrack.maxEntries') * Math.max(1, nodes), 2 * requestRate(e) * simulatedS);
   const parts: [string, number][] = [
-    ['cluster.backgroundServices', services * (BYTES_PER_SERVICE + num(e, 'cluster.backgroundEndpointsPerService') * BYTES_PER_ENDPOINT) * Math.max(1, nodes)],
+    // Compiled once for every node (proxy/compile.ts, SharedTables), not once per node.
+    ['cluster.backgroundServices', services * (BYTES_PER_SERVICE + num(e, 'cluster.backgroundEndpointsPerService') * BYTES_PER_ENDPOINT)],
     [simulatedS > 11 / num(e, 'timeseriesBucketS', 1) ? 'durationS' : 'timeseriesBucketS', (simulatedS / num(e, 'timeseriesBucketS', 1)) * TIMESERIES_ROWS_PER_BUCKET * BYTES_PER_ROW],
-    ['conntrack.maxEntries', num(e, 'conntrack.maxEntries') * Math.max(1, nodes) * BYTES_PER_CONNTRACK_ENTRY],
+    ['conntrack.maxEntries', conntrackEntries * BYTES_PER_CONNTRACK_ENTRY],
     ['traffic.clients', num(e, 'traffic.clients') * BYTES_PER_CLIENT],
   ];
   const top = parts.reduce((a, b) => (b[1] > a[1] ? b : a));

@@ -8,12 +8,13 @@
 // The file runs past 300 lines on purpose: the load-balancer, ClusterIP and localhost walks end in the same
 // private service-chain walk (`finish`), and splitting the class would expose its internals.
 
-import { type Cidr, cidrContains, parseCidr, parseIPv4 } from '../net/ipv4.js';
-import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, INT_LOCAL, type IptablesPlan } from './iptables-plan.js';
-import { NodeProxyState } from './node-state.js';
+import { type Cidr, cidrContains, parseCidr } from '../net/ipv4.js';
+import type { NodeChainPart, SharedChainPlan } from './chain-plan-shared.js';
+import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, INT_LOCAL } from './iptables-plan.js';
+import type { NodeProxyState } from './node-state.js';
 import { cascadePick } from './probability.js';
 import type { EndpointInfo, ServicePortInfo } from './service-map.js';
-import { type CompileOptions, type Destination, type ResolvedOptions, Verdict } from './types.js';
+import { type Destination, type ResolvedOptions, Verdict } from './types.js';
 
 /** Where the differences between the two modes lie; plain data of one shape for both. */
 export interface ChainDialect {
@@ -60,6 +61,40 @@ const SEP_RULES = 2;
 /** Rules of nftables' `services` chain a NodePort packet evaluates: the service-ips vmap miss, the nodeports vmap hit. */
 const NFT_SERVICES_RULES = 2;
 
+/**
+ * Every endpoint's affinity list (xt_recent) or set (nft) name, per plan position, made when a
+ * position is first walked: names depend on the service and endpoint alone, so the nodes that
+ * share a plan share them.
+ */
+export class AffinityNames {
+  private readonly byPosition = new Map<number, string[]>();
+  /** `carried`: a previous snapshot's names, whose positions are this plan's; kept for the ports not `changed`. */
+  constructor(
+    private readonly plan: SharedChainPlan,
+    private readonly nameOf: (sp: ServicePortInfo, ep: EndpointInfo) => string,
+    carried?: { readonly names: AffinityNames; readonly changed: ReadonlySet<number> },
+  ) {
+    if (carried === undefined) return;
+    for (const [p, names] of carried.names.byPosition) if (!carried.changed.has(plan.order[p])) this.byPosition.set(p, names);
+  }
+
+  /** The names of position `p`'s endpoints, by endpoint index. */
+  of(p: number): string[] {
+    let names = this.byPosition.get(p);
+    if (names === undefined) {
+      const sp = this.plan.servicePorts[this.plan.order[p]];
+      this.byPosition.set(p, (names = sp.endpoints.map((ep) => this.nameOf(sp, ep))));
+    }
+    return names;
+  }
+}
+
+/** What the iptables and nftables tables of the nodes of one snapshot (and zone) share. */
+export interface SharedChainTables {
+  readonly plan: SharedChainPlan;
+  readonly names: AffinityNames;
+}
+
 /** The pod CIDR of kube-proxy's local-traffic detector, or null when there is none. */
 function detectorCidr(options: ResolvedOptions): Cidr | null {
   if (options.podCIDR === '') return null;
@@ -75,8 +110,8 @@ export class ChainWalk {
   path = WalkPath.None;
   /** Plan position of the last service port walked (or filtered), -1 when none. */
   position = -1;
-  /** Target slot (index into the plan's targets) the last connect chose. */
-  target = -1;
+  /** Endpoint index (into the service port's endpoints) the last connect chose. */
+  endpoint = -1;
   /** The last connect's client was its own endpoint (hairpin masquerade). */
   hairpin = false;
   viaLoadBalancer = false; // the last connect was addressed to the load-balancer IP…
@@ -85,37 +120,31 @@ export class ChainWalk {
   localhost = false;
   /** The last ClusterIP connect matched the policy chain's "cluster IP" masquerade rule (the hairpin check may mark it too). */
   clusterIPMasq = false;
+  private readonly plan: SharedChainPlan;
   private readonly podCidr: Cidr | null;
   /** KUBE-SVC opens with the "cluster IP" masquerade rule when a detector or masqueradeAll exists. */
   private readonly svcMasqRule: number;
-  private readonly state: NodeProxyState;
   /** The node's InternalIP as uint32 (-1 when it is none): a packet from it is `--src-type LOCAL`. */
   private readonly nodeIp: number;
-  /** `affinityNames.get(p)[slot - clusterStart[p]]`: the affinity list or set of each target slot, only for ClientIP ports. */
-  private readonly affinityNames = new Map<number, string[]>();
+  /** This node's whole-chain rule counts: the shared count plus the node's own extra rules. */
+  private readonly kubeServicesRules: number;
+  private readonly filterServicesRules: number;
+  private readonly externalServicesRules: number;
 
-  /** `affinityName` names an endpoint's xt_recent list or nft set. */
   constructor(
-    private readonly plan: IptablesPlan,
-    private readonly servicePorts: readonly ServicePortInfo[],
+    private readonly shared: SharedChainTables,
+    private readonly node: NodeChainPart,
     private readonly dialect: ChainDialect,
-    affinityName: (sp: ServicePortInfo, ep: EndpointInfo) => string,
-    options: CompileOptions,
+    private readonly state: NodeProxyState,
   ) {
-    this.podCidr = detectorCidr(plan.options);
-    this.svcMasqRule = plan.options.masqueradeAll || this.podCidr !== null ? 1 : 0;
-    this.state = options.state ?? new NodeProxyState();
-    // A node whose InternalIP is no IPv4 address (an IPv6 node of a dump) has no IPv4 LOCAL source: -1 matches nothing.
-    this.nodeIp = parseIPv4(plan.options.nodeIP) ?? -1;
-    const { order, flags, clusterStart, localStart, localCount, targets } = plan;
-    for (let p = 0; p < order.length; p++) {
-      if ((flags[p] & AFFINITY) === 0) continue;
-      const sp = servicePorts[order[p]];
-      const end = localStart[p] + localCount[p];
-      const names: string[] = [];
-      for (let k = clusterStart[p]; k < end; k++) names.push(affinityName(sp, sp.endpoints[targets[k]]));
-      this.affinityNames.set(p, names);
-    }
+    this.plan = shared.plan;
+    this.podCidr = detectorCidr(this.plan.options);
+    this.svcMasqRule = this.plan.options.masqueradeAll || this.podCidr !== null ? 1 : 0;
+    this.nodeIp = node.nodeIp;
+    const l = this.plan.localPositions.length;
+    this.kubeServicesRules = this.plan.kubeServicesRules + node.servicesBefore[l];
+    this.filterServicesRules = this.plan.filterServicesRules + node.filterServicesBefore[l];
+    this.externalServicesRules = this.plan.externalServicesRules + node.externalBefore[l];
   }
 
   servicePortForNodePort(nodePort: number): number {
@@ -124,6 +153,62 @@ export class ChainWalk {
     if (p >= 0) return plan.order[p];
     const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
     return f >= 0 ? plan.order[f] : -1;
+  }
+
+  /** KUBE-EXTERNAL-SERVICES rules on this node before position p's NodePort rule. */
+  private externalBefore(p: number): number {
+    return this.plan.externalServicesBefore[p] + this.node.externalBefore[this.plan.localBefore[p]];
+  }
+
+  /**
+   * The position whose NodePort has a filter KUBE-EXTERNAL-SERVICES rule on this node, or -1: the
+   * shared ones (no endpoints anywhere), or an external-policy-Local port without a local endpoint.
+   */
+  private filteredNodePort(nodePort: number): number {
+    const plan = this.plan;
+    const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
+    if (f >= 0) return f;
+    const p = nodePort < plan.natByNodePort.length ? plan.natByNodePort[nodePort] : -1;
+    return p >= 0 && (plan.flags[p] & EXT_LOCAL) !== 0 && !this.hasLocal(p) ? p : -1;
+  }
+
+  /** Whether the node-dependent port p (a local index's) has a local endpoint on this node. */
+  private hasLocal(p: number): boolean {
+    return this.node.localCount[this.plan.localBefore[p]] > 0;
+  }
+
+  /** nat KUBE-SERVICES rules on this node before p's "cluster IP" rule (-1: none, no internal endpoints). */
+  private clusterIPBefore(p: number): number {
+    const b = this.plan.clusterIPBefore[p];
+    if (b < 0 || ((this.plan.flags[p] & INT_LOCAL) !== 0 && !this.hasLocal(p))) return -1;
+    return b + this.node.servicesBefore[this.plan.localBefore[p]];
+  }
+
+  /** filter KUBE-SERVICES rules on this node before p's REJECT or DROP rule (-1: none). */
+  private filterServicesBefore(p: number): number {
+    const b = this.plan.filterServicesBefore[p];
+    if (b < 0 || ((this.plan.flags[p] & HAS_ENDPOINTS) !== 0 && this.hasLocal(p))) return -1;
+    return b + this.node.filterServicesBefore[this.plan.localBefore[p]];
+  }
+
+  /** nat KUBE-SERVICES rules on this node before p's first load-balancer IP rule (-1: none); p's own "cluster IP" rule included. */
+  private lbServicesBefore(p: number): number {
+    const b = this.plan.lbServicesBefore[p];
+    if (b < 0) return -1;
+    const own = (this.plan.flags[p] & INT_LOCAL) !== 0 && this.hasLocal(p) ? 1 : 0;
+    return b + this.node.servicesBefore[this.plan.localBefore[p]] + own;
+  }
+
+  /** filter KUBE-EXTERNAL-SERVICES rules on this node before p's first LB IP rule (-1: none, external endpoints exist). */
+  private lbExternalServicesBefore(p: number): number {
+    const b = this.plan.lbExternalServicesBefore[p];
+    if (b < 0 || ((this.plan.flags[p] & HAS_ENDPOINTS) !== 0 && this.hasLocal(p))) return -1;
+    return b + this.node.externalBefore[this.plan.localBefore[p]];
+  }
+
+  /** allowFromNode: a source range covers the node's IP, so the FW chain also accepts the LB IPs as sources. */
+  private allowFromNode(ranges: readonly Cidr[]): boolean {
+    return this.nodeIp >= 0 && ranges.some((c) => cidrContains(c, this.nodeIp));
   }
 
   /**
@@ -145,40 +230,43 @@ export class ChainWalk {
       const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
       this.position = f;
       this.path = f >= 0 ? WalkPath.Reject : WalkPath.NoRule;
-      const nat = plan.kubeServicesRules + plan.nodePortsRules + plan.proxyFirewallRules;
+      const nat = this.kubeServicesRules + plan.nodePortsRules + plan.proxyFirewallRules;
       if (!linear) this.record(NFT_SERVICES_RULES + 1, false);
-      else this.record(f >= 0 ? nat + plan.externalServicesBefore[f] + 1 : nat + plan.externalServicesRules, false);
+      else this.record(f >= 0 ? nat + this.externalBefore(f) + 1 : nat + this.externalServicesRules, false);
       return f >= 0 ? Verdict.Reject : Verdict.NoService;
     }
     const npEnd = plan.nodePortsBefore[p] + (localhost ? 1 : plan.nodePortRulesPerPort);
-    let walked = linear ? plan.kubeServicesRules + npEnd : NFT_SERVICES_RULES;
+    let walked = linear ? this.kubeServicesRules + npEnd : NFT_SERVICES_RULES;
     if ((plan.flags[p] & EXT_LOCAL) !== 0) {
       if (this.podCidr !== null) {
         walked++; // "pod traffic for ... external destinations": -s <podCIDR> -j KUBE-SVC / goto service-…
         if (cidrContains(this.podCidr, clientIp)) {
-          return this.finish(p, WalkPath.PodShortCircuit, walked + this.masqRuleIn(p, false), plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
+          return this.finish(p, WalkPath.PodShortCircuit, walked + this.masqRuleIn(p, false), plan.targets, plan.targetIp, plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
         }
       }
       if (clientIp === this.nodeIp || isLoopback(clientIp)) {
         // "masquerade LOCAL traffic" matches (KUBE-MARK-MASQ and its MARK rule), then "route LOCAL
         // traffic" jumps to the cluster-wide chain: the node's own processes are never dropped.
         walked += 3 + this.masqRuleIn(p, false);
-        return this.finish(p, WalkPath.LocalShortCircuit, walked, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
+        return this.finish(p, WalkPath.LocalShortCircuit, walked, plan.targets, plan.targetIp, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
       }
       walked += 2; // "masquerade LOCAL traffic", "route LOCAL traffic": --src-type LOCAL / fib saddr type local fail
-      if (plan.localCount[p] === 0) {
+      // A nat rule means an endpoint somewhere, so the port is one of the node's local ones.
+      const j = plan.localBefore[p];
+      const node = this.node;
+      if (node.localCount[j] === 0) {
         // The external chain has no final jump. iptables: back to the rest of KUBE-NODEPORTS,
         // then the filter DROP; nftables: the no-endpoint-nodeports drop element.
         this.path = WalkPath.Drop;
-        walked += linear ? plan.nodePortsRules - npEnd + plan.proxyFirewallRules + plan.externalServicesBefore[p] + 1 : 1;
+        walked += linear ? plan.nodePortsRules - npEnd + plan.proxyFirewallRules + this.externalBefore(p) + 1 : 1;
         this.record(walked, false);
         return Verdict.Drop;
       }
       walked++; // -j KUBE-SVL / goto local-…
-      return this.finish(p, WalkPath.Local, walked + this.masqRuleIn(p, true), plan.localStart[p], plan.localCount[p], false, clientIp, nowNs, random);
+      return this.finish(p, WalkPath.Local, walked + this.masqRuleIn(p, true), node.targets, node.targetIp, node.localStart[j], node.localCount[j], false, clientIp, nowNs, random);
     }
     walked += EXT_RULES_CLUSTER + this.masqRuleIn(p, false);
-    return this.finish(p, WalkPath.Cluster, walked, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
+    return this.finish(p, WalkPath.Cluster, walked, plan.targets, plan.targetIp, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
   }
 
   /**
@@ -199,10 +287,10 @@ export class ChainWalk {
     this.viaFirewallChain = false;
     this.localhost = false;
     const ranges = p >= 0 ? plan.sourceRanges[p] : null;
-    if (p < 0 || plan.lbServicesBefore[p] < 0) {
+    if (p < 0 || this.lbServicesBefore(p) < 0) {
       // No nat rule: iptables walks all of nat, then filter's two chains; nftables misses three lookups, then service-endpoints-check decides.
       const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
-      const lbFilter = f >= 0 ? plan.lbExternalServicesBefore[f] : -1;
+      const lbFilter = f >= 0 ? this.lbExternalServicesBefore(f) : -1;
       this.position = f;
       // nftables writes the firewall without endpoints too (its usesFWChain has no hasEndpoints):
       // filter-prerouting drops a source outside the ranges before service-endpoints-check.
@@ -216,18 +304,18 @@ export class ChainWalk {
         }
       }
       this.path = lbFilter >= 0 ? WalkPath.Reject : WalkPath.NoRule;
-      const filter = plan.proxyFirewallRules + (lbFilter >= 0 ? lbFilter + 1 : plan.externalServicesRules);
-      this.record(linear ? plan.kubeServicesRules + filter : NFT_SERVICES_RULES + 2 + (fwRanges !== null ? 1 : 0), false);
+      const filter = plan.proxyFirewallRules + (lbFilter >= 0 ? lbFilter + 1 : this.externalServicesRules);
+      this.record(linear ? this.kubeServicesRules + filter : NFT_SERVICES_RULES + 2 + (fwRanges !== null ? 1 : 0), false);
       return lbFilter >= 0 ? Verdict.Reject : Verdict.NoService;
     }
-    const lbRule = plan.lbServicesBefore[p];
+    const lbRule = this.lbServicesBefore(p);
     let walked = linear ? lbRule + 1 : 1;
-    const natRest = plan.kubeServicesRules - lbRule - 1; // KUBE-SERVICES' rules after the LB rule, walked on the way back
+    const natRest = this.kubeServicesRules - lbRule - 1; // KUBE-SERVICES' rules after the LB rule, walked on the way back
     let fwRest = 0;
     let fwRematches = 0; // later KUBE-FW rules the source matches too (overlapping ranges)
     if (ranges !== null) {
       this.viaFirewallChain = true;
-      const fromNode = plan.allowFromNode[p] === 1 ? (this.servicePorts[plan.order[p]].loadBalancerIPs?.length ?? 0) : 0;
+      const fromNode = this.allowFromNode(ranges) ? (plan.servicePorts[plan.order[p]].loadBalancerIPs?.length ?? 0) : 0;
       let k = 0;
       while (k < ranges.length && !cidrContains(ranges[k], clientIp)) k++;
       if (k === ranges.length) {
@@ -245,25 +333,27 @@ export class ChainWalk {
       if (this.podCidr !== null) {
         walked++;
         if (cidrContains(this.podCidr, clientIp)) {
-          return this.finish(p, WalkPath.PodShortCircuit, walked + this.masqRuleIn(p, false), plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
+          return this.finish(p, WalkPath.PodShortCircuit, walked + this.masqRuleIn(p, false), plan.targets, plan.targetIp, plan.clusterStart[p], plan.clusterCount[p], false, clientIp, nowNs, random);
         }
       }
       walked += 2;
-      if (plan.localCount[p] === 0) {
+      const j = plan.localBefore[p];
+      const node = this.node;
+      if (node.localCount[j] === 0) {
         // The EXT chain has no final jump. iptables: back through KUBE-FW (each later rule the
         // source matches enters EXT again and falls off it again) and KUBE-SERVICES; filter
         // KUBE-PROXY-FIREWALL drops what the FW chain let through, else KUBE-EXTERNAL-SERVICES does.
         this.path = WalkPath.Drop;
-        const filter = ranges !== null ? plan.proxyFirewallBefore[p] + 1 : plan.proxyFirewallRules + plan.lbExternalServicesBefore[p] + 1;
+        const filter = ranges !== null ? plan.proxyFirewallBefore[p] + 1 : plan.proxyFirewallRules + this.lbExternalServicesBefore(p) + 1;
         const extRules = (this.podCidr !== null ? 1 : 0) + 2;
         this.record(linear ? walked + fwRest + fwRematches * extRules + natRest + filter : walked + 1, false);
         return Verdict.Drop;
       }
       walked++;
-      return this.finish(p, WalkPath.Local, walked + this.masqRuleIn(p, true), plan.localStart[p], plan.localCount[p], false, clientIp, nowNs, random);
+      return this.finish(p, WalkPath.Local, walked + this.masqRuleIn(p, true), node.targets, node.targetIp, node.localStart[j], node.localCount[j], false, clientIp, nowNs, random);
     }
     walked += EXT_RULES_CLUSTER + this.masqRuleIn(p, false);
-    return this.finish(p, WalkPath.Cluster, walked, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
+    return this.finish(p, WalkPath.Cluster, walked, plan.targets, plan.targetIp, plan.clusterStart[p], plan.clusterCount[p], true, clientIp, nowNs, random);
   }
 
   /**
@@ -285,16 +375,16 @@ export class ChainWalk {
     this.position = p;
     if (p < 0) {
       this.path = WalkPath.NoRule;
-      this.record(linear ? plan.kubeServicesRules + plan.proxyFirewallRules + plan.filterServicesRules : NFT_SERVICES_RULES + 1, false);
+      this.record(linear ? this.kubeServicesRules + plan.proxyFirewallRules + this.filterServicesRules : NFT_SERVICES_RULES + 1, false);
       return Verdict.NoService;
     }
-    const before = plan.clusterIPBefore[p];
+    const before = this.clusterIPBefore(p);
     if (before < 0) {
       // Every nat KUBE-SERVICES rule misses (a ClusterIP is no local address, so the nodeports jump
       // fails too); filter KUBE-SERVICES, reached from FORWARD (a pod) or OUTPUT (the node), decides.
       const reject = (plan.flags[p] & HAS_ENDPOINTS) === 0;
       this.path = reject ? WalkPath.Reject : WalkPath.Drop;
-      this.record(linear ? plan.kubeServicesRules + plan.proxyFirewallRules + plan.filterServicesBefore[p] + 1 : NFT_SERVICES_RULES + 1, false);
+      this.record(linear ? this.kubeServicesRules + plan.proxyFirewallRules + this.filterServicesBefore(p) + 1 : NFT_SERVICES_RULES + 1, false);
       return reject ? Verdict.Reject : Verdict.Drop;
     }
     const local = (plan.flags[p] & INT_LOCAL) !== 0;
@@ -308,9 +398,10 @@ export class ChainWalk {
       }
     }
     this.clusterIPMasq = masquerade;
-    const start = local ? plan.localStart[p] : plan.clusterStart[p];
-    const count = local ? plan.localCount[p] : plan.clusterCount[p];
-    return this.finish(p, WalkPath.ClusterIP, walked, start, count, masquerade, clientIp, nowNs, random);
+    if (!local) return this.finish(p, WalkPath.ClusterIP, walked, plan.targets, plan.targetIp, plan.clusterStart[p], plan.clusterCount[p], masquerade, clientIp, nowNs, random);
+    const { node } = this;
+    const j = plan.localBefore[p];
+    return this.finish(p, WalkPath.ClusterIP, walked, node.targets, node.targetIp, node.localStart[j], node.localCount[j], masquerade, clientIp, nowNs, random);
   }
 
   /**
@@ -335,15 +426,15 @@ export class ChainWalk {
       this.record(NFT_SERVICES_RULES + 1, false);
       return Verdict.NoService;
     }
-    const f = nodePort < plan.filterByNodePort.length ? plan.filterByNodePort[nodePort] : -1;
+    const f = this.filteredNodePort(nodePort);
     this.position = f;
     if (f < 0) {
-      this.record(plan.kubeServicesRules + plan.proxyFirewallRules + plan.externalServicesRules, false);
+      this.record(this.kubeServicesRules + plan.proxyFirewallRules + this.externalServicesRules, false);
       return Verdict.NoService;
     }
     const reject = (plan.flags[f] & HAS_ENDPOINTS) === 0;
     this.path = reject ? WalkPath.Reject : WalkPath.Drop;
-    this.record(plan.kubeServicesRules + plan.proxyFirewallRules + plan.externalServicesBefore[f] + 1, false);
+    this.record(this.kubeServicesRules + plan.proxyFirewallRules + this.externalBefore(f) + 1, false);
     return reject ? Verdict.Reject : Verdict.Drop;
   }
 
@@ -356,11 +447,13 @@ export class ChainWalk {
     return localChain === ((this.plan.flags[p] & INT_LOCAL) !== 0) ? this.svcMasqRule : 0;
   }
 
-  /** The service chain from its affinity rules on, then the endpoint chain. */
+  /** The service chain from its affinity rules on, then the endpoint chain; the endpoints are `targets[start, start + n)`. */
   private finish(
     p: number,
     path: WalkPath,
     walkedBefore: number,
+    targets: Int32Array,
+    targetIp: Uint32Array,
     start: number,
     n: number,
     masqueradeIn: boolean,
@@ -368,19 +461,17 @@ export class ChainWalk {
     nowNs: number,
     random: () => number,
   ): number {
-    const plan = this.plan;
     const d = this.dialect;
     let walked = walkedBefore;
     let masquerade = masqueradeIn;
     let pick = -1;
-    const names = (plan.flags[p] & AFFINITY) !== 0 ? (this.affinityNames.get(p) as string[]) : null;
-    const slot0 = plan.clusterStart[p];
-    const timeoutNs = this.servicePorts[plan.order[p]].sessionAffinityTimeoutS * 1e9;
+    const names = (this.plan.flags[p] & AFFINITY) !== 0 ? this.shared.names.of(p) : null;
+    const timeoutNs = this.plan.servicePorts[this.plan.order[p]].sessionAffinityTimeoutS * 1e9;
     if (names !== null) {
       // One affinity check per endpoint, in endpoint order, before the balancing rule(s).
       for (let k = 0; k < n; k++) {
         walked++;
-        if (this.affine(names[start + k - slot0], clientIp, nowNs, timeoutNs)) {
+        if (this.affine(names[targets[start + k]], clientIp, nowNs, timeoutNs)) {
           pick = k;
           break;
         }
@@ -400,13 +491,14 @@ export class ChainWalk {
     }
     const slot = start + pick;
     walked += SEP_RULES;
-    if (plan.targetIp[slot] === clientIp) {
+    if (targetIp[slot] === clientIp) {
       walked++; // the hairpin check matched: the mark-for-masquerade rule
       masquerade = true;
       this.hairpin = true;
     }
+    const endpoint = targets[slot];
     if (names !== null) {
-      const name = names[slot - slot0];
+      const name = names[endpoint];
       if (d.xtRecent) this.state.recent.set(name, clientIp, nowNs);
       else {
         walked++; // update @affinity-… { ip saddr }
@@ -416,9 +508,9 @@ export class ChainWalk {
       }
     }
     this.path = path;
-    this.target = slot;
+    this.endpoint = endpoint;
     this.record(walked, masquerade);
-    return plan.targets[slot];
+    return endpoint;
   }
 
   /** Whether the client is remembered for this endpoint: `recent --rcheck --seconds T --reap`, or `ip saddr @affinity-…`. */

@@ -22,7 +22,7 @@ export class ClosingQueue {
   length = 0;
 
   push(expiresNs: number): void {
-    if (this.head + this.length === this.chunks.length * CHUNK) this.chunks.push(this.spare.pop() ?? new Float64Array(CHUNK));
+    if (this.head + this.length === this.capacity()) this.makeRoom();
     let k = this.length;
     while (k > 0 && this.at(k - 1) > expiresNs) {
       this.set(k, this.at(k - 1));
@@ -47,6 +47,29 @@ export class ClosingQueue {
       this.spare.push(this.chunks.shift() as Float64Array);
       this.head = 0;
     }
+  }
+
+  /** Every chunk but the last is full-sized; a lone first chunk may be smaller. */
+  private capacity(): number {
+    const n = this.chunks.length;
+    return n === 0 ? 0 : (n - 1) * CHUNK + this.chunks[n - 1].length;
+  }
+
+  /**
+   * A queue that has never held a chunk's worth keeps one small chunk, doubled as it fills: a
+   * cluster of thousands of nodes, each closing a few connections, would otherwise hold 64 KiB
+   * per node. Past that, whole chunks, recycled.
+   */
+  private makeRoom(): void {
+    const first = this.chunks[0];
+    if (this.chunks.length <= 1 && this.spare.length === 0 && (first === undefined || first.length < CHUNK)) {
+      const next = new Float64Array(Math.min(CHUNK, Math.max(16, 2 * this.length)));
+      if (first !== undefined) next.set(first.subarray(this.head, this.head + this.length));
+      this.chunks[0] = next;
+      this.head = 0;
+      return;
+    }
+    this.chunks.push(this.spare.pop() ?? new Float64Array(CHUNK));
   }
 
   /** The k-th oldest entry's expiry. */

@@ -159,7 +159,9 @@ export class Conntrack implements GcTable {
     options: ConntrackOptions = {},
   ) {
     if (!(max >= 1 && max <= SLOT_SPACE)) throw new Error(`conntrack: max must be 1..${SLOT_SPACE}, got ${max}`);
-    this.grow(Math.min(max, 1024));
+    // Small at first and doubled as it fills: slots are handed out lowest first either way, so
+    // handles do not depend on it, and thousands of nodes' tables start at 1.3 KiB each.
+    this.grow(Math.min(max, 64));
     this.whenFull = options.whenFull ?? 'drop';
     this.gc = options.gc === false || this.whenFull === 'evict' ? null : new GcWorker(options.onGcPass);
   }

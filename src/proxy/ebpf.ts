@@ -4,15 +4,19 @@
 // lb4_select_backend_id_random / _maglev). NodePort traffic to a remote backend is SNATed or sent
 // with DSR (bpf/lib/nodeport.h); ClientIP affinity lives in the node's LB4_AFFINITY_MAP. Every
 // lookup is a hash probe, so the modelled cost is a constant whatever the number of Services.
+// The file runs past 300 lines on purpose: the NodePort and LoadBalancer frontends share one
+// backend pick (affinity, random or Maglev slot, SNAT or DSR), whose state splitting would expose.
 
-import { IntList } from '../engine/typed-arrays.js';
-import { type Cidr, cidrContains, ipv4ToUint32, parseCidr } from '../net/ipv4.js';
-import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, isProxied } from './categorize.js';
+import { type Cidr, cidrContains } from '../net/ipv4.js';
+import { type SharedEbpf, type SharedEbpfPort, ebpfLocalSlots, maglevFor, sharedEbpf } from './ebpf-shared.js';
 import { jhash3Words } from './jhash.js';
-import { maglevLookupTable, maglevSeeds } from './maglev.js';
+import { maglevSeeds } from './maglev.js';
 import { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
+import { checkSharedOptions } from './shared-options.js';
 import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, type ResolvedOptions, Verdict, resolveOptions } from './types.js';
+
+export { type SharedEbpf, sharedEbpf } from './ebpf-shared.js';
 
 /** IANA protocol numbers, as the service map key and the flow hash carry them. */
 const PROTO_NUMBER = { TCP: 6, UDP: 17, SCTP: 132 } as const;
@@ -61,9 +65,6 @@ export function flowHash(clientIp: number, clientPort: number, servicePort: numb
   return jhash3Words(bswap32(clientIp), ((bswap16(servicePort) << 16) | bswap16(clientPort)) >>> 0, proto, JHASH4_SEED);
 }
 
-/** The service map key: (address, port, protocol) packed into one exact integer (< 2^50). */
-const serviceKey = (address: number, port: number, proto: number): number => (address * 65_536 + port) * 256 + proto;
-
 export class EbpfTable implements NodeProxyTable {
   readonly mode = 'ebpf' as const;
   lastRulesWalked = 0;
@@ -72,66 +73,72 @@ export class EbpfTable implements NodeProxyTable {
   lastReplyLost = false;
   lastDirectReply = false;
   readonly options: ResolvedOptions;
-  /** The service map (LB4_SERVICES_MAP_V2), one entry per frontend. */
-  readonly services: EbpfService[] = [];
   readonly state: NodeProxyState;
-  private readonly byKey = new Map<number, number>();
-  /** nodePort → the service map index of its service port's first LoadBalancer frontend. */
-  private readonly lbByNodePort = new Map<number, number>();
-  private readonly nodeAddress: number;
-  /** Per service, its Maglev table (slot index per entry), built on first use: most are never asked. */
-  private readonly maglev: (Int32Array | undefined)[] = [];
-  private lastService = -1;
+  readonly shared: SharedEbpf;
+  /** This node's backends for each Local port's NodePort frontends, by local index. */
+  private readonly localSlots: Int32Array[];
+  /** Maglev tables of this node's Local NodePort frontends, by port index, built on first use. */
+  private readonly localMaglev = new Map<number, Int32Array>();
+  private listed: EbpfService[] | undefined;
+  /** Index into the shared ports of the last frontend found, or -1. */
+  private lastPort = -1;
+  /** Whether the last frontend found was the port's first LoadBalancer one (else its NodePort one on this node). */
+  private lastViaLoadBalancer = false;
   private lastSlot = -1;
   private lastFromAffinity = false;
 
+  /** `shared`: the part compiled once for the snapshot's nodes (sharedEbpf of these service ports); else its own. */
   constructor(
     readonly nodeName: string,
     readonly servicePorts: readonly ServicePortInfo[],
     private readonly costs: CostModel,
     options: CompileOptions = {},
+    shared?: SharedEbpf,
   ) {
     this.options = resolveOptions(options);
     this.state = options.state ?? new NodeProxyState();
-    this.nodeAddress = ipv4ToUint32(this.options.nodeIP);
-    const scratch = new IntList(64);
-    const cat = new EndpointCategories();
-    const { nodePortMode } = this.options.ebpf;
-    for (let i = 0; i < servicePorts.length; i++) {
-      const sp = servicePorts[i];
-      if (!isProxied(sp)) continue;
-      const revNatId = i + 1;
-      const affinityTimeoutNs = sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS * 1e9 : 0;
-      scratch.length = 0;
-      categorizeEndpoints(sp, nodeName, scratch, cat);
-      const all = scratch.data.slice(cat.clusterStart, cat.clusterStart + cat.clusterCount);
-      this.add({ sp: i, kind: 'ClusterIP', routable: false, address: sp.clusterIP, port: sp.port, protocol: sp.protocol, revNatId, slots: all, local: false, nat: 'snat', affinityTimeoutNs });
-      if (sp.nodePort <= 0) continue;
-      // externalTrafficPolicy Local: the NodePort frontend lists only this node's backends
-      // (pkg/service filters them for the external scope); with none, the lookup finds a
-      // service without backends and the packet is dropped (DROP_NO_SERVICE).
-      const local = externalPolicyLocal(sp);
-      const slots = local ? scratch.data.slice(cat.localStart, cat.localStart + cat.localCount) : all;
-      // hybrid: DSR for TCP, SNAT for UDP (the kube-proxy-free guide, "Hybrid DSR and SNAT Mode").
-      const nat = nodePortMode === 'dsr' || (nodePortMode === 'hybrid' && sp.protocol === 'TCP') ? 'dsr' : 'snat';
-      // pkg/service adds the NodePort frontend for every node address, plus the 0.0.0.0 surrogate
-      // that the socket and host paths match.
-      for (const [address, routable] of [['0.0.0.0', false], [this.options.nodeIP, true]] as const) {
-        this.add({ sp: i, kind: 'NodePort', routable, address, port: sp.nodePort, protocol: sp.protocol, revNatId, slots, local, nat, affinityTimeoutNs });
+    this.shared = shared ?? sharedEbpf(servicePorts, options);
+    if (this.shared.servicePorts !== servicePorts) throw new Error('EbpfTable: the shared part was compiled from other service ports');
+    checkSharedOptions('EbpfTable', this.shared.options, this.options);
+    this.localSlots = ebpfLocalSlots(this.shared, nodeName);
+  }
+
+  /**
+   * The service map (LB4_SERVICES_MAP_V2), one entry per frontend: per service port its ClusterIP,
+   * then (with a nodePort) the 0.0.0.0 surrogate that the socket and host paths match and this
+   * node's address (pkg/service adds the NodePort frontend for every node address). Made when asked.
+   */
+  get services(): readonly EbpfService[] {
+    if (this.listed === undefined) {
+      const out: EbpfService[] = [];
+      for (const port of this.shared.ports) {
+        const sp = this.servicePorts[port.sp];
+        const common = { sp: port.sp, protocol: sp.protocol, revNatId: port.revNatId, affinityTimeoutNs: port.affinityTimeoutNs };
+        out.push({ ...common, kind: 'ClusterIP', routable: false, address: sp.clusterIP, port: sp.port, slots: port.all, local: false, nat: 'snat' });
+        if (!port.hasNodePort) continue;
+        const slots = this.slotsOf(port);
+        for (const [address, routable] of [['0.0.0.0', false], [this.options.nodeIP, true]] as const) {
+          out.push({ ...common, kind: 'NodePort', routable, address, port: sp.nodePort, slots, local: port.local, nat: port.nat });
+        }
+        // A LoadBalancer frontend per ingress IP, on the service port, with the NodePort frontend's
+        // backends and forwarding (pkg/loadbalancer: the LoadBalancer type is an external scope).
+        for (const address of port.lbIPs) {
+          out.push({ ...common, kind: 'LoadBalancer', routable: true, address, port: sp.port, slots, local: port.local, nat: port.nat, ...(port.sourceRanges === undefined ? {} : { sourceRanges: port.sourceRanges }) });
+        }
       }
-      // A LoadBalancer frontend per ingress IP, on the service port, with the NodePort frontend's
-      // backends and forwarding (pkg/loadbalancer: the LoadBalancer type is an external scope).
-      const ranges = (sp.loadBalancerSourceRanges ?? []).map((c) => parseCidr(c) as Cidr);
-      for (const address of sp.loadBalancerIPs ?? []) {
-        if (sp.protocol === 'TCP' && !this.lbByNodePort.has(sp.nodePort)) this.lbByNodePort.set(sp.nodePort, this.services.length);
-        this.add({ sp: i, kind: 'LoadBalancer', routable: true, address, port: sp.port, protocol: sp.protocol, revNatId, slots, local, nat, affinityTimeoutNs, ...(ranges.length > 0 ? { sourceRanges: ranges } : {}) });
-      }
+      this.listed = out;
     }
+    return this.listed;
+  }
+
+  /** The NodePort frontends' backend slots on this node. */
+  private slotsOf(port: SharedEbpfPort): Int32Array {
+    return port.local ? this.localSlots[port.localIndex] : port.all;
   }
 
   servicePortForNodePort(nodePort: number): number {
-    const s = this.lookupService(this.nodeAddress, nodePort, PROTO_NUMBER.TCP);
-    return s < 0 ? -1 : this.services[s].sp;
+    const k = this.lookupNodePort(nodePort);
+    return k < 0 ? -1 : this.shared.ports[k].sp;
   }
 
   connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort = 0, to: Destination = 'node-port'): number {
@@ -140,7 +147,8 @@ export class EbpfTable implements NodeProxyTable {
     // client's own socket, no per-packet NAT), which this model does not have: the experiment
     // layer refuses them before any run (experiment/traffic-sources.ts).
     if (to === 'cluster-ip' || to === 'localhost-node-port') throw new Error(`ebpf: packets to ${to} are not modelled`);
-    this.lastService = -1;
+    this.lastPort = -1;
+    this.lastViaLoadBalancer = false;
     this.lastSlot = -1;
     this.lastFromAffinity = false;
     this.lastMasquerade = false;
@@ -149,10 +157,10 @@ export class EbpfTable implements NodeProxyTable {
     this.lastCostNs = this.costs.ebpfLookupNs;
     // lb4_lookup_service: one hash lookup of (node IP, nodePort, TCP) with backend_slot 0.
     this.lastRulesWalked = 1;
-    const s = this.lookupService(this.nodeAddress, nodePort, PROTO_NUMBER.TCP);
+    const k = this.lookupNodePort(nodePort);
     // No frontend: the packet goes up the stack, which answers RST.
-    if (s < 0) return Verdict.NoService;
-    return this.pickBackend(s, clientIp, nowNs, random, clientPort, nodePort);
+    if (k < 0) return Verdict.NoService;
+    return this.pickBackend(k, clientIp, nowNs, random, clientPort, nodePort);
   }
 
   /**
@@ -161,7 +169,8 @@ export class EbpfTable implements NodeProxyTable {
    * lookup whose miss drops the packet (DROP_NOT_IN_SRC_RANGE) in bpf_lxc and nodeport alike.
    */
   private connectLoadBalancer(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort: number): number {
-    this.lastService = -1;
+    this.lastPort = -1;
+    this.lastViaLoadBalancer = true;
     this.lastSlot = -1;
     this.lastFromAffinity = false;
     this.lastMasquerade = false;
@@ -169,36 +178,37 @@ export class EbpfTable implements NodeProxyTable {
     this.lastDirectReply = false;
     this.lastCostNs = this.costs.ebpfLookupNs;
     this.lastRulesWalked = 1;
-    const s = this.lbByNodePort.get(nodePort) ?? -1;
-    if (s < 0) return Verdict.NoService;
-    const svc = this.services[s];
-    if (svc.sourceRanges !== undefined) {
+    const k = this.shared.lbByNodePort.get(nodePort) ?? -1;
+    if (k < 0) return Verdict.NoService;
+    const port = this.shared.ports[k];
+    if (port.sourceRanges !== undefined) {
       this.lastRulesWalked++;
-      this.lastService = s;
-      if (!svc.sourceRanges.some((c) => cidrContains(c, clientIp))) return Verdict.SourceRangeDrop;
+      this.lastPort = k;
+      if (!port.sourceRanges.some((c) => cidrContains(c, clientIp))) return Verdict.SourceRangeDrop;
     }
-    return this.pickBackend(s, clientIp, nowNs, random, clientPort, svc.port);
+    return this.pickBackend(k, clientIp, nowNs, random, clientPort, this.servicePorts[port.sp].port);
   }
 
-  /** Service `s`'s backend for the flow to `dport`: affinity, then the random slot or Maglev's entry for the flow's hash. */
-  private pickBackend(s: number, clientIp: number, nowNs: number, random: () => number, clientPort: number, dport: number): number {
-    this.lastService = s;
-    const svc = this.services[s];
-    const count = svc.slots.length;
+  /** Port `k`'s backend for the flow to `dport`: affinity, then the random slot or Maglev's entry for the flow's hash. */
+  private pickBackend(k: number, clientIp: number, nowNs: number, random: () => number, clientPort: number, dport: number): number {
+    this.lastPort = k;
+    const svc = this.shared.ports[k];
+    const slots = this.slotsOf(svc);
+    const count = slots.length;
     if (count === 0) return svc.local ? Verdict.Drop : Verdict.Reject;
     let slot = -1;
     if (svc.affinityTimeoutNs > 0) {
       this.lastRulesWalked++; // lb4_affinity_backend_id: LB4_AFFINITY_MAP lookup
-      slot = this.affinitySlot(svc, clientIp, nowNs);
+      slot = this.affinitySlot(svc, slots, clientIp, nowNs);
       this.lastFromAffinity = slot >= 0;
     }
     if (slot < 0) {
-      slot = this.options.ebpf.algorithm === 'maglev' ? this.maglevSlot(s, flowHash(clientIp, clientPort, dport, PROTO_NUMBER.TCP)) : Math.floor(random() * count);
+      slot = this.options.ebpf.algorithm === 'maglev' ? this.maglevSlot(k, flowHash(clientIp, clientPort, dport, PROTO_NUMBER.TCP)) : Math.floor(random() * count);
     }
     this.lastRulesWalked += 2; // the backend slot (or Maglev inner map) and LB4_BACKEND_MAP
-    if (svc.affinityTimeoutNs > 0) this.updateAffinity(svc, clientIp, slot, nowNs);
+    if (svc.affinityTimeoutNs > 0) this.updateAffinity(svc, slots, clientIp, slot, nowNs);
     this.lastSlot = slot;
-    const endpoint = svc.slots[slot];
+    const endpoint = slots[slot];
     const remote = this.servicePorts[svc.sp].endpoints[endpoint].nodeName !== this.nodeName;
     // A local backend is reached by redirect and needs no NAT of the source; a remote one is
     // SNATed to this node (the reply returns through it) or tunnelled by DSR (it does not).
@@ -229,43 +239,50 @@ export class EbpfTable implements NodeProxyTable {
   /** Cilium keeps no per-backend connection counts: nothing to release. */
   release(_nodePort: number, _endpoint: number): void {}
 
-  /** Service `s`'s Maglev table: each of its M entries names one of the service's slots. */
+  /** Frontend `s`'s Maglev table (an index into `services`): each of its M entries names one of its slots. */
   maglevTableOf(s: number): Int32Array {
-    let t = this.maglev[s];
-    if (t === undefined) {
-      const svc = this.services[s];
-      const eps = this.servicePorts[svc.sp].endpoints;
-      // lbmap UpsertMaglevLookupTable: backends by name (sorted inside), each entry a backend.
-      t = maglevLookupTable(Array.from(svc.slots, (e) => eps[e].key), this.options.ebpf.maglevTableSize);
-      this.maglev[s] = t;
-    }
+    const svc = this.services[s];
+    // A LoadBalancer frontend has its NodePort frontend's slots, so the same table.
+    if (svc.kind === 'NodePort' || svc.kind === 'LoadBalancer') return this.maglevOfPort(this.portIndexOf(svc.sp));
+    return maglevFor(this.shared, svc.sp, svc.slots);
+  }
+
+  private portIndexOf(sp: number): number {
+    return this.shared.ports.findIndex((p) => p.sp === sp);
+  }
+
+  /** The NodePort frontends' Maglev table of shared port `k`: shared by every node unless the port is Local. */
+  private maglevOfPort(k: number): Int32Array {
+    const port = this.shared.ports[k];
+    const cache = port.local ? this.localMaglev : this.shared.maglev;
+    let t = cache.get(k);
+    if (t === undefined) cache.set(k, (t = maglevFor(this.shared, port.sp, this.slotsOf(port))));
     return t;
   }
 
   explain(): string[] {
-    if (this.lastService < 0) return ['no service map entry'];
-    const svc = this.services[this.lastService];
-    const out = [`${svc.address}:${svc.port}/${svc.protocol} (${svc.revNatId}) ${svc.kind}${svc.local ? ' Local' : ''}`];
+    if (this.lastPort < 0) return ['no service map entry'];
+    const port = this.shared.ports[this.lastPort];
+    const sp = this.servicePorts[port.sp];
+    // connect looks up this node's own NodePort frontend; connectLoadBalancer the port's first LoadBalancer one.
+    const frontend = this.lastViaLoadBalancer ? `${port.lbIPs[0]}:${sp.port}/${sp.protocol} (${port.revNatId}) LoadBalancer` : `${this.options.nodeIP}:${sp.nodePort}/${sp.protocol} (${port.revNatId}) NodePort`;
+    const out = [`${frontend}${port.local ? ' Local' : ''}`];
     if (this.lastSlot < 0) return [...out, 'no backend'];
-    const ep = this.servicePorts[svc.sp].endpoints[svc.slots[this.lastSlot]];
+    const ep = sp.endpoints[this.slotsOf(port)[this.lastSlot]];
     const how = this.lastFromAffinity ? 'affinity' : this.options.ebpf.algorithm;
     out.push(`${how} slot ${this.lastSlot + 1} -> ${ep.key}${this.lastMasquerade ? ' (snat)' : ''}${this.lastDirectReply ? ' (dsr)' : ''}`);
     return out;
   }
 
-  private add(svc: EbpfService): void {
-    const key = serviceKey(ipv4ToUint32(svc.address), svc.port, PROTO_NUMBER[svc.protocol]);
-    this.byKey.set(key, this.services.length);
-    this.services.push(svc);
-  }
-
-  private lookupService(address: number, port: number, proto: number): number {
-    return this.byKey.get(serviceKey(address, port, proto)) ?? -1;
+  /** lb4_lookup_service of (this node's IP, nodePort, TCP): the port whose NodePort frontend it is, or -1. */
+  private lookupNodePort(nodePort: number): number {
+    const byNodePort = this.shared.byNodePort;
+    return nodePort < byNodePort.length ? byNodePort[nodePort] : -1;
   }
 
   /** lb4_select_backend_id_maglev: the table entry at hash mod M names a backend, here its slot. */
-  private maglevSlot(s: number, hash: number): number {
-    const table = this.maglevTableOf(s);
+  private maglevSlot(k: number, hash: number): number {
+    const table = this.maglevOfPort(k);
     return table[hash % table.length];
   }
 
@@ -273,23 +290,23 @@ export class EbpfTable implements NodeProxyTable {
    * lb4_affinity_backend_id: the client's entry for this service (rev_nat id), if last used within
    * the timeout and its backend is still a slot of the service; a stale entry is deleted.
    */
-  private affinitySlot(svc: EbpfService, clientIp: number, nowNs: number): number {
+  private affinitySlot(svc: SharedEbpfPort, slots: Int32Array, clientIp: number, nowNs: number): number {
     const entries = this.state.ebpfAffinity.get(svc.revNatId);
     const e = entries?.get(clientIp);
     if (entries === undefined || e === undefined) return -1;
     if (e.lastUsedNs + svc.affinityTimeoutNs >= nowNs) {
       const eps = this.servicePorts[svc.sp].endpoints;
-      for (let k = 0; k < svc.slots.length; k++) if (eps[svc.slots[k]].key === e.backend) return k;
+      for (let k = 0; k < slots.length; k++) if (eps[slots[k]].key === e.backend) return k;
     }
     entries.delete(clientIp);
     return -1;
   }
 
   /** lb4_update_affinity_by_netns/by_addr: (client, rev_nat id) → backend, last used now. */
-  private updateAffinity(svc: EbpfService, clientIp: number, slot: number, nowNs: number): void {
+  private updateAffinity(svc: SharedEbpfPort, slots: Int32Array, clientIp: number, slot: number, nowNs: number): void {
     let entries = this.state.ebpfAffinity.get(svc.revNatId);
     if (entries === undefined) this.state.ebpfAffinity.set(svc.revNatId, (entries = new Map()));
-    const backend = this.servicePorts[svc.sp].endpoints[svc.slots[slot]].key;
+    const backend = this.servicePorts[svc.sp].endpoints[slots[slot]].key;
     const e = entries.get(clientIp);
     if (e === undefined) entries.set(clientIp, { backend, lastUsedNs: nowNs });
     else ((e.backend = backend), (e.lastUsedNs = nowNs));

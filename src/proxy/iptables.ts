@@ -12,10 +12,24 @@
 // or 127.0.0.0/8: --src-type LOCAL); anything else is an outside client's.
 
 import { iptablesEndpointChain, iptablesServiceChains } from './chain-names.js';
-import { ChainWalk, WalkPath, walkTo } from './chain-walk.js';
+import { planNodeChains, planSharedChains } from './chain-plan-shared.js';
+import { AffinityNames, ChainWalk, type SharedChainTables, WalkPath, walkTo } from './chain-walk.js';
 import { INT_LOCAL, type IptablesPlan, planIptables } from './iptables-plan.js';
+import { NodeProxyState } from './node-state.js';
+import type { PreviousShared } from './partial-sync.js';
 import type { ServicePortInfo } from './service-map.js';
-import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, resolveOptions } from './types.js';
+import { checkSharedOptions } from './shared-options.js';
+import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
+
+/**
+ * What every node of `options.zone` shares (xt_recent lists are named after the KUBE-SEP chains).
+ * With `previous`, a partial sync: only the changed ports are compiled again.
+ */
+export function sharedIptables(servicePorts: readonly ServicePortInfo[], options: CompileOptions = {}, previous?: PreviousShared<SharedChainTables>): SharedChainTables {
+  const carried = previous === undefined ? undefined : { plan: previous.shared.plan, names: previous.shared.names, changed: previous.changed };
+  const plan = planSharedChains(servicePorts, resolveOptions(options), carried);
+  return { plan, names: new AffinityNames(plan, iptablesEndpointChain, carried) };
+}
 
 export class IptablesTable implements NodeProxyTable {
   readonly mode = 'iptables' as const;
@@ -23,20 +37,32 @@ export class IptablesTable implements NodeProxyTable {
   lastCostNs = 0;
   lastMasquerade = false;
   readonly lastReplyLost = false;
-  readonly plan: IptablesPlan;
+  readonly shared: SharedChainTables;
+  private readonly options: ResolvedOptions;
   private readonly walk: ChainWalk;
+  private fullPlan: IptablesPlan | undefined;
   private lastTo: Destination = 'node-port';
 
+  /** `shared`: the part compiled once for the snapshot's nodes (sharedIptables of these service ports); else its own. */
   constructor(
     readonly nodeName: string,
     readonly servicePorts: readonly ServicePortInfo[],
     costs: CostModel,
     options: CompileOptions = {},
+    shared?: SharedChainTables,
   ) {
-    this.plan = planIptables(nodeName, servicePorts, resolveOptions(options));
+    this.options = resolveOptions(options);
+    this.shared = shared ?? sharedIptables(servicePorts, options);
+    if (this.shared.plan.servicePorts !== servicePorts) throw new Error('IptablesTable: the shared part was compiled from other service ports');
+    checkSharedOptions('IptablesTable', this.shared.plan.options, this.options);
     const dialect = { linearDispatch: true, cascade: true, xtRecent: true, ruleNs: costs.iptablesRuleNs, fixedNs: 0 };
-    // xt_recent lists are named after the KUBE-SEP chains.
-    this.walk = new ChainWalk(this.plan, servicePorts, dialect, iptablesEndpointChain, options);
+    this.walk = new ChainWalk(this.shared, planNodeChains(this.shared.plan, nodeName, this.options.nodeIP), dialect, options.state ?? new NodeProxyState());
+  }
+
+  /** This node's whole layout, as the renderers read it; made when asked. */
+  get plan(): IptablesPlan {
+    this.fullPlan ??= planIptables(this.nodeName, this.servicePorts, this.options);
+    return this.fullPlan;
   }
 
   servicePortForNodePort(nodePort: number): number {
@@ -56,7 +82,8 @@ export class IptablesTable implements NodeProxyTable {
   release(): void {}
 
   explain(): string[] {
-    const { plan, walk } = this;
+    const walk = this.walk;
+    const plan = this.shared.plan;
     if (walk.viaLoadBalancer) return this.explainLoadBalancer();
     const out: string[] = ['nat KUBE-SERVICES'];
     if (walk.path === WalkPath.None) return [];
@@ -70,7 +97,7 @@ export class IptablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Drop) return [...out, `filter KUBE-EXTERNAL-SERVICES DROP "${sp.name} has no local endpoints"`];
     if (walk.path === WalkPath.Cluster || walk.path === WalkPath.LocalShortCircuit) out.push('nat KUBE-MARK-MASQ');
     out.push(`nat ${walk.path === WalkPath.Local ? chains.svl : chains.svc}`);
-    const ep = sp.endpoints[plan.targets[walk.target]];
+    const ep = sp.endpoints[walk.endpoint];
     out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
     if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');
     out.push(`DNAT --to-destination ${ep.key}`);
@@ -79,7 +106,8 @@ export class IptablesTable implements NodeProxyTable {
 
   /** The chains a packet to the load-balancer IP walked (ChainWalk.connectLoadBalancer). */
   private explainLoadBalancer(): string[] {
-    const { plan, walk } = this;
+    const walk = this.walk;
+    const plan = this.shared.plan;
     const out = ['nat KUBE-SERVICES'];
     if (walk.path === WalkPath.NoRule) return [...out, 'filter KUBE-PROXY-FIREWALL', 'filter KUBE-EXTERNAL-SERVICES (no rule)'];
     const sp = this.servicePorts[plan.order[walk.position]];
@@ -93,7 +121,7 @@ export class IptablesTable implements NodeProxyTable {
     }
     if (walk.path === WalkPath.Cluster) out.push('nat KUBE-MARK-MASQ');
     out.push(`nat ${walk.path === WalkPath.Local ? chains.svl : chains.svc}`);
-    const ep = sp.endpoints[plan.targets[walk.target]];
+    const ep = sp.endpoints[walk.endpoint];
     out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
     if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');
     out.push(`DNAT --to-destination ${ep.key}`);
@@ -107,7 +135,8 @@ export class IptablesTable implements NodeProxyTable {
 
   /** ClusterIP walks, and localhost packets the nat table leaves alone. */
   private explainOther(out: string[]): string[] {
-    const { plan, walk } = this;
+    const walk = this.walk;
+    const plan = this.shared.plan;
     const sp = walk.position >= 0 ? this.servicePorts[plan.order[walk.position]] : undefined;
     const filterChain = this.lastTo === 'cluster-ip' ? 'filter KUBE-SERVICES' : 'filter KUBE-EXTERNAL-SERVICES';
     if (sp === undefined || walk.path === WalkPath.NoRule) return [...out, `${filterChain} (no rule)`];
@@ -116,7 +145,7 @@ export class IptablesTable implements NodeProxyTable {
     const chains = iptablesServiceChains(sp);
     out.push(`nat ${(plan.flags[walk.position] & INT_LOCAL) !== 0 ? chains.svl : chains.svc}`);
     if (walk.clusterIPMasq) out.push('nat KUBE-MARK-MASQ');
-    const ep = sp.endpoints[plan.targets[walk.target]];
+    const ep = sp.endpoints[walk.endpoint];
     out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
     if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');
     out.push(`DNAT --to-destination ${ep.key}`);

@@ -1,14 +1,19 @@
 // IPVS mode compiled: one virtual server per (node IP × nodePort), real servers of weight 1,
 // the node's scheduler state per virtual server, persistence for ClientIP affinity
-// (pkg/proxy/ipvs/proxier.go). Lookup is a hash probe, so the modelled cost is a constant.
+// (pkg/proxy/ipvs/proxier.go). Lookup is a hash probe, so the modelled cost is a constant. The
+// node-independent part is shared (ipvs-shared.ts); kernel state is the node's own.
+// The file runs past 300 lines on purpose: the NodePort, load-balancer and ClusterIP virtual
+// servers share one scheduling path and one kernel-state cache, which splitting would expose.
 
 import { IntList } from '../engine/typed-arrays.js';
 import { type Cidr, cidrContains, parseCidr } from '../net/ipv4.js';
-import { EndpointCategories, categorizeEndpoints, externalPolicyLocal, internalPolicyLocal, isProxied } from './categorize.js';
+import { EndpointCategories, categorizeEndpoints, internalPolicyLocal, isProxied } from './categorize.js';
 import { reconcileDestinations } from './ipvs-destinations.js';
 import { IpvsVirtualServerState, schedule } from './ipvs-schedulers.js';
+import { type SharedIpvs, type SharedVirtualServer, ipvsLocalServers, sharedIpvs } from './ipvs-shared.js';
 import { NodeProxyState } from './node-state.js';
 import type { ServicePortInfo } from './service-map.js';
+import { checkSharedOptions } from './shared-options.js';
 import {
   type CompileOptions,
   type CostModel,
@@ -40,6 +45,15 @@ export interface IpvsVirtualServer {
   readonly sourceRanges?: readonly Cidr[];
 }
 
+/** A virtual server this table has routed through: the node's kernel state, its destination list and each entry's endpoint index. */
+interface Routed {
+  readonly state: IpvsVirtualServerState;
+  readonly servers: string[];
+  readonly endpoints: Int32Array;
+}
+
+export { type SharedIpvs, sharedIpvs } from './ipvs-shared.js';
+
 /** IPVS never answers on a loopback address: kube-proxy's node address set leaves it out (ipvs/netlink_linux.go isValidForSet). */
 const NO_VIRTUAL_SERVER = -1;
 
@@ -51,75 +65,90 @@ export class IpvsTable implements NodeProxyTable {
   lastReplyLost = false;
   readonly options: ResolvedOptions;
   readonly scheduler: IpvsScheduler;
-  readonly virtualServers: IpvsVirtualServer[] = [];
-  /** Per TCP NodePort service port with load-balancer IPs: the virtual server on its first one. */
-  readonly lbVirtualServers: IpvsVirtualServer[] = [];
-  private readonly lbByNodePort = new Map<number, number>();
   readonly state: NodeProxyState;
-  private readonly byNodePort: Int32Array;
-  /** nodePort → index in `servers` of the same service port's ClusterIP virtual server, made on first use. */
+  readonly shared: SharedIpvs;
+  /** This node's local endpoints per Local virtual server (by local index). */
+  private readonly localServers: Int32Array[];
+  /**
+   * The node's virtual servers by index, made on first use: NodePort ones [0, S) as in
+   * `shared.servers`, load-balancer ones [S, S + L) as in `shared.lbServers`, then ClusterIP ones.
+   */
+  private readonly made = new Map<number, IpvsVirtualServer>();
+  /** nodePort → index of the same service port's ClusterIP virtual server, made on first use. */
   private readonly clusterIPByNodePort = new Map<number, number>();
-  /** NodePort virtual servers, then the ClusterIP ones made so far: the kernel state arrays index this. */
-  private readonly servers: IpvsVirtualServer[];
-  /** Per virtual server, resolved on first use: kernel state, its destination list and each entry's endpoint index. */
-  private readonly vsState: (IpvsVirtualServerState | undefined)[];
-  private readonly vsServers: (string[] | undefined)[];
-  private readonly vsEndpoints: (Int32Array | undefined)[];
+  private nextClusterIP: number;
+  /** Per virtual server, resolved on first use. */
+  private readonly routed = new Map<number, Routed>();
+  private listed: IpvsVirtualServer[] | undefined;
+  private lbListed: IpvsVirtualServer[] | undefined;
   private lastVs = -1;
   private lastServer = -1;
   private lastPersisted = false;
   private lastSourceDropped = false;
 
+  /** `shared`: the part compiled once for the snapshot's nodes (sharedIpvs of these service ports); else its own. */
   constructor(
     readonly nodeName: string,
     readonly servicePorts: readonly ServicePortInfo[],
     private readonly costs: CostModel,
     options: CompileOptions = {},
+    shared?: SharedIpvs,
   ) {
     this.options = resolveOptions(options);
     this.scheduler = this.options.ipvsScheduler;
     this.state = options.state ?? new NodeProxyState();
-    let maxNodePort = 65_535;
-    for (const sp of servicePorts) if (sp.nodePort > maxNodePort) maxNodePort = sp.nodePort;
-    this.byNodePort = new Int32Array(maxNodePort + 1).fill(-1);
-    const scratch = new IntList(64);
-    const cat = new EndpointCategories();
-    for (let i = 0; i < servicePorts.length; i++) {
-      const sp = servicePorts[i];
-      if (!isProxied(sp) || sp.nodePort <= 0 || sp.protocol !== 'TCP') continue;
-      scratch.length = 0;
-      categorizeEndpoints(sp, nodeName, scratch, cat, options.zone);
-      const local = externalPolicyLocal(sp);
-      // syncEndpoint(onlyNodeLocalEndpoints): local endpoints, else every cluster endpoint
-      // (kubernetes#97081: "the reply will have the POD address and will be discarded").
-      const useLocal = local && cat.localCount > 0;
-      const replyLost = local && !useLocal && cat.hasAnyEndpoints;
-      const start = useLocal ? cat.localStart : cat.clusterStart;
-      const count = useLocal ? cat.localCount : cat.clusterCount;
-      this.byNodePort[sp.nodePort] = this.virtualServers.length;
-      const vs: IpvsVirtualServer = {
-        sp: i,
-        key: `${this.options.nodeIP}:${sp.nodePort}/TCP`,
-        realServers: scratch.data.slice(start, start + count),
-        masquerade: !local,
-        replyLost,
-        persistentTimeoutNs: sp.sessionAffinity === 'ClientIP' ? sp.sessionAffinityTimeoutS * 1e9 : 0,
+    this.shared = shared ?? sharedIpvs(servicePorts, options);
+    if (this.shared.servicePorts !== servicePorts) throw new Error('IpvsTable: the shared part was compiled from other service ports');
+    checkSharedOptions('IpvsTable', this.shared.options, this.options);
+    this.localServers = ipvsLocalServers(this.shared, nodeName);
+    this.nextClusterIP = this.shared.servers.length + this.shared.lbServers.length;
+  }
+
+  /** The node's NodePort virtual servers in service-port order, for the renderers; made when asked. */
+  get virtualServers(): readonly IpvsVirtualServer[] {
+    this.listed ??= this.shared.servers.map((_, v) => this.vs(v));
+    return this.listed;
+  }
+
+  /** Per TCP NodePort service port with load-balancer IPs: the virtual server on its first one. */
+  get lbVirtualServers(): readonly IpvsVirtualServer[] {
+    this.lbListed ??= this.shared.lbServers.map((_, l) => this.vs(this.shared.servers.length + l));
+    return this.lbListed;
+  }
+
+  /** Virtual server `v` (a NodePort or load-balancer one: ClusterIP ones are made by serverFor). */
+  private vs(v: number): IpvsVirtualServer {
+    let vs = this.made.get(v);
+    if (vs === undefined) {
+      const S = this.shared.servers.length;
+      const lb = v >= S ? this.shared.lbServers[v - S] : undefined;
+      const base = this.shared.servers[lb === undefined ? v : lb.server];
+      vs = {
+        sp: base.sp,
+        key: lb === undefined ? `${this.options.nodeIP}:${base.nodePort}/TCP` : lb.key,
+        realServers: this.realServersOf(base),
+        masquerade: !base.local,
+        replyLost: this.replyLostOf(base),
+        persistentTimeoutNs: base.persistentTimeoutNs,
+        ...(lb?.sourceRanges === undefined ? {} : { sourceRanges: lb.sourceRanges }),
       };
-      this.virtualServers.push(vs);
-      // "Capture load-balancer ingress": the same syncEndpoint(ExternalPolicyLocal) real servers;
-      // KUBE-LOAD-BALANCER marks for masquerade unless the port is in KUBE-LOAD-BALANCER-LOCAL.
-      const lbIP = sp.loadBalancerIPs?.[0];
-      if (lbIP !== undefined) {
-        const ranges = (sp.loadBalancerSourceRanges ?? []).map((c) => parseCidr(c) as Cidr);
-        this.lbByNodePort.set(sp.nodePort, this.lbVirtualServers.length);
-        this.lbVirtualServers.push({ ...vs, key: `${lbIP}:${sp.port}/TCP`, ...(ranges.length > 0 ? { sourceRanges: ranges } : {}) });
-      }
+      this.made.set(v, vs);
     }
-    // NodePort virtual servers, then the load-balancer IPs' ones; ClusterIP ones join on first use.
-    this.servers = [...this.virtualServers, ...this.lbVirtualServers];
-    this.vsState = new Array(this.servers.length);
-    this.vsServers = new Array(this.servers.length);
-    this.vsEndpoints = new Array(this.servers.length);
+    return vs;
+  }
+
+  /**
+   * syncEndpoint(onlyNodeLocalEndpoints): local endpoints, else every cluster endpoint
+   * (kubernetes#97081: "the reply will have the POD address and will be discarded").
+   */
+  private realServersOf(vs: SharedVirtualServer): Int32Array {
+    if (!vs.local) return vs.clusterServers;
+    const local = this.localServers[vs.localIndex];
+    return local.length > 0 ? local : vs.clusterServers;
+  }
+
+  private replyLostOf(vs: SharedVirtualServer): boolean {
+    return vs.local && this.localServers[vs.localIndex].length === 0 && vs.hasEndpoints;
   }
 
   /**
@@ -130,10 +159,10 @@ export class IpvsTable implements NodeProxyTable {
    * endpoints exist", kubernetes#97081). Unlike iptables and nftables, nothing is dropped.
    */
   private serverFor(nodePort: number, to: Destination): number {
-    if (to === 'node-port') return nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : NO_VIRTUAL_SERVER;
+    if (to === 'node-port') return this.serverOf(nodePort);
     if (to === 'load-balancer-ip') {
-      const l = this.lbByNodePort.get(nodePort);
-      return l === undefined ? NO_VIRTUAL_SERVER : this.virtualServers.length + l;
+      const l = this.shared.lbByNodePort.get(nodePort);
+      return l === undefined ? NO_VIRTUAL_SERVER : this.shared.servers.length + l;
     }
     if (to !== 'cluster-ip') return NO_VIRTUAL_SERVER;
     const known = this.clusterIPByNodePort.get(nodePort);
@@ -147,7 +176,8 @@ export class IpvsTable implements NodeProxyTable {
     const useLocal = internalPolicyLocal(info) && cat.localCount > 0;
     const start = useLocal ? cat.localStart : cat.clusterStart;
     const count = useLocal ? cat.localCount : cat.clusterCount;
-    this.servers.push({
+    const v = this.nextClusterIP++;
+    this.made.set(v, {
       sp,
       key: `${info.clusterIP}:${info.port}/TCP`,
       realServers: scratch.data.slice(start, start + count),
@@ -156,8 +186,8 @@ export class IpvsTable implements NodeProxyTable {
       replyLost: false,
       persistentTimeoutNs: info.sessionAffinity === 'ClientIP' ? info.sessionAffinityTimeoutS * 1e9 : 0,
     });
-    this.clusterIPByNodePort.set(nodePort, this.servers.length - 1);
-    return this.servers.length - 1;
+    this.clusterIPByNodePort.set(nodePort, v);
+    return v;
   }
 
   /**
@@ -173,8 +203,8 @@ export class IpvsTable implements NodeProxyTable {
   }
 
   servicePortForNodePort(nodePort: number): number {
-    const v = nodePort < this.byNodePort.length ? this.byNodePort[nodePort] : -1;
-    return v < 0 ? -1 : this.virtualServers[v].sp;
+    const v = this.serverOf(nodePort);
+    return v < 0 ? -1 : this.shared.servers[v].sp;
   }
 
   connect(nodePort: number, clientIp: number, nowNs: number, _random: () => number, _clientPort?: number, to: Destination = 'node-port'): number {
@@ -191,7 +221,7 @@ export class IpvsTable implements NodeProxyTable {
       this.lastRulesWalked = 1;
       return Verdict.NoService;
     }
-    const vs = this.servers[v];
+    const vs = this.vs(v);
     const n = vs.realServers.length;
     this.lastRulesWalked = 1;
     if (vs.sourceRanges !== undefined) {
@@ -203,8 +233,9 @@ export class IpvsTable implements NodeProxyTable {
       }
     }
     if (n === 0) return Verdict.Reject; // ip_vs_leave: no destination → ICMP port unreachable
-    const state = this.stateOf(v);
-    const servers = this.vsServers[v] as string[];
+    const routed = this.routedVia(v);
+    const state = routed.state;
+    const servers = routed.servers;
     if (this.scheduler === 'lc' || this.scheduler === 'wlc') state.expireInactive(nowNs);
     let pick = -1;
     if (vs.persistentTimeoutNs > 0) {
@@ -230,17 +261,18 @@ export class IpvsTable implements NodeProxyTable {
     this.lastServer = pick;
     this.lastMasquerade = to === 'cluster-ip' ? this.clusterIPMasquerade(clientIp) : vs.masquerade;
     this.lastReplyLost = vs.replyLost;
-    return (this.vsEndpoints[v] as Int32Array)[pick];
+    return routed.endpoints[pick];
   }
 
   /** The connection ends: no longer active; closed at `closedAtNs` (not a failed one), it counts as inactive. */
   release(nodePort: number, endpoint: number, closedAtNs?: number, to: Destination = 'node-port'): void {
     const v = this.serverFor(nodePort, to);
     if (v < 0) return;
-    const key = this.servicePorts[this.servers[v].sp].endpoints[endpoint]?.key;
+    const vs = this.vs(v);
+    const key = this.servicePorts[vs.sp].endpoints[endpoint]?.key;
     if (key === undefined) throw new Error(`release: no endpoint ${endpoint} behind nodePort ${nodePort}`);
     // The node's kernel state, without re-linking it to this (maybe older) table's real servers.
-    const state = this.vsState[v] ?? this.state.ipvs.get(this.servers[v].key);
+    const state = this.routed.get(v)?.state ?? this.state.ipvs.get(vs.key);
     const c = state?.active.get(key) ?? 0;
     if (state === undefined || c <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
     state.active.set(key, c - 1);
@@ -249,17 +281,17 @@ export class IpvsTable implements NodeProxyTable {
 
   /** Active connections the kernel would show for a real server (ipvsadm ActiveConn). */
   activeConnections(nodePort: number, endpoint: number): number {
-    const v = this.byNodePort[nodePort];
-    return this.stateOf(v).active.get(this.servicePorts[this.virtualServers[v].sp].endpoints[endpoint].key) ?? 0;
+    const v = this.serverOf(nodePort);
+    return this.routedVia(v).state.active.get(this.servicePorts[this.shared.servers[v].sp].endpoints[endpoint].key) ?? 0;
   }
 
   explain(): string[] {
     if (this.lastVs < 0) return ['no virtual server'];
-    const vs = this.servers[this.lastVs];
+    const vs = this.vs(this.lastVs);
     const out = [`TCP ${vs.key.replace('/TCP', '')} ${this.scheduler}${vs.persistentTimeoutNs > 0 ? ' persistent' : ''}`];
     if (this.lastSourceDropped) return ['filter KUBE-PROXY-FIREWALL', 'filter KUBE-SOURCE-RANGES-FIREWALL DROP'];
     if (this.lastServer < 0) return [...out, 'no real server'];
-    const ep = this.servicePorts[vs.sp].endpoints[(this.vsEndpoints[this.lastVs] as Int32Array)[this.lastServer]];
+    const ep = this.servicePorts[vs.sp].endpoints[this.routedVia(this.lastVs).endpoints[this.lastServer]];
     out.push(`${this.lastPersisted ? 'template' : this.scheduler} -> ${ep.key}${this.lastMasquerade ? ' (masquerade)' : ''}${vs.replyLost ? ' (reply lost)' : ''}`);
     return out;
   }
@@ -269,22 +301,27 @@ export class IpvsTable implements NodeProxyTable {
    * this table's real servers the first time the table routes through it (the sync that
    * installed the table added and removed them).
    */
-  private stateOf(v: number): IpvsVirtualServerState {
-    let s = this.vsState[v];
-    if (s === undefined) {
-      const vs = this.servers[v];
-      s = this.state.ipvs.get(vs.key);
+  private routedVia(v: number): Routed {
+    let r = this.routed.get(v);
+    if (r === undefined) {
+      const vs = this.vs(v);
+      let s = this.state.ipvs.get(vs.key);
       if (s === undefined) this.state.ipvs.set(vs.key, (s = new IpvsVirtualServerState()));
-      this.vsState[v] = s;
       const eps = this.servicePorts[vs.sp].endpoints;
-      const keys = Array.from(vs.realServers, (e) => eps[e].key);
+      const real = vs.realServers;
+      const keys = Array.from(real, (e) => eps[e].key);
       const next = reconcileDestinations(this.nodeName, s.list, s.cursor, keys, this.scheduler === 'wrr' ? 'reset' : 'keep');
       s.list = next.list;
       s.cursor = next.cursor;
-      const indexOf = new Map(keys.map((k, i) => [k, vs.realServers[i]]));
-      this.vsServers[v] = s.list;
-      this.vsEndpoints[v] = Int32Array.from(s.list, (k) => indexOf.get(k) as number);
+      const indexOf = new Map(keys.map((k, i) => [k, real[i]]));
+      r = { state: s, servers: s.list, endpoints: Int32Array.from(s.list, (k) => indexOf.get(k) as number) };
+      this.routed.set(v, r);
     }
-    return s;
+    return r;
+  }
+
+  private serverOf(nodePort: number): number {
+    const byNodePort = this.shared.byNodePort;
+    return nodePort < byNodePort.length ? byNodePort[nodePort] : -1;
   }
 }

@@ -12,8 +12,9 @@ import { compileNodeTable } from './compile.js';
 import { NodeProxyState } from './node-state.js';
 import type { EndpointInfo, ServicePortInfo } from './service-map.js';
 import { SyncRunners } from './sync-runner.js';
+import { TargetVersions } from './target-versions.js';
 import { LARGE_CLUSTER_ENDPOINTS, type SyncConfig, type SyncWork, maxSyncIntervalNs, runnerMinIntervalNs, syncDuration } from './sync.js';
-import type { CostModel, EbpfConfig, IpvsScheduler, NodeProxyTable, ProxyMode } from './types.js';
+import type { CompileOptions, CostModel, EbpfConfig, IpvsScheduler, NodeProxyTable, ProxyMode } from './types.js';
 
 export interface NodeProxiesConfig {
   readonly mode: ProxyMode;
@@ -49,8 +50,8 @@ export class NodeProxies {
   /** Every table each node has routed on, oldest first: `tables[n]` is the last of `history[n]`. */
   private readonly history: NodeProxyTable[][];
   private readonly state: NodeProxyState[];
-  /** Every endpoint list the control plane published for the target, and when. */
-  private readonly versions: { readonly endpoints: readonly EndpointInfo[]; readonly madeAtNs: number }[];
+  /** Every version of the target's endpoints, and the shared part of each. */
+  private readonly versions: TargetVersions;
   /** Per node: the newest version its informer has delivered. */
   private readonly observedVersion: Int32Array;
   /** Per node: the version its running (or last) sync reads. */
@@ -90,7 +91,7 @@ export class NodeProxies {
     private readonly cfg: NodeProxiesConfig,
   ) {
     const n = nodes.length;
-    this.versions = [{ endpoints: servicePorts[0].endpoints, madeAtNs: 0 }];
+    this.versions = new TargetVersions(cfg.mode, servicePorts, this.clusterWide());
     this.state = nodes.map(() => new NodeProxyState());
     this.observedVersion = new Int32Array(n);
     this.syncingVersion = new Int32Array(n);
@@ -115,7 +116,7 @@ export class NodeProxies {
     }
     this.staticRules = rules;
     this.staticEndpoints = endpoints;
-    this.tables = nodes.map((_, i) => this.compile(i, servicePorts));
+    this.tables = nodes.map((_, i) => this.compile(i, 0));
     this.history = this.tables.map((t) => [t]);
     // The event argument packs (version, node).
     this.OBSERVE = sim.register('proxy.observe', (arg) => this.observe(arg % n, Math.floor(arg / n)));
@@ -152,7 +153,7 @@ export class NodeProxies {
 
   /** The EndpointSlice controller published new endpoints for the target. */
   endpointsChanged(endpoints: readonly EndpointInfo[]): void {
-    const version = this.versions.push({ endpoints, madeAtNs: this.sim.now }) - 1;
+    const version = this.versions.publish(endpoints, this.sim.now);
     for (let node = 0; node < this.nodes.length; node++) {
       this.sim.schedule(this.cfg.watchDelayNs, this.OBSERVE, version * this.nodes.length + node);
     }
@@ -166,7 +167,7 @@ export class NodeProxies {
   private observe(node: number, version: number): void {
     if (version <= this.observedVersion[node]) return;
     this.observedVersion[node] = version;
-    if (Number.isNaN(this.pendingSince[node])) this.pendingSince[node] = this.versions[version].madeAtNs;
+    if (Number.isNaN(this.pendingSince[node])) this.pendingSince[node] = this.versions.madeAtNs(version);
     this.trySync(node);
   }
 
@@ -202,7 +203,7 @@ export class NodeProxies {
     this.syncingVersion[node] = this.observedVersion[node];
     this.syncStartedFor[node] = this.pendingSince[node];
     this.pendingSince[node] = Number.NaN;
-    const endpoints = this.versions[this.syncingVersion[node]].endpoints;
+    const endpoints = this.versions.endpoints(this.syncingVersion[node]);
     const changed = Number.isNaN(this.syncStartedFor[node]) ? 0 : 1;
     this.sim.schedule(Math.round(syncDuration(this.cfg.mode, this.work(node, endpoints, changed), this.cfg.sync)), this.SYNC_END, node);
   }
@@ -217,11 +218,10 @@ export class NodeProxies {
       if (!Number.isNaN(this.pendingSince[node])) this.trySync(node);
       return;
     }
-    const endpoints = this.versions[this.syncingVersion[node]].endpoints;
-    const target = { ...this.servicePorts[0], endpoints };
-    this.tables[node] = this.compile(node, [target, ...this.servicePorts.slice(1)]);
+    const version = this.syncingVersion[node];
+    this.tables[node] = this.compile(node, version);
     this.history[node].push(this.tables[node]);
-    this.installed[node] = target;
+    this.installed[node] = this.tables[node].servicePorts[0];
     const lag = this.sim.now - this.syncStartedFor[node];
     this.syncs[node]++;
     this.lagSum[node] += lag;
@@ -258,15 +258,20 @@ export class NodeProxies {
     return this.categories;
   }
 
-  private compile(node: number, servicePorts: readonly ServicePortInfo[]): NodeProxyTable {
-    return compileNodeTable(this.cfg.mode, this.nodes[node].name, servicePorts, this.cfg.costs, {
+  /** The options every node passes alike: the shared parts are compiled with them. */
+  private clusterWide(): CompileOptions {
+    return {
       ipvsScheduler: this.cfg.ipvsScheduler,
       ebpf: this.cfg.ebpf,
-      nodeIP: this.nodes[node].ip,
-      zone: this.nodes[node].zone,
       ...(this.cfg.podCIDR === undefined ? {} : { podCIDR: this.cfg.podCIDR }),
       ...(this.cfg.localhostNodePorts === undefined ? {} : { localhostNodePorts: this.cfg.localhostNodePorts }),
-      state: this.state[node],
-    });
+    };
+  }
+
+  /** `node`'s table for `version`: the version's shared part for the node's zone, then the node's own part. */
+  private compile(node: number, version: number): NodeProxyTable {
+    const { name, ip, zone } = this.nodes[node];
+    const options = { ...this.clusterWide(), nodeIP: ip, zone, state: this.state[node] };
+    return compileNodeTable(this.cfg.mode, name, this.versions.portsOf(version), this.cfg.costs, options, this.versions.sharedFor(version, zone));
   }
 }

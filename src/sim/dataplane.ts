@@ -12,7 +12,7 @@ import { s } from '../engine/time.js';
 import { growFloat64, growInt32 } from '../engine/typed-arrays.js';
 import { BPF_CONNTRACK } from '../proxy/bpf-conntrack.js';
 import { Conntrack, handleSlot } from '../proxy/conntrack.js';
-import type { ServicePortInfo } from '../proxy/service-map.js';
+import type { EndpointInfo, ServicePortInfo } from '../proxy/service-map.js';
 import type { Destination, NodeProxyTable } from '../proxy/types.js';
 import { SoftirqCpus } from '../traffic/softirq-cpus.js';
 import type { SimConfig } from './config.js';
@@ -20,6 +20,8 @@ import { Fate, fateOfVerdict } from './fate.js';
 import { NodeProxies } from '../proxy/node-proxies.js';
 import type { PodFleet } from './pod-fleet.js';
 import { tableDestination } from './sources.js';
+
+const NO_ENDPOINTS: readonly EndpointInfo[] = [];
 
 export class Dataplane {
   /** 1 while the node is up; a node that is down answers nothing. */
@@ -51,6 +53,8 @@ export class Dataplane {
   // Per node, the pod behind each endpoint index of the table it routes on (rebuilt after a sync).
   private readonly podMaps: Int32Array[];
   private readonly podMapOf: (NodeProxyTable | null)[];
+  /** The pod behind each endpoint, by the target's endpoint list: the nodes that install one version share it. */
+  private readonly podMapByEndpoints = new Map<readonly EndpointInfo[], Int32Array>();
   /** Per ingress node, by the ingress entry's handle: the pod's node and its entry's handle there. */
   // Per ingress node, by conntrack slot: the connection (its handle) whose entry on the pod's node
   // is recorded, that node, and the entry's handle there. Typed arrays grown on demand: a Map per
@@ -187,7 +191,7 @@ export class Dataplane {
     if (peer < 0) return false;
     const slot = handleSlot(handle);
     if (slot >= this.peerOwner[node].length) {
-      const length = Math.max(slot + 1, this.peerOwner[node].length * 2, 1024);
+      const length = Math.max(slot + 1, this.peerOwner[node].length * 2, 64);
       this.peerOwner[node] = growFloat64(this.peerOwner[node], length);
       this.peerNode[node] = growInt32(this.peerNode[node], length);
       this.peerHandle[node] = growFloat64(this.peerHandle[node], length);
@@ -236,8 +240,10 @@ export class Dataplane {
 
   private podOfEndpoint(node: number, table: NodeProxyTable): Int32Array {
     if (this.podMapOf[node] !== table) {
-      const eps = table.servicePorts[table.servicePortForNodePort(this.nodePort)]?.endpoints ?? [];
-      this.podMaps[node] = Int32Array.from(eps.map((e) => this.pods.indexOfIp(e.ip)));
+      const eps = table.servicePorts[table.servicePortForNodePort(this.nodePort)]?.endpoints ?? NO_ENDPOINTS;
+      let map = this.podMapByEndpoints.get(eps);
+      if (map === undefined) this.podMapByEndpoints.set(eps, (map = Int32Array.from(eps, (e) => this.pods.indexOfIp(e.ip))));
+      this.podMaps[node] = map;
       this.podMapOf[node] = table;
     }
     return this.podMaps[node];

@@ -67,6 +67,12 @@ describe('run budget', () => {
     expect(issues.map((i) => i.message).join('\n')).toMatch(message);
   });
 
+  it('admits a Kubernetes-sized cluster: 5,000 nodes share their 10,000 Services\' tables, and conntrack holds the connections made, not its maximum', () => {
+    // `npm run bench -- big` runs this size in under 0.5 GiB (README, Performance).
+    const big = at({ 'cluster.nodes': 5000, 'cluster.backgroundServices': 10_000, 'conntrack.maxEntries': 131_072 });
+    expect(budgetIssues(estimateExperiment(big, sweepPoints), DEFAULT_LIMITS)).toEqual([]);
+  });
+
   it('refuses a sweep too large to expand, without expanding it', () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
     const huge = at({ sweep: { 'traffic.clients': values, 'pods.concurrency': values, 'traffic.ratePerS': values } });
