@@ -145,7 +145,6 @@ describe('iptables tables built from one shared part', () => {
         };
         const tables = NODES.map((n) => new IptablesTable(n.name, sps, DEFAULT_COSTS, { nodeIP: n.ip, zone: n.zone, localhostNodePorts, state: new NodeProxyState() }, chainsOf(n.zone)));
         const walkers = tables.map((t) => new NaiveWalker(renderIptables(t.plan)));
-        const fwChains = sps.some((sp) => sp.loadBalancerSourceRanges !== undefined && sp.endpoints.length > 0);
         let now = 0;
         for (const pkt of packets) {
           const sp = sps[(pkt.port - 29_999) % sps.length];
@@ -157,8 +156,8 @@ describe('iptables tables built from one shared part', () => {
           const lbIP = sp.loadBalancerIPs?.[0];
           const inCluster = srcLocal || src.startsWith('10.244.');
           if ((pkt.to === 'load-balancer-ip' && (lbIP === undefined || inCluster)) || (pkt.to === 'node-port' && src === '127.0.0.1')) continue;
-          // ClusterIP packets come from pods and the node; the table leaves filter KUBE-PROXY-FIREWALL out of their count.
-          if (pkt.to === 'cluster-ip' && (!inCluster || fwChains)) continue;
+          // ClusterIP packets come from pods and the node.
+          if (pkt.to === 'cluster-ip' && !inCluster) continue;
           now += pkt.dtMs * 1e6;
           const u = mulberry32(pkt.seed)();
           const table = tables[pkt.node];
