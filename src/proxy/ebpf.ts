@@ -147,20 +147,25 @@ export class EbpfTable implements NodeProxyTable {
     // client's own socket, no per-packet NAT), which this model does not have: the experiment
     // layer refuses them before any run (experiment/traffic-sources.ts).
     if (to === 'cluster-ip' || to === 'localhost-node-port') throw new Error(`ebpf: packets to ${to} are not modelled`);
+    // lb4_lookup_service: one hash lookup of (node IP, nodePort, TCP) with backend_slot 0.
+    this.startLookup(false);
+    const k = this.lookupNodePort(nodePort);
+    // No frontend: the packet goes up the stack, which answers RST.
+    if (k < 0) return Verdict.NoService;
+    return this.pickBackend(k, clientIp, nowNs, random, clientPort, nodePort);
+  }
+
+  /** A new connection's lookup begins: the last one's results cleared, one service-map lookup paid. */
+  private startLookup(viaLoadBalancer: boolean): void {
     this.lastPort = -1;
-    this.lastViaLoadBalancer = false;
+    this.lastViaLoadBalancer = viaLoadBalancer;
     this.lastSlot = -1;
     this.lastFromAffinity = false;
     this.lastMasquerade = false;
     this.lastReplyLost = false;
     this.lastDirectReply = false;
     this.lastCostNs = this.costs.ebpfLookupNs;
-    // lb4_lookup_service: one hash lookup of (node IP, nodePort, TCP) with backend_slot 0.
     this.lastRulesWalked = 1;
-    const k = this.lookupNodePort(nodePort);
-    // No frontend: the packet goes up the stack, which answers RST.
-    if (k < 0) return Verdict.NoService;
-    return this.pickBackend(k, clientIp, nowNs, random, clientPort, nodePort);
   }
 
   /**
@@ -169,15 +174,7 @@ export class EbpfTable implements NodeProxyTable {
    * lookup whose miss drops the packet (DROP_NOT_IN_SRC_RANGE) in bpf_lxc and nodeport alike.
    */
   private connectLoadBalancer(nodePort: number, clientIp: number, nowNs: number, random: () => number, clientPort: number): number {
-    this.lastPort = -1;
-    this.lastViaLoadBalancer = true;
-    this.lastSlot = -1;
-    this.lastFromAffinity = false;
-    this.lastMasquerade = false;
-    this.lastReplyLost = false;
-    this.lastDirectReply = false;
-    this.lastCostNs = this.costs.ebpfLookupNs;
-    this.lastRulesWalked = 1;
+    this.startLookup(true);
     const k = this.shared.lbByNodePort.get(nodePort) ?? -1;
     if (k < 0) return Verdict.NoService;
     const port = this.shared.ports[k];

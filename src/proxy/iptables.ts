@@ -97,11 +97,7 @@ export class IptablesTable implements NodeProxyTable {
     if (walk.path === WalkPath.Drop) return [...out, `filter KUBE-EXTERNAL-SERVICES DROP "${sp.name} has no local endpoints"`];
     if (walk.path === WalkPath.Cluster || walk.path === WalkPath.LocalShortCircuit) out.push('nat KUBE-MARK-MASQ');
     out.push(`nat ${walk.path === WalkPath.Local ? chains.svl : chains.svc}`);
-    const ep = sp.endpoints[walk.endpoint];
-    out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
-    if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');
-    out.push(`DNAT --to-destination ${ep.key}`);
-    return out;
+    return this.endpointTail(out, sp);
   }
 
   /** The chains a packet to the load-balancer IP walked (ChainWalk.connectLoadBalancer). */
@@ -121,11 +117,7 @@ export class IptablesTable implements NodeProxyTable {
     }
     if (walk.path === WalkPath.Cluster) out.push('nat KUBE-MARK-MASQ');
     out.push(`nat ${walk.path === WalkPath.Local ? chains.svl : chains.svc}`);
-    const ep = sp.endpoints[walk.endpoint];
-    out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
-    if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');
-    out.push(`DNAT --to-destination ${ep.key}`);
-    return out;
+    return this.endpointTail(out, sp);
   }
 
   /** The last walk was a ClusterIP packet that the filter table stopped. */
@@ -145,11 +137,15 @@ export class IptablesTable implements NodeProxyTable {
     const chains = iptablesServiceChains(sp);
     out.push(`nat ${(plan.flags[walk.position] & INT_LOCAL) !== 0 ? chains.svl : chains.svc}`);
     if (walk.clusterIPMasq) out.push('nat KUBE-MARK-MASQ');
-    const ep = sp.endpoints[walk.endpoint];
+    return this.endpointTail(out, sp);
+  }
+
+  /** The chosen endpoint's chain, its hairpin mark when the client is the endpoint, and the DNAT. */
+  private endpointTail(out: string[], sp: ServicePortInfo): string[] {
+    const ep = sp.endpoints[this.walk.endpoint];
     out.push(`nat ${iptablesEndpointChain(sp, ep)}`);
-    if (walk.hairpin) out.push('nat KUBE-MARK-MASQ');
+    if (this.walk.hairpin) out.push('nat KUBE-MARK-MASQ');
     out.push(`DNAT --to-destination ${ep.key}`);
     return out;
   }
 }
-
