@@ -78,6 +78,12 @@ export interface IptablesPlan {
 const byName = (sps: readonly ServicePortInfo[]) => (a: number, b: number): number =>
   sps[a].name < sps[b].name ? -1 : sps[a].name > sps[b].name ? 1 : sps[a].protocol < sps[b].protocol ? -1 : sps[a].protocol > sps[b].protocol ? 1 : 0;
 
+/**
+ * One node's whole plan, as its renderers (iptables-save, nft, `rules -o json`) print it. It runs
+ * past 80 lines: one pass over the sorted ports fills every per-position count in the order
+ * kube-proxy writes the rules, and splitting the pass would split that order. The walk uses the
+ * shared plan and each node's own part instead (chain-plan-shared.ts, chain-plan-counts.ts).
+ */
 export function planIptables(nodeName: string, servicePorts: readonly ServicePortInfo[], options: ResolvedOptions): IptablesPlan {
   const idx: number[] = [];
   let maxNodePort = 65_535;
