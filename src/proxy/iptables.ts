@@ -12,14 +12,13 @@
 // or 127.0.0.0/8: --src-type LOCAL); anything else is an outside client's.
 
 import { iptablesEndpointChain, iptablesServiceChains } from './chain-names.js';
-import { planNodeChains, planSharedChains } from './chain-plan-shared.js';
-import { AffinityNames, ChainWalk, type SharedChainTables, WalkPath, walkTo } from './chain-walk.js';
-import { INT_LOCAL, type IptablesPlan, planIptables } from './iptables-plan.js';
-import { NodeProxyState } from './node-state.js';
+import { planSharedChains } from './chain-plan-shared.js';
+import { ChainWalkTable } from './chain-walk-table.js';
+import { AffinityNames, type SharedChainTables, WalkPath } from './chain-walk.js';
+import { INT_LOCAL } from './iptables-plan.js';
 import type { PreviousShared } from './partial-sync.js';
 import type { ServicePortInfo } from './service-map.js';
-import { checkSharedOptions } from './shared-options.js';
-import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
+import { type CompileOptions, type CostModel, type NodeProxyTable, resolveOptions } from './types.js';
 
 /**
  * What every node of `options.zone` shares (xt_recent lists are named after the KUBE-SEP chains).
@@ -31,55 +30,13 @@ export function sharedIptables(servicePorts: readonly ServicePortInfo[], options
   return { plan, names: new AffinityNames(plan, iptablesEndpointChain, carried) };
 }
 
-export class IptablesTable implements NodeProxyTable {
+export class IptablesTable extends ChainWalkTable implements NodeProxyTable {
   readonly mode = 'iptables' as const;
-  lastRulesWalked = 0;
-  lastCostNs = 0;
-  lastMasquerade = false;
-  readonly lastReplyLost = false;
-  readonly shared: SharedChainTables;
-  private readonly options: ResolvedOptions;
-  private readonly walk: ChainWalk;
-  private fullPlan: IptablesPlan | undefined;
-  private lastTo: Destination = 'node-port';
 
   /** `shared`: the part compiled once for the snapshot's nodes (sharedIptables of these service ports); else its own. */
-  constructor(
-    readonly nodeName: string,
-    readonly servicePorts: readonly ServicePortInfo[],
-    costs: CostModel,
-    options: CompileOptions = {},
-    shared?: SharedChainTables,
-  ) {
-    this.options = resolveOptions(options);
-    this.shared = shared ?? sharedIptables(servicePorts, options);
-    if (this.shared.plan.servicePorts !== servicePorts) throw new Error('IptablesTable: the shared part was compiled from other service ports');
-    checkSharedOptions('IptablesTable', this.shared.plan.options, this.options);
-    const dialect = { linearDispatch: true, cascade: true, xtRecent: true, ruleNs: costs.iptablesRuleNs, fixedNs: 0 };
-    this.walk = new ChainWalk(this.shared, planNodeChains(this.shared.plan, nodeName, this.options.nodeIP), dialect, options.state ?? new NodeProxyState());
+  constructor(nodeName: string, servicePorts: readonly ServicePortInfo[], costs: CostModel, options: CompileOptions = {}, shared?: SharedChainTables) {
+    super(nodeName, servicePorts, shared ?? sharedIptables(servicePorts, options), options, { linearDispatch: true, cascade: true, xtRecent: true, ruleNs: costs.iptablesRuleNs, fixedNs: 0 }, 'IptablesTable');
   }
-
-  /** This node's whole layout, as the renderers read it; made when asked. */
-  get plan(): IptablesPlan {
-    this.fullPlan ??= planIptables(this.nodeName, this.servicePorts, this.options);
-    return this.fullPlan;
-  }
-
-  servicePortForNodePort(nodePort: number): number {
-    return this.walk.servicePortForNodePort(nodePort);
-  }
-
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, _clientPort?: number, to: Destination = 'node-port'): number {
-    const walk = this.walk;
-    this.lastTo = to;
-    const verdict = walkTo(walk, to, nodePort, clientIp, nowNs, random);
-    this.lastRulesWalked = walk.rulesWalked;
-    this.lastCostNs = walk.costNs;
-    this.lastMasquerade = walk.masquerade;
-    return verdict;
-  }
-
-  release(): void {}
 
   explain(): string[] {
     const walk = this.walk;

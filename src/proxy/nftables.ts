@@ -3,14 +3,13 @@
 // (pkg/proxy/nftables/proxier.go). O(1) per packet; its modelled cost is a constant.
 
 import { nftEndpointNameBase, nftServiceNameBase } from './chain-names.js';
-import { planNodeChains, planSharedChains } from './chain-plan-shared.js';
-import { AffinityNames, ChainWalk, type SharedChainTables, WalkPath, walkTo } from './chain-walk.js';
-import { INT_LOCAL, type IptablesPlan, planIptables } from './iptables-plan.js';
-import { NodeProxyState } from './node-state.js';
+import { planSharedChains } from './chain-plan-shared.js';
+import { ChainWalkTable } from './chain-walk-table.js';
+import { AffinityNames, type SharedChainTables, WalkPath } from './chain-walk.js';
+import { INT_LOCAL } from './iptables-plan.js';
 import type { PreviousShared } from './partial-sync.js';
 import type { ServicePortInfo } from './service-map.js';
-import { checkSharedOptions } from './shared-options.js';
-import { type CompileOptions, type CostModel, type Destination, type NodeProxyTable, type ResolvedOptions, resolveOptions } from './types.js';
+import { type CompileOptions, type CostModel, type NodeProxyTable, resolveOptions } from './types.js';
 
 /**
  * What every node of `options.zone` shares; affinity lives in one nft timeout set per endpoint.
@@ -22,56 +21,13 @@ export function sharedNftables(servicePorts: readonly ServicePortInfo[], options
   return { plan, names: new AffinityNames(plan, (sp, ep) => `affinity-${nftEndpointNameBase(sp, ep)}`, carried) };
 }
 
-export class NftablesTable implements NodeProxyTable {
+export class NftablesTable extends ChainWalkTable implements NodeProxyTable {
   readonly mode = 'nftables' as const;
-  lastRulesWalked = 0;
-  lastCostNs = 0;
-  lastMasquerade = false;
-  readonly lastReplyLost = false;
-  /** Categorisation and positions shared with iptables: kube-proxy computes them the same way. */
-  readonly shared: SharedChainTables;
-  private readonly options: ResolvedOptions;
-  private readonly walk: ChainWalk;
-  private fullPlan: IptablesPlan | undefined;
-  private lastTo: Destination = 'node-port';
 
   /** `shared`: the part compiled once for the snapshot's nodes (sharedNftables of these service ports); else its own. */
-  constructor(
-    readonly nodeName: string,
-    readonly servicePorts: readonly ServicePortInfo[],
-    costs: CostModel,
-    options: CompileOptions = {},
-    shared?: SharedChainTables,
-  ) {
-    this.options = resolveOptions(options);
-    this.shared = shared ?? sharedNftables(servicePorts, options);
-    if (this.shared.plan.servicePorts !== servicePorts) throw new Error('NftablesTable: the shared part was compiled from other service ports');
-    checkSharedOptions('NftablesTable', this.shared.plan.options, this.options);
-    const dialect = { linearDispatch: false, cascade: false, xtRecent: false, ruleNs: 0, fixedNs: costs.nftablesLookupNs };
-    this.walk = new ChainWalk(this.shared, planNodeChains(this.shared.plan, nodeName, this.options.nodeIP), dialect, options.state ?? new NodeProxyState());
+  constructor(nodeName: string, servicePorts: readonly ServicePortInfo[], costs: CostModel, options: CompileOptions = {}, shared?: SharedChainTables) {
+    super(nodeName, servicePorts, shared ?? sharedNftables(servicePorts, options), options, { linearDispatch: false, cascade: false, xtRecent: false, ruleNs: 0, fixedNs: costs.nftablesLookupNs }, 'NftablesTable');
   }
-
-  /** This node's whole layout, as the renderers read it; made when asked. */
-  get plan(): IptablesPlan {
-    this.fullPlan ??= planIptables(this.nodeName, this.servicePorts, this.options);
-    return this.fullPlan;
-  }
-
-  servicePortForNodePort(nodePort: number): number {
-    return this.walk.servicePortForNodePort(nodePort);
-  }
-
-  connect(nodePort: number, clientIp: number, nowNs: number, random: () => number, _clientPort?: number, to: Destination = 'node-port'): number {
-    const walk = this.walk;
-    this.lastTo = to;
-    const verdict = walkTo(walk, to, nodePort, clientIp, nowNs, random);
-    this.lastRulesWalked = walk.rulesWalked;
-    this.lastCostNs = walk.costNs;
-    this.lastMasquerade = walk.masquerade;
-    return verdict;
-  }
-
-  release(): void {}
 
   explain(): string[] {
     const walk = this.walk;
