@@ -7,6 +7,7 @@ import { externallyAccessible } from './categorize.js';
 import { iptablesEndpointChain, iptablesServiceChains, protocolLower } from './chain-names.js';
 import { AFFINITY, EXT_LOCAL, HAS_ENDPOINTS, INT_LOCAL, type IptablesPlan } from './iptables-plan.js';
 import { printedProbability } from './probability.js';
+import type { ServicePortInfo } from './service-map.js';
 
 /** kube-proxy's largeClusterEndpointsThreshold: above it, endpoint-rule comments are dropped. */
 export const LARGE_CLUSTER_ENDPOINTS = 1000;
@@ -32,6 +33,18 @@ interface PortContext {
   readonly p: number;
   /** An endpoint rule's comment, dropped in a large cluster (LARGE_CLUSTER_ENDPOINTS). */
   readonly comment: (c: string) => string;
+  // What every rule of the port repeats, worked out once.
+  readonly sp: ServicePortInfo;
+  /** `-m tcp -p tcp`. */
+  readonly m: string;
+  readonly extLocal: boolean;
+  readonly chains: ReturnType<typeof iptablesServiceChains>;
+}
+
+function portContext(plan: IptablesPlan, p: number, comment: (c: string) => string): PortContext {
+  const sp = plan.servicePorts[plan.order[p]];
+  const proto = protocolLower(sp);
+  return { plan, p, comment, sp, m: `-m ${proto} -p ${proto}`, extLocal: (plan.flags[p] & EXT_LOCAL) !== 0, chains: iptablesServiceChains(sp) };
 }
 
 export function renderIptables(plan: IptablesPlan, opts: RenderIptablesOptions = {}): string {
@@ -59,7 +72,7 @@ export function renderIptables(plan: IptablesPlan, opts: RenderIptablesOptions =
     );
   }
   const parts: IptablesParts = { filterRules, natChains, natRules };
-  for (let p = 0; p < order.length; p++) addServicePort({ plan, p, comment }, parts);
+  for (let p = 0; p < order.length; p++) addServicePort(portContext(plan, p, comment), parts);
 
   natRules.push(
     `-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL${
@@ -88,17 +101,12 @@ export function renderIptables(plan: IptablesPlan, opts: RenderIptablesOptions =
 
 /** One service port's rules (pkg/proxy/iptables/proxier.go syncProxyRules, per service port). */
 function addServicePort(c: PortContext, parts: IptablesParts): void {
-  const { plan, p } = c;
-  const { servicePorts, order, flags, options } = plan;
+  const { plan, p, sp, m, extLocal, chains } = c;
+  const { flags, options } = plan;
   const { filterRules, natRules } = parts;
-  const sp = servicePorts[order[p]];
   const name = sp.name;
-  const proto = protocolLower(sp);
-  const m = `-m ${proto} -p ${proto}`;
   const hasEndpoints = (flags[p] & HAS_ENDPOINTS) !== 0;
-  const extLocal = (flags[p] & EXT_LOCAL) !== 0;
   const hasExternalEndpoints = hasEndpoints && (!extLocal || plan.localCount[p] > 0);
-  const chains = iptablesServiceChains(sp);
   const filterTarget = hasEndpoints ? 'DROP' : 'REJECT';
   const filterComment = hasEndpoints ? `"${name} has no local endpoints"` : `"${name} has no endpoints"`;
 
@@ -157,17 +165,12 @@ function addServicePort(c: PortContext, parts: IptablesParts): void {
 
 /** The SVC chain's masquerade rule and the EXT chain of an externally reachable service port. */
 function addServiceChains(c: PortContext, parts: IptablesParts): void {
-  const { plan, p } = c;
+  const { plan, p, sp, m, extLocal, chains } = c;
   const { options } = plan;
   const detector = options.podCIDR !== '';
   const { natChains, natRules } = parts;
-  const sp = plan.servicePorts[plan.order[p]];
   const name = sp.name;
-  const proto = protocolLower(sp);
-  const m = `-m ${proto} -p ${proto}`;
-  const extLocal = (plan.flags[p] & EXT_LOCAL) !== 0;
   const hasExternalEndpoints = !extLocal || plan.localCount[p] > 0;
-  const chains = iptablesServiceChains(sp);
   const externalPolicyChain = extLocal ? chains.svl : chains.svc;
   // Internal traffic: the internal policy chain's masquerade rule for off-cluster sources.
   const internalChain = (plan.flags[p] & INT_LOCAL) !== 0 ? chains.svl : chains.svc;
@@ -201,11 +204,9 @@ function addServiceChains(c: PortContext, parts: IptablesParts): void {
 
 /** The KUBE-FW chain of a service port with loadBalancerSourceRanges (proxier.go "Set up firewall chain, if needed"). */
 function addFirewallChain(c: PortContext, parts: IptablesParts): void {
-  const { plan, p } = c;
+  const { plan, p, sp, chains } = c;
   const ranges = plan.sourceRanges[p];
   if (ranges === null || plan.proxyFirewallBefore[p] < 0) return; // usesFWChain needs endpoints
-  const sp = plan.servicePorts[plan.order[p]];
-  const chains = iptablesServiceChains(sp);
   parts.natChains.push(chains.fw);
   const head = `-A ${chains.fw} -m comment --comment "${sp.name} loadbalancer IP"`;
   for (const cidr of ranges) parts.natRules.push(`${head} -s ${cidr.text} -j ${chains.ext}`);
@@ -217,15 +218,10 @@ function addFirewallChain(c: PortContext, parts: IptablesParts): void {
 
 /** The SVC (and SVL) chains' endpoint picks and the endpoint (SEP) chains. */
 function addEndpointRules(c: PortContext, parts: IptablesParts): void {
-  const { plan, p, comment } = c;
+  const { plan, p, comment, sp, m, extLocal, chains } = c;
   const { natChains, natRules } = parts;
-  const sp = plan.servicePorts[plan.order[p]];
   const name = sp.name;
-  const proto = protocolLower(sp);
-  const m = `-m ${proto} -p ${proto}`;
-  const extLocal = (plan.flags[p] & EXT_LOCAL) !== 0;
   const affinity = (plan.flags[p] & AFFINITY) !== 0;
-  const chains = iptablesServiceChains(sp);
   const sepOf = (k: number): string => iptablesEndpointChain(sp, sp.endpoints[plan.targets[k]]);
   const writeEndpointRules = (chain: string, start: number, n: number): void => {
     natChains.push(chain);
