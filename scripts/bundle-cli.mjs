@@ -1,4 +1,4 @@
-// Bundles the command line (dist/cli/main.js and the --jobs child) over tsc's output, in place.
+// Bundles the command line (dist/cli/main.js, the --jobs child and the chart child) over tsc's output, in place.
 // A command used to load about 160 files, the yaml parser's 72 among them, before doing
 // anything; resolving and compiling them one by one was most of `get svc`'s start-up. Bundled,
 // each command loads its own chunk and the chunks it shares. The chart libraries stay outside
@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const { metafile } = await build({
-  entryPoints: ['dist/cli/main.js', 'dist/cli/run-child.js'],
+  entryPoints: ['dist/cli/main.js', 'dist/cli/run-child.js', 'dist/cli/chart-child.js'],
   outdir: 'dist/cli',
   allowOverwrite: true,
   bundle: true,

@@ -6,9 +6,14 @@ import type { TopLevelSpec } from 'vega-lite';
 
 let libraries: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
 
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+/** Starts loading vega and vega-lite (once); the first chart drawn waits for them. */
+export function loadChartLibraries(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
   libraries ??= Promise.all([import('vega'), import('vega-lite')]);
-  const [vega, vl] = await libraries;
+  return libraries;
+}
+
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, vl] = await loadChartLibraries();
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

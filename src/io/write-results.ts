@@ -1,5 +1,6 @@
 // Everything a run of an experiment leaves in its output folder, written in one atomic step.
 
+import type { TopLevelSpec } from 'vega-lite';
 import type { ExperimentResults } from '../experiment/results.js';
 import type { Experiment } from '../experiment/schema.js';
 import { type Assertion, checkAssertions, formatViolation, parseAssertion } from '../experiment/gates.js';
@@ -13,6 +14,14 @@ import { renderPng } from './render-png.js';
 import type { CapacityReport } from './report-capacity.js';
 import { formatReport, type ReportChart } from './report-html.js';
 
+/** Draws charts: in this process by default, or in a child that loaded the libraries early (cli/chart-process.ts). */
+export interface ChartRenderer {
+  svg(spec: TopLevelSpec): Promise<string>;
+  png(svg: string): Promise<Uint8Array>;
+}
+
+const IN_PROCESS: ChartRenderer = { svg: renderSvg, png: renderPng };
+
 export interface ResultOptions {
   /** Also rasterise every chart to `charts/<name>.png`. */
   readonly png?: boolean;
@@ -23,6 +32,8 @@ export interface ResultOptions {
    * experiment's assertions), its answer is marked and reported, and capacity.json holds it.
    */
   readonly capacity?: CapacityReport;
+  /** Where charts are drawn (default: here). */
+  readonly renderer?: ChartRenderer;
 }
 
 /** Builds every output file in memory; nothing touches the disk here. */
@@ -31,6 +42,17 @@ export async function resultFiles(experiment: Experiment, results: ExperimentRes
   const { capacity } = options;
   const violations = capacity ? [] : checkAssertions(experiment.assert, results.params, summary).map(formatViolation);
   const rules = capacity ? capacity.slos : experiment.assert.map(parseAssertion).filter((a): a is Assertion => !('expected' in a));
+  // Charts are asked for first, one at a time in order, so a renderer in another process draws
+  // them while the CSV files are built here.
+  const renderer = options.renderer ?? IN_PROCESS;
+  const specs = options.charts === false ? [] : chartsFor(results, experiment, rules, capacity?.result);
+  let previous: Promise<unknown> = Promise.resolve();
+  const drawn = specs.map((chart) => {
+    const svg = previous.then(() => renderer.svg(chart.spec));
+    const png = options.png ? svg.then((s) => renderer.png(s)) : undefined;
+    previous = (png ?? svg).catch(() => undefined);
+    return { chart, svg, png };
+  });
   const files: OutputFile[] = [
     { path: 'runs.csv', content: await toCsv(results.runColumns, results.runs, true) },
     { path: 'summary.csv', content: await toCsv(summaryColumns(results.params), summary) },
@@ -41,12 +63,12 @@ export async function resultFiles(experiment: Experiment, results: ExperimentRes
     ...(capacity ? [{ path: 'capacity.json', content: `${JSON.stringify(capacityJson(experiment.name, capacity.slos, capacity.defaultAdded, capacity.result), null, 2)}\n` }] : []),
   ];
   const charts: ReportChart[] = [];
-  for (const chart of options.charts === false ? [] : chartsFor(results, experiment, rules, capacity?.result)) {
-    const svg = await renderSvg(chart.spec);
+  for (const { chart, svg: pendingSvg, png } of drawn) {
+    const svg = await pendingSvg;
     charts.push({ name: chart.name, title: String(chart.spec.title ?? chart.name), svg });
     files.push({ path: `charts/${chart.name}.vl.json`, content: `${JSON.stringify(chart.spec, null, 2)}\n` });
     files.push({ path: `charts/${chart.name}.svg`, content: svg });
-    if (options.png) files.push({ path: `charts/${chart.name}.png`, content: await renderPng(svg) });
+    if (png) files.push({ path: `charts/${chart.name}.png`, content: await png });
   }
   files.push({ path: 'report.html', content: formatReport({ experiment, results, summary, charts, violations, ...(capacity ? { capacity } : {}) }) });
   return files;

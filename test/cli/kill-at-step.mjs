@@ -5,7 +5,8 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 
 const fs = createRequire(import.meta.url)('node:fs');
 
-const under = process.env.KILL_UNDER ?? '';
+// A forked child (the chart process) inherits this preload; only the parent's steps count.
+const under = process.send === undefined ? (process.env.KILL_UNDER ?? '') : '';
 const at = Number(process.env.KILL_AT_STEP ?? '0');
 const signal = process.env.KILL_SIGNAL ?? 'SIGKILL';
 const countFile = process.env.KILL_COUNT_FILE;
@@ -29,4 +30,4 @@ for (const name of MUTATING) {
   };
 }
 syncBuiltinESMExports();
-if (countFile) process.on('exit', () => fs.writeFileSync(countFile, String(steps)));
+if (countFile && process.send === undefined) process.on('exit', () => fs.writeFileSync(countFile, String(steps)));

@@ -13,6 +13,7 @@ import { capacityJunit } from '../../io/junit-xml.js';
 import { writeTextFile } from '../../io/write-text.js';
 import { lockResultSet, replaceResultSet } from '../../io/atomic-write.js';
 import { resultFiles } from '../../io/write-results.js';
+import { startChartProcess } from '../chart-process.js';
 import { capacityResults } from '../../experiment/capacity-results.js';
 import type { ExperimentResults } from '../../experiment/results.js';
 import type { Experiment } from '../../experiment/schema.js';
@@ -106,6 +107,8 @@ export function registerCapacity(program: Command): void {
     const outDir = opts.out ?? `results/${experiment.name}-capacity`;
     // Locked before the search, so a second search into the same folder is told at once.
     const lock = lockResultSet(resolve(outDir), thisProcess);
+    // The chart libraries load in a child while the probes run.
+    const charts = startChartProcess();
     try {
       // The runs each probe was judged on (its last measurement), kept for the result set.
       const judgedRuns = new Map<number, ExperimentResults>();
@@ -113,7 +116,7 @@ export function registerCapacity(program: Command): void {
       const out = formatCapacity(result, slo);
       const report = { slos: terms.slos, defaultAdded: terms.defaultAdded, result, answer: out.text };
       // Written whatever the answer: a search that found nothing is a finding to look at.
-      replaceResultSet(lock, await resultFiles(experiment, capacityResults(judgedRuns), { png: opts.png === true, capacity: report }));
+      replaceResultSet(lock, await resultFiles(experiment, capacityResults(judgedRuns), { png: opts.png === true, capacity: report, renderer: charts }));
       if (!opts.quiet) process.stderr.write(printable(`wrote ${outDir}/report.html\n`));
       if (opts.junit !== undefined) writeTextFile(opts.junit, capacityJunit(experiment.name, result));
       if (opts.json) {
@@ -122,6 +125,7 @@ export function registerCapacity(program: Command): void {
       } else process.stdout.write(out.text);
       process.exitCode = out.exitCode;
     } finally {
+      charts.close();
       lock.release();
     }
   });

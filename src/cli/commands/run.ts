@@ -18,6 +18,7 @@ import { writeTextFile } from '../../io/write-text.js';
 import { judgeAssertions } from '../../experiment/gates.js';
 import { summarize } from '../../experiment/summary.js';
 import { runJson } from '../../experiment/verdict-json.js';
+import { startChartProcess } from '../chart-process.js';
 import { addLimitOptions, type LimitFlags, limitsFrom } from '../limits.js';
 import { loadExperiment } from '../load-experiment.js';
 import { collect, integerOption } from '../options.js';
@@ -70,6 +71,8 @@ export function registerRun(program: Command): void {
     const outDir = resolve(opts.out ?? (shard ? `results/${experiment.name}/shard-${shard.index}-of-${shard.count}` : `results/${experiment.name}`));
     // Locked before simulating, so a second run into the same folder is told at once.
     const lock = lockResultSet(outDir, thisProcess);
+    // The chart libraries load in a child while this process simulates (a shard draws no charts).
+    const charts = shard || !opts.charts ? undefined : startChartProcess();
     try {
       const progress = progressReporter(opts.quiet === true);
       const started = process.hrtime.bigint();
@@ -101,7 +104,7 @@ export function registerRun(program: Command): void {
       const totalRuns = planRuns(experiment).length;
       const files: OutputFile[] = shard
         ? await shardFiles(experiment, results, shard, totalRuns, TOOL_VERSION)
-        : await resultFiles(experiment, results, { png: opts.png === true, charts: opts.charts });
+        : await resultFiles(experiment, results, { png: opts.png === true, charts: opts.charts, ...(charts ? { renderer: charts } : {}) });
       replaceResultSet(lock, files);
       progress.finished(results, wallS, outDir, files.map((f) => f.path));
       // Results are written first: a failed gate is a finding to look at, not a reason to lose it.
@@ -114,6 +117,7 @@ export function registerRun(program: Command): void {
       const scope = shard ? { ...shard, runs: results.runs.length, totalRuns } : undefined;
       if (opts.json) process.stdout.write(`${JSON.stringify(runJson(experiment.name, outDir, results.params, summarize(results), judgements, scope), null, 2)}\n`);
     } finally {
+      charts?.close();
       lock.release();
     }
   });
