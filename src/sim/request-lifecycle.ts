@@ -150,6 +150,13 @@ export class RequestLifecycle {
     if (now >= this.endNs) return;
     if (!this.closedLoop) sim.schedule(Math.round(this.arrivalGap.sample()), this.SEND, -1);
     const client = this.closedLoop ? closedClient : Math.floor(this.pickClient() * clients.count);
+    // A client pod or host process on a failed node is gone with it: it sends nothing (a closed-loop
+    // one tries again after its think time, in case the node is back).
+    const home = this.sources.clientNode(client);
+    if (home >= 0 && this.dataplane.up[home] === 0) {
+      if (this.closedLoop) sim.schedule(Math.round(this.thinkTime.sample()), this.SEND, client);
+      return;
+    }
     const r = req.alloc();
     this.sentCount++;
     req.client[r] = client;

@@ -122,3 +122,23 @@ describe('127.0.0.1:nodePort from the node', () => {
     }
   });
 });
+
+describe('clients on a failed node', () => {
+  // No server pod on the failed node, so the other clients' requests never wait on it.
+  it('send nothing while it is down: no timeouts, and the others send their share of the rate (a thinned Poisson stream)', () => {
+    const base = simConfig(tinyCluster([1, 0, 1]), { durationS: 4, warmupS: 0, network: NET });
+    const ratePerS = 900;
+    const cfg: SimConfig = {
+      ...base,
+      traffic: { ...base.traffic, clients: 300, ratePerS, source: 'pod', destination: 'cluster-ip' },
+      events: [{ atS: 0, action: 'fail-node', node: 'node-2' }],
+    };
+    const fromHome = [0, 0, 0];
+    const m = simulate(cfg, { onRequestEnd: (r) => fromHome[r.client % 3]++ }).metrics;
+    expect(fromHome[1]).toBe(0);
+    expect(m.timeout).toBe(0);
+    // Two thirds of the clients remain: the requests sent are Poisson with mean 2/3 · rate · duration.
+    const mean = (2 / 3) * ratePerS * 4;
+    expect(Math.abs(m.requests - mean)).toBeLessThan(4 * Math.sqrt(mean));
+  });
+});
