@@ -355,8 +355,10 @@ export class RequestLifecycle {
         return;
       case Fate.Reject:
       case Fate.NoService:
-        // An ICMP port-unreachable (or RST) travels back: the client sees "connection refused".
-        sim.scheduleAt(doneNs + this.sources.hopNs(req.client[r], node), this.FAIL[Outcome.RejectedNoEndpoints], r);
+        // kube-proxy's REJECT sends an ICMP port-unreachable; a port no rule translates reaches the
+        // node's own stack, where nothing listens, and its RST travels back. Either way the client
+        // sees "connection refused", one hop later; only the first is "no endpoints".
+        sim.scheduleAt(doneNs + this.sources.hopNs(req.client[r], node), this.FAIL[req.fate[r] === Fate.Reject ? Outcome.RejectedNoEndpoints : Outcome.RefusedNoListener], r);
         return;
       case Fate.Stale:
         sim.scheduleAt(doneNs, this.FAIL[Outcome.FailedStaleEndpoint], r);

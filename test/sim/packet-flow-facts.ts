@@ -63,6 +63,7 @@ const OUTCOME_WORDS: Readonly<Record<string, string>> = {
   ok: 'ok',
   dropped_no_local_endpoint: 'dropped',
   rejected_no_endpoints: 'refused',
+  refused_no_listener: 'refused',
   timeout: 'timeout',
 };
 
