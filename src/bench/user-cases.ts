@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readPlainCsv, scratchDir, writeScratchFile } from '../io/bench-files.js';
 import { alternately, timeProcess } from './whole-process.js';
+import { MMC_FARM, runMmcFarm } from './mmc-farm.js';
 import { benchWholeSim } from './whole-sim.js';
 
 type Log = (line: string) => void;
@@ -23,7 +24,8 @@ const signed = (x: number, digits: number) => `${x >= 0 ? '+' : ''}${x.toFixed(d
  */
 export function benchRatio(log: Log, baseline: string | undefined): void {
   const dir = scratchDir();
-  const sim = [CLI, 'run', FARM, '-q', '--jobs', '1', '-o', join(dir, 'farm')];
+  // Not quiet: its last line gives the simulation's own wall time, so the rest can be told apart.
+  const sim = [CLI, 'run', FARM, '--jobs', '1', '-o', join(dir, 'farm')];
   const [run, base] = alternately(baseline === undefined ? [sim] : [sim, [resolve(baseline)]], ROUNDS);
   const row = readPlainCsv(join(dir, 'farm', 'runs.csv'))[0];
   const requests = Number(row.requests);
@@ -40,6 +42,15 @@ export function benchRatio(log: Log, baseline: string | undefined): void {
   const ratio = requests / run.wallS / (baseRequests / base.wallS);
   log(`  baseline ${baseline}: ${baseRequests.toLocaleString('en-US')} requests in ${base.wallS.toFixed(2)} s (whole process, fastest of ${ROUNDS}, run alternately)`);
   log(`  ratio ${ratio.toFixed(3)} of the baseline's requests per wall second (target >= 0.6)`);
+  // Where the time goes, against what the target leaves: the simulation's own wall time (from
+  // the run's last line), the rest of the process, and the engine alone on the same load with
+  // bare handlers (the `engine` case), the floor under any simulation of these events.
+  const simS = Number(/events in ([\d.]+) s wall/.exec(run.stderr)?.[1]);
+  const t0 = process.hrtime.bigint();
+  const engine = runMmcFarm(MMC_FARM);
+  const engineS = ((Number(process.hrtime.bigint() - t0) / 1e9) * requests) / engine.requests;
+  const budgetS = requests / (0.6 * (baseRequests / base.wallS));
+  log(`  the target leaves ${budgetS.toFixed(2)} s for the whole run; this one: simulation ${simS.toFixed(2)} s, the rest ${(run.wallS - simS).toFixed(2)} s; the engine alone with bare handlers ${engineS.toFixed(2)} s for as many requests`);
 }
 
 /** How long each command takes beyond starting Node itself (`node -e 0`), fastest of five, alternately. */
