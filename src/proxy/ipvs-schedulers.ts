@@ -14,35 +14,72 @@ export const IPVS_SCHEDULERS: readonly IpvsScheduler[] = ['rr', 'wrr', 'lc', 'wl
  */
 export const IPVS_INACTIVE_NS = 120e9;
 
+/**
+ * A virtual server's kernel state on one node. Each real server the node has counted gets a
+ * place in `counts`, by `ip:port`: its active connections there, its inactive ones next to them.
+ * A table resolves its destinations' places once, so a connection on a node not seen for a while
+ * reads one array, where a Map probe per count cost several cache misses.
+ */
 export class IpvsVirtualServerState {
   /** The destination list, head first: real servers' `ip:port` (svc->destinations). */
   list: string[] = [];
   /** rr/wrr: list position of the last real server used (ip_vs_rr's sched_data); -1 = head. */
   cursor = -1;
-  /** Active connections per real server `ip:port` (ip_vs_dest.activeconns). */
-  readonly active = new Map<string, number>();
-  /** Closed connections not yet expired per real server (ip_vs_dest.inactconns). */
-  readonly inactive = new Map<string, number>();
-  /** When each counted inactive connection expires, with its server, in closing order. */
-  private readonly inactiveUntil: { atNs: number; server: string }[] = [];
+  private readonly places = new Map<string, number>();
+  /** Per counted real server at place p: active connections at p (ip_vs_dest.activeconns), closed ones not yet expired at p + 1 (inactconns). */
+  readonly counts: number[] = [];
+  /** When each counted inactive connection expires, then its place, in closing order (one array: no object per close). */
+  private readonly inactiveUntil: number[] = [];
   private inactiveHead = 0;
   /** Persistence templates: client IP → real server `ip:port` and when the template expires. */
   readonly templates = new Map<number, { server: string; expiresNs: number }>();
 
-  /** A connection to `server` closed at `atNs`: inactive until its IPVS timeout. */
-  closed(server: string, atNs: number): void {
-    this.inactive.set(server, (this.inactive.get(server) ?? 0) + 1);
-    this.inactiveUntil.push({ atNs: atNs + IPVS_INACTIVE_NS, server });
+  /**
+   * `expiring`: inactive connections are forgotten as their IPVS timeout passes (expireInactive),
+   * which only the schedulers that weigh them (lc, wlc) ask for; the others' counts only grow, so
+   * their state keeps no expiry times.
+   */
+  constructor(private readonly expiring = true) {}
+
+  /** The place of real server `server` in `counts`, made at 0 connections the first time it is asked for. */
+  place(server: string): number {
+    let p = this.places.get(server);
+    if (p === undefined) {
+      this.places.set(server, (p = this.counts.length));
+      this.counts.push(0, 0);
+    }
+    return p;
+  }
+
+  /** The place of `server`, or -1 while it has none (it was never counted: 0 of each). */
+  placeIfAny(server: string): number {
+    return this.places.get(server) ?? -1;
+  }
+
+  activeOf(server: string): number {
+    const p = this.placeIfAny(server);
+    return p < 0 ? 0 : this.counts[p];
+  }
+
+  inactiveOf(server: string): number {
+    const p = this.placeIfAny(server);
+    return p < 0 ? 0 : this.counts[p + 1];
+  }
+
+  /** A connection to the server at place `p` closed at `atNs`: inactive until its IPVS timeout. */
+  closed(p: number, atNs: number): void {
+    this.counts[p + 1]++;
+    if (this.expiring) this.inactiveUntil.push(atNs + IPVS_INACTIVE_NS, p);
   }
 
   /** Forgets inactive connections expired by `nowNs` (closes arrive nearly in time order; a late one waits behind the head). */
   expireInactive(nowNs: number): void {
     const q = this.inactiveUntil;
-    while (this.inactiveHead < q.length && q[this.inactiveHead].atNs <= nowNs) {
-      const { server } = q[this.inactiveHead++];
-      this.inactive.set(server, (this.inactive.get(server) ?? 1) - 1);
+    while (this.inactiveHead < q.length && q[this.inactiveHead] <= nowNs) {
+      this.counts[q[this.inactiveHead + 1] + 1]--;
+      this.inactiveHead += 2;
     }
-    if (this.inactiveHead > 1024 && this.inactiveHead * 2 > q.length) {
+    if (this.inactiveHead > 2048 && this.inactiveHead * 2 > q.length) {
       q.splice(0, this.inactiveHead);
       this.inactiveHead = 0;
     }
@@ -59,12 +96,13 @@ export const shBucket = (clientIp: number): number => Math.imul(clientIp >>> 0, 
 
 /**
  * Picks a real server (a position in `servers`) for a new connection. `servers` are the
- * real servers' `ip:port` keys in list order. Allocation-free.
+ * real servers' `ip:port` keys in list order, `places` their places in `state.counts`. Allocation-free.
  */
 export function schedule(
   scheduler: IpvsScheduler,
   state: IpvsVirtualServerState,
   servers: readonly string[],
+  places: readonly number[],
   clientIp: number,
 ): number {
   const n = servers.length;
@@ -83,23 +121,23 @@ export function schedule(
     case 'wlc':
       // ip_vs_lc and ip_vs_wlc: least ip_vs_dest_conn_overhead, (activeconns << 8) + inactconns
       // (wlc divides by the weight, 1 here), the first in list order on ties.
-      return leastOverhead(state, servers);
+      return leastOverhead(state, places);
     case 'sed':
       // ip_vs_sed: least (activeconns + 1) / weight; with weight 1, least active.
-      return leastActive(state, servers, 0);
+      return leastActive(state, places, 0);
     case 'nq': {
       // ip_vs_nq: the first idle server in list order, else as sed.
-      for (let i = 0; i < n; i++) if ((state.active.get(servers[i]) ?? 0) === 0) return i;
-      return leastActive(state, servers, 0);
+      for (let i = 0; i < n; i++) if (state.counts[places[i]] === 0) return i;
+      return leastActive(state, places, 0);
     }
   }
 }
 
-function leastOverhead(state: IpvsVirtualServerState, servers: readonly string[]): number {
+function leastOverhead(state: IpvsVirtualServerState, places: readonly number[]): number {
   let best = 0;
   let bestOverhead = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < servers.length; i++) {
-    const overhead = (state.active.get(servers[i]) ?? 0) * 256 + (state.inactive.get(servers[i]) ?? 0);
+  for (let i = 0; i < places.length; i++) {
+    const overhead = state.counts[places[i]] * 256 + state.counts[places[i] + 1];
     if (overhead < bestOverhead) {
       best = i;
       bestOverhead = overhead;
@@ -108,11 +146,11 @@ function leastOverhead(state: IpvsVirtualServerState, servers: readonly string[]
   return best;
 }
 
-function leastActive(state: IpvsVirtualServerState, servers: readonly string[], from: number): number {
+function leastActive(state: IpvsVirtualServerState, places: readonly number[], from: number): number {
   let best = from;
-  let bestCount = state.active.get(servers[from]) ?? 0;
-  for (let i = from + 1; i < servers.length; i++) {
-    const c = state.active.get(servers[i]) ?? 0;
+  let bestCount = state.counts[places[from]];
+  for (let i = from + 1; i < places.length; i++) {
+    const c = state.counts[places[i]];
     if (c < bestCount) {
       best = i;
       bestCount = c;

@@ -50,6 +50,10 @@ interface Routed {
   readonly state: IpvsVirtualServerState;
   readonly servers: string[];
   readonly endpoints: Int32Array;
+  /** Each destination's place in `state.counts`, in list order. */
+  readonly places: number[];
+  /** By endpoint index, its place in `state.counts` (-1: not a real server of this table's). */
+  readonly placeOfEndpoint: number[];
 }
 
 export { type SharedIpvs, sharedIpvs } from './ipvs-shared.js';
@@ -81,6 +85,12 @@ export class IpvsTable implements NodeProxyTable {
   private readonly routed = new Map<number, Routed>();
   private listed: IpvsVirtualServer[] | undefined;
   private lbListed: IpvsVirtualServer[] | undefined;
+  // The virtual server last routed through, and its state: a node routes nearly every packet
+  // through one, and two Map probes on a node not seen for a while cost more than the rest of
+  // the lookup.
+  private cachedV = -1;
+  private cachedVs: IpvsVirtualServer | undefined;
+  private cachedRouted: Routed | undefined;
   private lastVs = -1;
   private lastServer = -1;
   private lastPersisted = false;
@@ -118,6 +128,7 @@ export class IpvsTable implements NodeProxyTable {
 
   /** Virtual server `v` (a NodePort or load-balancer one: ClusterIP ones are made by serverFor). */
   private vs(v: number): IpvsVirtualServer {
+    if (v === this.cachedV && this.cachedVs !== undefined) return this.cachedVs;
     let vs = this.made.get(v);
     if (vs === undefined) {
       const S = this.shared.servers.length;
@@ -250,14 +261,14 @@ export class IpvsTable implements NodeProxyTable {
       }
     }
     if (pick < 0) {
-      pick = schedule(this.scheduler, state, servers, clientIp);
+      pick = schedule(this.scheduler, state, servers, routed.places, clientIp);
       if (vs.persistentTimeoutNs > 0) {
         const t = state.templates.get(clientIp);
         if (t === undefined) state.templates.set(clientIp, { server: servers[pick], expiresNs: nowNs + vs.persistentTimeoutNs });
         else ((t.server = servers[pick]), (t.expiresNs = nowNs + vs.persistentTimeoutNs));
       }
     }
-    state.active.set(servers[pick], (state.active.get(servers[pick]) ?? 0) + 1);
+    state.counts[routed.places[pick]]++;
     this.lastServer = pick;
     this.lastMasquerade = to === 'cluster-ip' ? this.clusterIPMasquerade(clientIp) : vs.masquerade;
     this.lastReplyLost = vs.replyLost;
@@ -272,17 +283,19 @@ export class IpvsTable implements NodeProxyTable {
     const key = this.servicePorts[vs.sp].endpoints[endpoint]?.key;
     if (key === undefined) throw new Error(`release: no endpoint ${endpoint} behind nodePort ${nodePort}`);
     // The node's kernel state, without re-linking it to this (maybe older) table's real servers.
-    const state = this.routed.get(v)?.state ?? this.state.ipvs.get(vs.key);
-    const c = state?.active.get(key) ?? 0;
-    if (state === undefined || c <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
-    state.active.set(key, c - 1);
-    if (closedAtNs !== undefined) state.closed(key, closedAtNs);
+    const routed = v === this.cachedV ? this.cachedRouted : this.routed.get(v);
+    const state = routed?.state ?? this.state.ipvs.get(vs.key);
+    const known = routed?.placeOfEndpoint[endpoint] ?? -1;
+    const p = known >= 0 ? known : (state?.placeIfAny(key) ?? -1);
+    if (state === undefined || p < 0 || state.counts[p] <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
+    state.counts[p]--;
+    if (closedAtNs !== undefined) state.closed(p, closedAtNs);
   }
 
   /** Active connections the kernel would show for a real server (ipvsadm ActiveConn). */
   activeConnections(nodePort: number, endpoint: number): number {
     const v = this.serverOf(nodePort);
-    return this.routedVia(v).state.active.get(this.servicePorts[this.shared.servers[v].sp].endpoints[endpoint].key) ?? 0;
+    return this.routedVia(v).state.activeOf(this.servicePorts[this.shared.servers[v].sp].endpoints[endpoint].key);
   }
 
   explain(): string[] {
@@ -302,11 +315,12 @@ export class IpvsTable implements NodeProxyTable {
    * installed the table added and removed them).
    */
   private routedVia(v: number): Routed {
+    if (v === this.cachedV && this.cachedRouted !== undefined) return this.cachedRouted;
     let r = this.routed.get(v);
     if (r === undefined) {
       const vs = this.vs(v);
       let s = this.state.ipvs.get(vs.key);
-      if (s === undefined) this.state.ipvs.set(vs.key, (s = new IpvsVirtualServerState()));
+      if (s === undefined) this.state.ipvs.set(vs.key, (s = new IpvsVirtualServerState(this.scheduler === 'lc' || this.scheduler === 'wlc')));
       const eps = this.servicePorts[vs.sp].endpoints;
       const real = vs.realServers;
       const keys = Array.from(real, (e) => eps[e].key);
@@ -314,9 +328,16 @@ export class IpvsTable implements NodeProxyTable {
       s.list = next.list;
       s.cursor = next.cursor;
       const indexOf = new Map(keys.map((k, i) => [k, real[i]]));
-      r = { state: s, servers: s.list, endpoints: Int32Array.from(s.list, (k) => indexOf.get(k) as number) };
+      const state = s;
+      const placeOfEndpoint = Array.from(eps, () => -1);
+      for (const e of real) placeOfEndpoint[e] = state.place(eps[e].key);
+      const places = s.list.map((k) => state.place(k));
+      r = { state: s, servers: s.list, endpoints: Int32Array.from(s.list, (k) => indexOf.get(k) as number), places, placeOfEndpoint };
       this.routed.set(v, r);
     }
+    this.cachedV = v;
+    this.cachedVs = this.vs(v);
+    this.cachedRouted = r;
     return r;
   }
 
