@@ -6,16 +6,18 @@
 // is random: a stand-in here is each key's hash salted with the node's name, deterministic per
 // node and different across nodes, as the orders on real nodes are.
 
-/** FNV-1a, 32-bit: the order stand-in for a Go map's iteration. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
+/** FNV-1a, 32-bit: the order stand-in for a Go map's iteration. `from`: the hash of a prefix, to continue it. */
+function fnv1a(text: string, from = 0x811c9dc5): number {
+  let h = from;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
 
 /** The order kube-proxy on `nodeName` adds `keys` in (one sync's new real servers). */
 export function addOrder(nodeName: string, keys: readonly string[]): string[] {
-  return [...keys].map((k) => [fnv1a(`${nodeName}|${k}`), k] as const).sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).map(([, k]) => k);
+  // The node's prefix hashed once: each of a 5,000-node cluster's nodes orders its lists at its first connection.
+  const prefix = fnv1a(`${nodeName}|`);
+  return [...keys].map((k) => [fnv1a(k, prefix), k] as const).sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).map(([, k]) => k);
 }
 
 /** How a scheduler's cursor follows a change of the list. */

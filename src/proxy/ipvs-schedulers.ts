@@ -95,17 +95,17 @@ const GOLDEN_RATIO_32 = 0x61c88647;
 export const shBucket = (clientIp: number): number => Math.imul(clientIp >>> 0, GOLDEN_RATIO_32) >>> (32 - SH_TAB_BITS);
 
 /**
- * Picks a real server (a position in `servers`) for a new connection. `servers` are the
- * real servers' `ip:port` keys in list order, `places` their places in `state.counts`. Allocation-free.
+ * Picks a real server (a position in the destination list) for a new connection: the list's
+ * `n` real servers have their places in `state.counts` at route[0], route[2], … route[2n - 2].
+ * Allocation-free.
  */
 export function schedule(
   scheduler: IpvsScheduler,
   state: IpvsVirtualServerState,
-  servers: readonly string[],
-  places: readonly number[],
+  n: number,
+  route: readonly number[],
   clientIp: number,
 ): number {
-  const n = servers.length;
   switch (scheduler) {
     case 'rr':
     case 'wrr': {
@@ -121,23 +121,23 @@ export function schedule(
     case 'wlc':
       // ip_vs_lc and ip_vs_wlc: least ip_vs_dest_conn_overhead, (activeconns << 8) + inactconns
       // (wlc divides by the weight, 1 here), the first in list order on ties.
-      return leastOverhead(state, places);
+      return leastOverhead(state, n, route);
     case 'sed':
       // ip_vs_sed: least (activeconns + 1) / weight; with weight 1, least active.
-      return leastActive(state, places, 0);
+      return leastActive(state, n, route);
     case 'nq': {
       // ip_vs_nq: the first idle server in list order, else as sed.
-      for (let i = 0; i < n; i++) if (state.counts[places[i]] === 0) return i;
-      return leastActive(state, places, 0);
+      for (let i = 0; i < n; i++) if (state.counts[route[2 * i]] === 0) return i;
+      return leastActive(state, n, route);
     }
   }
 }
 
-function leastOverhead(state: IpvsVirtualServerState, places: readonly number[]): number {
+function leastOverhead(state: IpvsVirtualServerState, n: number, route: readonly number[]): number {
   let best = 0;
   let bestOverhead = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < places.length; i++) {
-    const overhead = state.counts[places[i]] * 256 + state.counts[places[i] + 1];
+  for (let i = 0; i < n; i++) {
+    const overhead = state.counts[route[2 * i]] * 256 + state.counts[route[2 * i] + 1];
     if (overhead < bestOverhead) {
       best = i;
       bestOverhead = overhead;
@@ -146,11 +146,11 @@ function leastOverhead(state: IpvsVirtualServerState, places: readonly number[])
   return best;
 }
 
-function leastActive(state: IpvsVirtualServerState, places: readonly number[], from: number): number {
-  let best = from;
-  let bestCount = state.counts[places[from]];
-  for (let i = from + 1; i < places.length; i++) {
-    const c = state.counts[places[i]];
+function leastActive(state: IpvsVirtualServerState, n: number, route: readonly number[]): number {
+  let best = 0;
+  let bestCount = state.counts[route[0]];
+  for (let i = 1; i < n; i++) {
+    const c = state.counts[route[2 * i]];
     if (c < bestCount) {
       best = i;
       bestCount = c;

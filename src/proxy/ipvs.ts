@@ -49,11 +49,14 @@ export interface IpvsVirtualServer {
 interface Routed {
   readonly state: IpvsVirtualServerState;
   readonly servers: string[];
-  readonly endpoints: Int32Array;
-  /** Each destination's place in `state.counts`, in list order. */
-  readonly places: number[];
-  /** By endpoint index, its place in `state.counts` (-1: not a real server of this table's). */
-  readonly placeOfEndpoint: number[];
+  /** Real servers in the list (the length of `servers`, kept beside `route`). */
+  readonly n: number;
+  /**
+   * In one array, as a connection reads them: per destination i in list order, its place in
+   * `state.counts` at 2i and its endpoint index at 2i + 1; then per endpoint index e of the
+   * service port, its place at 2n + e (-1: not a real server of this table's).
+   */
+  readonly route: number[];
 }
 
 export { type SharedIpvs, sharedIpvs } from './ipvs-shared.js';
@@ -261,18 +264,18 @@ export class IpvsTable implements NodeProxyTable {
       }
     }
     if (pick < 0) {
-      pick = schedule(this.scheduler, state, servers, routed.places, clientIp);
+      pick = schedule(this.scheduler, state, n, routed.route, clientIp);
       if (vs.persistentTimeoutNs > 0) {
         const t = state.templates.get(clientIp);
         if (t === undefined) state.templates.set(clientIp, { server: servers[pick], expiresNs: nowNs + vs.persistentTimeoutNs });
         else ((t.server = servers[pick]), (t.expiresNs = nowNs + vs.persistentTimeoutNs));
       }
     }
-    state.counts[routed.places[pick]]++;
+    state.counts[routed.route[2 * pick]]++;
     this.lastServer = pick;
     this.lastMasquerade = to === 'cluster-ip' ? this.clusterIPMasquerade(clientIp) : vs.masquerade;
     this.lastReplyLost = vs.replyLost;
-    return routed.endpoints[pick];
+    return routed.route[2 * pick + 1];
   }
 
   /** The connection ends: no longer active; closed at `closedAtNs` (not a failed one), it counts as inactive. */
@@ -285,7 +288,7 @@ export class IpvsTable implements NodeProxyTable {
     // The node's kernel state, without re-linking it to this (maybe older) table's real servers.
     const routed = v === this.cachedV ? this.cachedRouted : this.routed.get(v);
     const state = routed?.state ?? this.state.ipvs.get(vs.key);
-    const known = routed?.placeOfEndpoint[endpoint] ?? -1;
+    const known = routed === undefined ? -1 : routed.route[2 * routed.n + endpoint];
     const p = known >= 0 ? known : (state?.placeIfAny(key) ?? -1);
     if (state === undefined || p < 0 || state.counts[p] <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
     state.counts[p]--;
@@ -304,7 +307,7 @@ export class IpvsTable implements NodeProxyTable {
     const out = [`TCP ${vs.key.replace('/TCP', '')} ${this.scheduler}${vs.persistentTimeoutNs > 0 ? ' persistent' : ''}`];
     if (this.lastSourceDropped) return ['filter KUBE-PROXY-FIREWALL', 'filter KUBE-SOURCE-RANGES-FIREWALL DROP'];
     if (this.lastServer < 0) return [...out, 'no real server'];
-    const ep = this.servicePorts[vs.sp].endpoints[this.routedVia(this.lastVs).endpoints[this.lastServer]];
+    const ep = this.servicePorts[vs.sp].endpoints[this.routedVia(this.lastVs).route[2 * this.lastServer + 1]];
     out.push(`${this.lastPersisted ? 'template' : this.scheduler} -> ${ep.key}${this.lastMasquerade ? ' (masquerade)' : ''}${vs.replyLost ? ' (reply lost)' : ''}`);
     return out;
   }
@@ -329,10 +332,11 @@ export class IpvsTable implements NodeProxyTable {
       s.cursor = next.cursor;
       const indexOf = new Map(keys.map((k, i) => [k, real[i]]));
       const state = s;
-      const placeOfEndpoint = Array.from(eps, () => -1);
-      for (const e of real) placeOfEndpoint[e] = state.place(eps[e].key);
-      const places = s.list.map((k) => state.place(k));
-      r = { state: s, servers: s.list, endpoints: Int32Array.from(s.list, (k) => indexOf.get(k) as number), places, placeOfEndpoint };
+      const route = s.list.flatMap((k) => [state.place(k), indexOf.get(k) as number]);
+      const ofEndpoint = route.length;
+      for (let e = 0; e < eps.length; e++) route.push(-1);
+      for (const e of real) route[ofEndpoint + e] = state.place(eps[e].key);
+      r = { state: s, servers: s.list, n: s.list.length, route };
       this.routed.set(v, r);
     }
     this.cachedV = v;
