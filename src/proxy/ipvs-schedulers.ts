@@ -16,18 +16,19 @@ export const IPVS_INACTIVE_NS = 120e9;
 
 /**
  * A virtual server's kernel state on one node. Each real server the node has counted gets a
- * place in `counts`, by `ip:port`: its active connections there, its inactive ones next to them.
- * A table resolves its destinations' places once, so a connection on a node not seen for a while
- * reads one array, where a Map probe per count cost several cache misses.
+ * place in `counts`, by `ip:port`: its active connections there, its inactive ones next to them;
+ * the rr cursor is counts[0]. A table resolves its destinations' places once, so a connection on
+ * a node not seen for a while reads one array, where a Map probe per count cost several cache misses.
  */
 export class IpvsVirtualServerState {
   /** The destination list, head first: real servers' `ip:port` (svc->destinations). */
   list: string[] = [];
-  /** rr/wrr: list position of the last real server used (ip_vs_rr's sched_data); -1 = head. */
-  cursor = -1;
   private readonly places = new Map<string, number>();
-  /** Per counted real server at place p: active connections at p (ip_vs_dest.activeconns), closed ones not yet expired at p + 1 (inactconns). */
-  readonly counts: number[] = [];
+  /**
+   * The rr/wrr cursor at 0; per counted real server at place p (from 1): active connections at
+   * p (ip_vs_dest.activeconns), closed ones not yet expired at p + 1 (inactconns).
+   */
+  readonly counts: number[] = [-1];
   /** When each counted inactive connection expires, then its place, in closing order (one array: no object per close). */
   private readonly inactiveUntil: number[] = [];
   private inactiveHead = 0;
@@ -39,7 +40,16 @@ export class IpvsVirtualServerState {
    * which only the schedulers that weigh them (lc, wlc) ask for; the others' counts only grow, so
    * their state keeps no expiry times.
    */
-  constructor(private readonly expiring = true) {}
+  constructor(readonly expiring = true) {}
+
+  /** rr/wrr: list position of the last real server used (ip_vs_rr's sched_data); -1 = head. */
+  get cursor(): number {
+    return this.counts[0];
+  }
+
+  set cursor(position: number) {
+    this.counts[0] = position;
+  }
 
   /** The place of real server `server` in `counts`, made at 0 connections the first time it is asked for. */
   place(server: string): number {
@@ -69,7 +79,12 @@ export class IpvsVirtualServerState {
   /** A connection to the server at place `p` closed at `atNs`: inactive until its IPVS timeout. */
   closed(p: number, atNs: number): void {
     this.counts[p + 1]++;
-    if (this.expiring) this.inactiveUntil.push(atNs + IPVS_INACTIVE_NS, p);
+    if (this.expiring) this.expires(p, atNs);
+  }
+
+  /** The inactive connection at place `p`, closed at `atNs`, is forgotten when its timeout passes (its count is the caller's). */
+  expires(p: number, atNs: number): void {
+    this.inactiveUntil.push(atNs + IPVS_INACTIVE_NS, p);
   }
 
   /** Forgets inactive connections expired by `nowNs` (closes arrive nearly in time order; a late one waits behind the head). */
@@ -96,12 +111,12 @@ export const shBucket = (clientIp: number): number => Math.imul(clientIp >>> 0, 
 
 /**
  * Picks a real server (a position in the destination list) for a new connection: the list's
- * `n` real servers have their places in `state.counts` at route[0], route[2], … route[2n - 2].
+ * `n` real servers have their places in `counts` (a state's) at route[0], route[2], … route[2n - 2].
  * Allocation-free.
  */
 export function schedule(
   scheduler: IpvsScheduler,
-  state: IpvsVirtualServerState,
+  counts: number[],
   n: number,
   route: readonly number[],
   clientIp: number,
@@ -110,8 +125,8 @@ export function schedule(
     case 'rr':
     case 'wrr': {
       // Equal weights make ip_vs_wrr's weight ladder a plain cycle, the same as rr.
-      const next = state.cursor + 1 >= n ? 0 : state.cursor + 1;
-      state.cursor = next;
+      const next = counts[0] + 1 >= n ? 0 : counts[0] + 1;
+      counts[0] = next;
       return next;
     }
     case 'sh':
@@ -121,23 +136,23 @@ export function schedule(
     case 'wlc':
       // ip_vs_lc and ip_vs_wlc: least ip_vs_dest_conn_overhead, (activeconns << 8) + inactconns
       // (wlc divides by the weight, 1 here), the first in list order on ties.
-      return leastOverhead(state, n, route);
+      return leastOverhead(counts, n, route);
     case 'sed':
       // ip_vs_sed: least (activeconns + 1) / weight; with weight 1, least active.
-      return leastActive(state, n, route);
+      return leastActive(counts, n, route);
     case 'nq': {
       // ip_vs_nq: the first idle server in list order, else as sed.
-      for (let i = 0; i < n; i++) if (state.counts[route[2 * i]] === 0) return i;
-      return leastActive(state, n, route);
+      for (let i = 0; i < n; i++) if (counts[route[2 * i]] === 0) return i;
+      return leastActive(counts, n, route);
     }
   }
 }
 
-function leastOverhead(state: IpvsVirtualServerState, n: number, route: readonly number[]): number {
+function leastOverhead(counts: readonly number[], n: number, route: readonly number[]): number {
   let best = 0;
   let bestOverhead = Number.POSITIVE_INFINITY;
   for (let i = 0; i < n; i++) {
-    const overhead = state.counts[route[2 * i]] * 256 + state.counts[route[2 * i] + 1];
+    const overhead = counts[route[2 * i]] * 256 + counts[route[2 * i] + 1];
     if (overhead < bestOverhead) {
       best = i;
       bestOverhead = overhead;
@@ -146,11 +161,11 @@ function leastOverhead(state: IpvsVirtualServerState, n: number, route: readonly
   return best;
 }
 
-function leastActive(state: IpvsVirtualServerState, n: number, route: readonly number[]): number {
+function leastActive(counts: readonly number[], n: number, route: readonly number[]): number {
   let best = 0;
-  let bestCount = state.counts[route[0]];
+  let bestCount = counts[route[0]];
   for (let i = 1; i < n; i++) {
-    const c = state.counts[route[2 * i]];
+    const c = counts[route[2 * i]];
     if (c < bestCount) {
       best = i;
       bestCount = c;

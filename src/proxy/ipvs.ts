@@ -94,6 +94,15 @@ export class IpvsTable implements NodeProxyTable {
   private cachedV = -1;
   private cachedVs: IpvsVirtualServer | undefined;
   private cachedRouted: Routed | undefined;
+  // What a connection through it reads, on this object, for the same reason: its state's counts,
+  // its route, and whether it needs nothing else (no source ranges, no persistence).
+  private cachedCounts: number[] = [];
+  private cachedRoute: number[] = [];
+  private cachedN = 0;
+  private cachedPlain = false;
+  private cachedExpiring = false;
+  private cachedMasquerade = false;
+  private cachedReplyLost = false;
   private lastVs = -1;
   private lastServer = -1;
   private lastPersisted = false;
@@ -235,6 +244,7 @@ export class IpvsTable implements NodeProxyTable {
       this.lastRulesWalked = 1;
       return Verdict.NoService;
     }
+    if (v === this.cachedV && this.cachedPlain) return this.connectCached(to, clientIp, nowNs);
     const vs = this.vs(v);
     const n = vs.realServers.length;
     this.lastRulesWalked = 1;
@@ -264,7 +274,7 @@ export class IpvsTable implements NodeProxyTable {
       }
     }
     if (pick < 0) {
-      pick = schedule(this.scheduler, state, n, routed.route, clientIp);
+      pick = schedule(this.scheduler, state.counts, n, routed.route, clientIp);
       if (vs.persistentTimeoutNs > 0) {
         const t = state.templates.get(clientIp);
         if (t === undefined) state.templates.set(clientIp, { server: servers[pick], expiresNs: nowNs + vs.persistentTimeoutNs });
@@ -278,10 +288,36 @@ export class IpvsTable implements NodeProxyTable {
     return routed.route[2 * pick + 1];
   }
 
+  /** connect through the cached virtual server, which needs no more than its route: the general path's steps without its objects. */
+  private connectCached(to: Destination, clientIp: number, nowNs: number): number {
+    this.lastRulesWalked = 1;
+    const counts = this.cachedCounts;
+    const route = this.cachedRoute;
+    if (this.scheduler === 'lc' || this.scheduler === 'wlc') (this.cachedRouted as Routed).state.expireInactive(nowNs);
+    const pick = schedule(this.scheduler, counts, this.cachedN, route, clientIp);
+    counts[route[2 * pick]]++;
+    this.lastServer = pick;
+    this.lastMasquerade = to === 'cluster-ip' ? this.clusterIPMasquerade(clientIp) : this.cachedMasquerade;
+    this.lastReplyLost = this.cachedReplyLost;
+    return route[2 * pick + 1];
+  }
+
   /** The connection ends: no longer active; closed at `closedAtNs` (not a failed one), it counts as inactive. */
   release(nodePort: number, endpoint: number, closedAtNs?: number, to: Destination = 'node-port'): void {
     const v = this.serverFor(nodePort, to);
     if (v < 0) return;
+    if (v === this.cachedV) {
+      // The cached virtual server's route names the endpoint's place; anything else takes the checks below.
+      const counts = this.cachedCounts;
+      const p = this.cachedRoute[2 * this.cachedN + endpoint];
+      if (p >= 0 && counts[p] > 0) {
+        counts[p]--;
+        if (closedAtNs === undefined) return;
+        counts[p + 1]++;
+        if (this.cachedExpiring) (this.cachedRouted as Routed).state.expires(p, closedAtNs);
+        return;
+      }
+    }
     const vs = this.vs(v);
     const key = this.servicePorts[vs.sp].endpoints[endpoint]?.key;
     if (key === undefined) throw new Error(`release: no endpoint ${endpoint} behind nodePort ${nodePort}`);
@@ -339,9 +375,17 @@ export class IpvsTable implements NodeProxyTable {
       r = { state: s, servers: s.list, n: s.list.length, route };
       this.routed.set(v, r);
     }
+    const vs = this.vs(v);
     this.cachedV = v;
-    this.cachedVs = this.vs(v);
+    this.cachedVs = vs;
     this.cachedRouted = r;
+    this.cachedCounts = r.state.counts;
+    this.cachedRoute = r.route;
+    this.cachedN = r.n;
+    this.cachedPlain = vs.sourceRanges === undefined && vs.persistentTimeoutNs === 0 && r.n > 0 && r.n === vs.realServers.length;
+    this.cachedExpiring = r.state.expiring;
+    this.cachedMasquerade = vs.masquerade;
+    this.cachedReplyLost = vs.replyLost;
     return r;
   }
 
