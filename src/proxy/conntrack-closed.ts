@@ -12,8 +12,12 @@ const COUNT = 1;
 const TAIL = 2;
 const HEAD_AT = 3; // position of the earliest expiry in the head chunk
 const HEAD = 4; // chunk holding the earliest expiry, or -1 when the node has none
+const BUFFERED = 5;
+const BUFFER = 6; // the node's latest expiries, in order, after every one in its chunks
+/** Expiries a node's row holds after its chunks: a node's chunks are touched once per this many closes. */
+const IN_ROW = 5;
 /** Numbers a node's row holds for its closed entries. */
-export const CLOSED_ROW = 5;
+export const CLOSED_ROW = BUFFER + IN_ROW;
 
 /**
  * Each node's expiries, earliest first, as a list of fixed chunks drawn from one store and
@@ -23,7 +27,9 @@ export const CLOSED_ROW = 5;
  * together hold more than ever before, and never copies a node's list to grow it. Connections
  * close nearly in time order (a reply accounted at its arrival time closes a little ahead, a
  * timed-out request at its timeout, a little behind), so an expiry is placed by moving the few
- * later ones at the tail up by one.
+ * later ones at the tail up by one. The latest few wait in the node's row and join its chunks
+ * together: a node of a large cluster, whose last chunk is long out of the cache, closes one
+ * connection per tenth of a second.
  */
 export class ClosedLists {
   private expiresNs = new Float64Array(0);
@@ -52,7 +58,8 @@ export class ClosedLists {
   }
 
   length(node: number): number {
-    return this.row[node * this.stride + this.at + COUNT];
+    const b = node * this.stride + this.at;
+    return this.row[b + COUNT] + this.row[b + BUFFERED];
   }
 
   /** The node's earliest expiry, +∞ when it has none. */
@@ -63,9 +70,34 @@ export class ClosedLists {
   push(node: number, expiresNs: number): void {
     const { row } = this;
     const b = node * this.stride + this.at;
+    if (expiresNs < row[b + OLDEST]) row[b + OLDEST] = expiresNs;
+    let n = row[b + BUFFERED];
+    if (n === IN_ROW) {
+      // Each is no earlier than the chunks' last: they are appended, in order.
+      for (let k = 0; k < n; k++) this.pushToChunks(b, row[b + BUFFER + k]);
+      row[b + BUFFERED] = n = 0;
+    }
+    // Before the whole row's share, an expiry goes to the chunks unless their last is no later.
+    if ((n === 0 || row[b + BUFFER] > expiresNs) && row[b + COUNT] > 0 && this.lastInChunks(b) > expiresNs) {
+      this.pushToChunks(b, expiresNs);
+      return;
+    }
+    let k = n;
+    for (; k > 0 && row[b + BUFFER + k - 1] > expiresNs; k--) row[b + BUFFER + k] = row[b + BUFFER + k - 1];
+    row[b + BUFFER + k] = expiresNs;
+    row[b + BUFFERED] = n + 1;
+  }
+
+  /** The latest expiry in the node's chunks (it has some). */
+  private lastInChunks(b: number): number {
+    const at = (this.row[b + HEAD_AT] + this.row[b + COUNT] - 1) % CHUNK;
+    return this.expiresNs[this.row[b + TAIL] * CHUNK + at];
+  }
+
+  private pushToChunks(b: number, expiresNs: number): void {
+    const { row } = this;
     const count = row[b + COUNT];
     row[b + COUNT] = count + 1;
-    if (expiresNs < row[b + OLDEST]) row[b + OLDEST] = expiresNs;
     if (count === 0) {
       const c = this.take();
       this.prev[c] = -1;
@@ -101,8 +133,20 @@ export class ClosedLists {
   popOldest(node: number): void {
     const { row } = this;
     const b = node * this.stride + this.at;
+    if (row[b + COUNT] > 0) this.popFromChunks(b);
+    else {
+      const n = row[b + BUFFERED];
+      if (n === 0) throw new Error('conntrack: no closing entry to drop');
+      for (let k = 1; k < n; k++) row[b + BUFFER + k - 1] = row[b + BUFFER + k];
+      row[b + BUFFERED] = n - 1;
+    }
+    const head = row[b + HEAD];
+    row[b + OLDEST] = head >= 0 ? this.expiresNs[head * CHUNK + row[b + HEAD_AT]] : row[b + BUFFERED] > 0 ? row[b + BUFFER] : Number.POSITIVE_INFINITY;
+  }
+
+  private popFromChunks(b: number): void {
+    const { row } = this;
     const count = row[b + COUNT];
-    if (count === 0) throw new Error('conntrack: no closing entry to drop');
     row[b + COUNT] = count - 1;
     let head = row[b + HEAD];
     let at = row[b + HEAD_AT] + 1;
@@ -115,7 +159,6 @@ export class ClosedLists {
       at = 0;
     }
     row[b + HEAD_AT] = at;
-    row[b + OLDEST] = head < 0 ? Number.POSITIVE_INFINITY : this.expiresNs[head * CHUNK + at];
   }
 
   /** Σ over the node's expiries, earliest first, of f(expiry). */
@@ -131,6 +174,7 @@ export class ClosedLists {
         at = 0;
       }
     }
+    for (let k = 0; k < this.row[b + BUFFERED]; k++) total += f(this.row[b + BUFFER + k]);
     return total;
   }
 

@@ -59,11 +59,12 @@ export class Dataplane {
   private readonly establishedNs: number;
   /** How long a closed connection's entry stays: the caller's TIME_WAIT, or BPF CT's close timeout. */
   private readonly closedNs: number | null;
-  // Per node, the pod behind each endpoint index of the table it routes on (rebuilt after a sync).
-  private readonly podMaps: Int32Array[];
-  private readonly podMapOf: (NodeProxyTable | null)[];
   /** The pod behind each endpoint, by the target's endpoint list: the nodes that install one version share it. */
   private readonly podMapByEndpoints = new Map<readonly EndpointInfo[], Int32Array>();
+  // The last endpoint list asked for and its pods: nearly every node routes on the same version,
+  // so this answers, where a record per node cost a cache miss on a node not seen for a while.
+  private lastEndpoints: readonly EndpointInfo[] | null = null;
+  private lastPodMap: Int32Array = new Int32Array(0);
   // By conntrack slot (slots are shared by every node's table, so a handle names one node's
   // entry), PEER numbers: the connection (its ingress handle) whose entry on the pod's node is
   // recorded, that node, and the entry's handle there. A typed array grown on demand: a Map per
@@ -106,8 +107,6 @@ export class Dataplane {
     this.closedNs = bpf ? s(BPF_CONNTRACK.closeTimeoutS) : null;
     this.packetBaseNs = cfg.proxy.costs.packetBaseNs;
     this.cpus = new SoftirqCpus(nodes.length, cfg.nodes.softirqCores, cfg.nodes.backlogPackets);
-    this.podMaps = nodes.map(() => new Int32Array(0));
-    this.podMapOf = nodes.map(() => null);
   }
 
   /** Whether the node's backlog (netdev_max_backlog) has room for one more packet. */
@@ -142,7 +141,7 @@ export class Dataplane {
       return Fate.ReplyLost;
     }
     if (verdict < 0) return fateOfVerdict(verdict);
-    const pod = this.podOfEndpoint(node, table)[verdict];
+    const pod = this.podOfEndpoint(table)[verdict];
     const handle = this.ct.insert(node, verdict, this.establishedNs, nowNs);
     if (handle < 0) {
       table.release(this.nodePort, verdict, undefined, this.to);
@@ -170,7 +169,7 @@ export class Dataplane {
    */
   private replyBypasses(node: number, table: NodeProxyTable, verdict: number, clientNode: number): boolean {
     if (verdict < 0 || table.lastMasquerade || node === clientNode) return false;
-    const pod = this.podOfEndpoint(node, table)[verdict];
+    const pod = this.podOfEndpoint(table)[verdict];
     return pod >= 0 && this.pods.node[pod] !== node;
   }
 
@@ -237,14 +236,14 @@ export class Dataplane {
     return this.up[node] === 1 && (local ? this.proxies.localEndpointCount(node) > 0 : this.proxies.anyEndpoint(node));
   }
 
-  private podOfEndpoint(node: number, table: NodeProxyTable): Int32Array {
-    if (this.podMapOf[node] !== table) {
-      const eps = table.servicePorts[table.servicePortForNodePort(this.nodePort)]?.endpoints ?? NO_ENDPOINTS;
+  private podOfEndpoint(table: NodeProxyTable): Int32Array {
+    const eps = table.servicePorts[table.servicePortForNodePort(this.nodePort)]?.endpoints ?? NO_ENDPOINTS;
+    if (eps !== this.lastEndpoints) {
       let map = this.podMapByEndpoints.get(eps);
       if (map === undefined) this.podMapByEndpoints.set(eps, (map = Int32Array.from(eps, (e) => this.pods.indexOfIp(e.ip))));
-      this.podMaps[node] = map;
-      this.podMapOf[node] = table;
+      this.lastEndpoints = eps;
+      this.lastPodMap = map;
     }
-    return this.podMaps[node];
+    return this.lastPodMap;
   }
 }
