@@ -366,12 +366,19 @@ export class IpvsTable implements NodeProxyTable {
       const next = reconcileDestinations(this.nodeName, s.list, s.cursor, keys, this.scheduler === 'wrr' ? 'reset' : 'keep');
       s.list = next.list;
       s.cursor = next.cursor;
-      const indexOf = new Map(keys.map((k, i) => [k, real[i]]));
-      const state = s;
-      const route = s.list.flatMap((k) => [state.place(k), indexOf.get(k) as number]);
+      // Plain loops: every node of a large cluster does this once, and the garbage of an array
+      // per destination and a Map cost more collections than the loops cost.
+      const places = keys.map((k) => s.place(k));
+      const endpointAt = new Array<number>(s.counts.length).fill(-1);
+      for (let i = 0; i < real.length; i++) endpointAt[places[i]] = real[i];
+      const route: number[] = [];
+      for (const k of s.list) {
+        const p = s.place(k);
+        route.push(p, endpointAt[p]);
+      }
       const ofEndpoint = route.length;
       for (let e = 0; e < eps.length; e++) route.push(-1);
-      for (const e of real) route[ofEndpoint + e] = state.place(eps[e].key);
+      for (let i = 0; i < real.length; i++) route[ofEndpoint + real[i]] = places[i];
       r = { state: s, servers: s.list, n: s.list.length, route };
       this.routed.set(v, r);
     }
