@@ -8,7 +8,7 @@
 import { IntList } from '../engine/typed-arrays.js';
 import { type Cidr, cidrContains, parseCidr } from '../net/ipv4.js';
 import { EndpointCategories, categorizeEndpoints, internalPolicyLocal, isProxied } from './categorize.js';
-import { reconcileDestinations } from './ipvs-destinations.js';
+import { type Routed, routeThrough } from './ipvs-route.js';
 import { IpvsVirtualServerState, schedule } from './ipvs-schedulers.js';
 import { type SharedIpvs, type SharedVirtualServer, ipvsLocalServers, sharedIpvs } from './ipvs-shared.js';
 import { NodeProxyState } from './node-state.js';
@@ -43,20 +43,6 @@ export interface IpvsVirtualServer {
    * in KUBE-LOAD-BALANCER-SOURCE-CIDR (or -SOURCE-IP) and DROPs the rest, before IPVS sees them.
    */
   readonly sourceRanges?: readonly Cidr[];
-}
-
-/** A virtual server this table has routed through: the node's kernel state, its destination list and each entry's endpoint index. */
-interface Routed {
-  readonly state: IpvsVirtualServerState;
-  readonly servers: string[];
-  /** Real servers in the list (the length of `servers`, kept beside `route`). */
-  readonly n: number;
-  /**
-   * In one array, as a connection reads them: per destination i in list order, its place in
-   * `state.counts` at 2i and its endpoint index at 2i + 1; then per endpoint index e of the
-   * service port, its place at 2n + e (-1: not a real server of this table's).
-   */
-  readonly route: number[];
 }
 
 export { type SharedIpvs, sharedIpvs } from './ipvs-shared.js';
@@ -360,26 +346,7 @@ export class IpvsTable implements NodeProxyTable {
       const vs = this.vs(v);
       let s = this.state.ipvs.get(vs.key);
       if (s === undefined) this.state.ipvs.set(vs.key, (s = new IpvsVirtualServerState(this.scheduler === 'lc' || this.scheduler === 'wlc')));
-      const eps = this.servicePorts[vs.sp].endpoints;
-      const real = vs.realServers;
-      const keys = Array.from(real, (e) => eps[e].key);
-      const next = reconcileDestinations(this.nodeName, s.list, s.cursor, keys, this.scheduler === 'wrr' ? 'reset' : 'keep');
-      s.list = next.list;
-      s.cursor = next.cursor;
-      // Plain loops: every node of a large cluster does this once, and the garbage of an array
-      // per destination and a Map cost more collections than the loops cost.
-      const places = keys.map((k) => s.place(k));
-      const endpointAt = new Array<number>(s.counts.length).fill(-1);
-      for (let i = 0; i < real.length; i++) endpointAt[places[i]] = real[i];
-      const route: number[] = [];
-      for (const k of s.list) {
-        const p = s.place(k);
-        route.push(p, endpointAt[p]);
-      }
-      const ofEndpoint = route.length;
-      for (let e = 0; e < eps.length; e++) route.push(-1);
-      for (let i = 0; i < real.length; i++) route[ofEndpoint + real[i]] = places[i];
-      r = { state: s, servers: s.list, n: s.list.length, route };
+      r = routeThrough(s, this.nodeName, this.servicePorts[vs.sp].endpoints, vs.realServers, this.scheduler === 'wrr' ? 'reset' : 'keep');
       this.routed.set(v, r);
     }
     const vs = this.vs(v);
