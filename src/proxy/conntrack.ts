@@ -2,9 +2,10 @@
 // which new connections are refused (`conntrack_full`), and entries that outlive the endpoint
 // they point to (kube-proxy never flushes TCP entries). Open connections are named by the handle
 // `insert` returns, so nothing is hashed per packet. A closed connection's entry lingers in
-// TIME_WAIT, where no packet of the simulation reads it again: it is kept as its expiry time
-// alone, which counts against the maximum until it passes or the GC worker (conntrack-gc.ts)
-// early-drops it. Operations are O(1) amortised.
+// TIME_WAIT, where no packet of the simulation reads it again: only its expiry matters, and it
+// counts against the maximum until that passes or the GC worker (conntrack-gc.ts) early-drops
+// it. Operations are O(1) amortised (a close places its entry a few from the tail of the
+// TIME_WAIT list, since connections close nearly in time order).
 // Cilium's BPF CT map is the same table with another policy when full: it is an LRU hash
 // (bpf/lib/conntrack_map.h CT_MAP_TYPE), so the kernel evicts the least recently used entry
 // instead of dropping the packet, and no GC worker is involved.
@@ -16,9 +17,10 @@
 // buckets early_drop looks at (NF_CT_EVICTION_RANGE, 8) almost never hold one. The failed insert
 // then only raises the worker's early-drop flag.
 
-import { growFloat64, growInt32 } from '../engine/typed-arrays.js';
-import { ClosingQueue } from './conntrack-closing.js';
-import { type GcTable, GcWorker, type GcPass } from './conntrack-gc.js';
+import type { GcPass, GcTable } from './conntrack-gc.js';
+import { ConntrackPool } from './conntrack-pool.js';
+
+export { handleSlot } from './conntrack-pool.js';
 
 /** kube-proxy's conntrack.min default (pkg/proxy/apis/config/v1alpha1/defaults.go). */
 export const DEFAULT_CONNTRACK_MIN = 131_072;
@@ -44,79 +46,6 @@ export function conntrackMaxFor(maxPerCore: number, min: number, cores: number):
 }
 
 /**
- * Handles pack (generation, slot); slots stay below 2^25. Generations count modulo 2^27 (an even
- * modulus keeps their parity), so a handle stays below 2^52, an exact double, however long the
- * run; a stale handle could only name a newer entry after exactly 2^26 reuses of its slot.
- */
-const SLOT_SPACE = 2 ** 25;
-
-/** The slot of the table a handle names (slots are reused; the handle's generation tells uses apart). */
-export const handleSlot = (handle: number): number => handle % SLOT_SPACE;
-const GENERATIONS = 2 ** 27;
-
-/**
- * Open entries as (slot, generation) in the order they were inserted, which with one established
- * timeout is their expiry order. A copy whose slot has been freed since (its generation moved on)
- * is stale: skipped at the head, and dropped in place when the ring fills, so a long-lived
- * connection at the head cannot make the ring grow with connections that closed behind it.
- */
-class OpenQueue {
-  private slots = new Int32Array(64);
-  private gens = new Int32Array(64);
-  private head = 0;
-  length = 0;
-
-  push(slot: number, gen: number, genOf: Int32Array): void {
-    if (this.length === this.slots.length) this.compact(genOf);
-    const i = (this.head + this.length) & (this.slots.length - 1);
-    this.slots[i] = slot;
-    this.gens[i] = gen;
-    this.length++;
-  }
-
-  /** Removes and returns the head's slot if its entry is open and expired by `nowNs`; -1 once the head is open and unexpired. */
-  popExpired(nowNs: number, genOf: Int32Array, expiresNs: Float64Array): number {
-    const mask = this.slots.length - 1;
-    while (this.length > 0) {
-      const h = this.head;
-      const slot = this.slots[h];
-      const current = genOf[slot] === this.gens[h];
-      if (current && expiresNs[slot] > nowNs) return -1;
-      this.head = (h + 1) & mask;
-      this.length--;
-      if (current) return slot;
-    }
-    return -1;
-  }
-
-  /** Drops stale copies in order; doubles the ring when more than half are current, so compaction is paid for by the pushes that filled it. */
-  private compact(genOf: Int32Array): void {
-    const n = this.slots.length;
-    let kept = 0;
-    for (let k = 0; k < this.length; k++) {
-      const i = (this.head + k) & (n - 1);
-      if (genOf[this.slots[i]] !== this.gens[i]) continue;
-      const to = (this.head + kept) & (n - 1);
-      this.slots[to] = this.slots[i];
-      this.gens[to] = this.gens[i];
-      kept++;
-    }
-    this.length = kept;
-    if (kept * 2 <= n) return;
-    const slots = new Int32Array(2 * n);
-    const gens = new Int32Array(2 * n);
-    for (let k = 0; k < kept; k++) {
-      const i = (this.head + k) & (n - 1);
-      slots[k] = this.slots[i];
-      gens[k] = this.gens[i];
-    }
-    this.slots = slots;
-    this.gens = gens;
-    this.head = 0;
-  }
-}
-
-/**
  * What a full table does with a new connection: netfilter drops its packet; a BPF LRU hash map
  * evicts the oldest entry (closed ones first, then the longest-open: insertion order stands in
  * for recency, since the simulation does not touch an entry per packet).
@@ -128,78 +57,74 @@ export interface ConntrackOptions {
   readonly whenFull?: WhenFull;
   /** Model the GC worker's early drop (default true with 'drop'); off, a full table waits for expiries alone. */
   readonly gc?: boolean;
-  /** Called after each pass of the GC worker. */
+  /** Called after each pass of a GC worker. */
   readonly onGcPass?: (p: GcPass) => void;
 }
 
+/**
+ * One node's table, a view of a store every node of a cluster shares (conntrack-pool.ts).
+ * `new Conntrack(max)` is a table on its own; `Conntrack.views(pool)` gives every node's.
+ */
 export class Conntrack implements GcTable {
-  private expiresNs = new Float64Array(0);
-  private endpoint = new Int32Array(0);
-  /** Generation of each slot, bumped per insert and per free; odd while the slot holds an entry. */
-  private gen = new Int32Array(0);
-  private free = new Int32Array(0);
-  private freeTop = 0;
-  private readonly open = new OpenQueue();
-  /** Closed connections in TIME_WAIT, counted until they expire. */
-  private readonly closing = new ClosingQueue();
-  /** Slots allocated so far: arrays grow by doubling up to `max`, so a large limit costs memory only when used. */
-  private capacity = 0;
-  /** Open entries plus closed ones still in TIME_WAIT. */
-  private live = 0;
-  peak = 0;
-  /** New connections refused because the table was full ("table full, dropping packet"). */
-  insertFailures = 0;
-  /** Entries an LRU table evicted to make room (always 0 for 'drop'). */
-  evicted = 0;
+  readonly max: number;
   readonly whenFull: WhenFull;
-  private readonly gc: GcWorker | null;
+  private readonly pool: ConntrackPool;
+  private readonly node: number;
 
-  constructor(
-    readonly max = DEFAULT_CONNTRACK_MAX,
-    options: ConntrackOptions = {},
-  ) {
-    if (!(max >= 1 && max <= SLOT_SPACE)) throw new Error(`conntrack: max must be 1..${SLOT_SPACE}, got ${max}`);
-    // Small at first and doubled as it fills: slots are handed out lowest first either way, so
-    // handles do not depend on it, and thousands of nodes' tables start at 1.3 KiB each.
-    this.grow(Math.min(max, 64));
-    this.whenFull = options.whenFull ?? 'drop';
-    this.gc = options.gc === false || this.whenFull === 'evict' ? null : new GcWorker(options.onGcPass);
+  constructor(max = DEFAULT_CONNTRACK_MAX, options: ConntrackOptions = {}, shared?: { readonly pool: ConntrackPool; readonly node: number }) {
+    this.pool = shared?.pool ?? new ConntrackPool(1, max, options);
+    this.node = shared?.node ?? 0;
+    this.max = this.pool.max;
+    this.whenFull = this.pool.whenFull;
+  }
+
+  /** Every node's table in `pool`. */
+  static views(pool: ConntrackPool): Conntrack[] {
+    return Array.from({ length: pool.nodes }, (_, node) => new Conntrack(pool.max, {}, { pool, node }));
   }
 
   get size(): number {
-    return this.live;
+    return this.pool.size(this.node);
   }
 
   get count(): number {
-    return this.live;
+    return this.pool.size(this.node);
   }
 
   get droppable(): number {
-    return this.closing.length;
+    return this.pool.closed(this.node);
+  }
+
+  get peak(): number {
+    return this.pool.peak(this.node);
+  }
+
+  /** New connections refused because the table was full ("table full, dropping packet"). */
+  get insertFailures(): number {
+    return this.pool.insertFailures[this.node];
+  }
+
+  /** Entries an LRU table evicted to make room (always 0 for 'drop'). */
+  get evicted(): number {
+    return this.pool.evicted[this.node];
   }
 
   /** Closing entries the GC worker has killed early. */
   get earlyDrops(): number {
-    return this.gc?.earlyDrops ?? 0;
+    return this.pool.earlyDrops(this.node);
   }
 
   /** The table as of `nowNs`: expired entries gone, the GC worker's passes due by then run. */
   settle(nowNs: number): void {
-    this.reclaim(nowNs);
-    this.gc?.advanceTo(nowNs, this);
+    this.pool.settle(this.node, nowNs);
   }
 
   earlyDrop(n: number): void {
-    for (let k = 0; k < n; k++) this.closing.popOldest();
-    this.live -= n;
+    this.pool.earlyDrop(this.node, n);
   }
 
   clampedRemainingSumNs(nowNs: number, minNs: number, clampNs: number): number {
-    const clamp = (ns: number) => Math.min(clampNs, Math.max(minNs, ns));
-    let sum = 0;
-    for (let s = 0; s < this.capacity; s++) if ((this.gen[s] & 1) === 1) sum += clamp(this.expiresNs[s] - nowNs);
-    for (let k = 0; k < this.closing.length; k++) sum += clamp(this.closing.at(k) - nowNs);
-    return sum;
+    return this.pool.clampedRemainingSumNs(this.node, nowNs, minNs, clampNs);
   }
 
   /**
@@ -208,34 +133,12 @@ export class Conntrack implements GcTable {
    * packet ("nf_conntrack: table full, dropping packet").
    */
   insert(endpoint: number, timeoutNs: number, nowNs: number): number {
-    this.settle(nowNs);
-    if (this.live === this.max) {
-      if (this.whenFull === 'evict') this.evictOldest();
-      else {
-        this.insertFailures++;
-        if (this.gc) this.gc.earlyDropFlag = true;
-        return -1;
-      }
-    }
-    if (this.freeTop === 0) this.grow(Math.min(this.max, this.capacity * 2));
-    const s = this.free[--this.freeTop];
-    this.endpoint[s] = endpoint;
-    this.expiresNs[s] = nowNs + timeoutNs;
-    const g = (this.gen[s] = (this.gen[s] + 1) % GENERATIONS);
-    this.open.push(s, g, this.gen);
-    if (++this.live > this.peak) this.peak = this.live;
-    return g * SLOT_SPACE + s;
+    return this.pool.insert(this.node, endpoint, timeoutNs, nowNs);
   }
 
   /** The tracked endpoint of an open connection, or -1 when it is closed, gone or expired (an expired entry is removed). */
   lookup(handle: number, nowNs: number): number {
-    const s = this.slotOf(handle);
-    if (s < 0) return -1;
-    if (this.expiresNs[s] <= nowNs) {
-      this.release(s);
-      return -1;
-    }
-    return this.endpoint[s];
+    return this.pool.lookup(this.node, handle, nowNs);
   }
 
   /**
@@ -243,71 +146,15 @@ export class Conntrack implements GcTable {
    * The handle no longer names it. Closing an unknown or expired handle does nothing.
    */
   close(handle: number, timeoutNs: number, nowNs: number): void {
-    const s = this.slotOf(handle);
-    if (s < 0) return;
-    if (this.expiresNs[s] <= nowNs) {
-      this.release(s);
-      return;
-    }
-    this.release(s);
-    this.live++;
-    this.closing.push(nowNs + timeoutNs);
+    this.pool.close(this.node, handle, timeoutNs, nowNs);
   }
 
   remove(handle: number): boolean {
-    const s = this.slotOf(handle);
-    if (s < 0) return false;
-    this.release(s);
-    return true;
+    return this.pool.remove(this.node, handle);
   }
 
-  /**
-   * The kernel's garbage collector frees entries as they expire; here each insert does, from the
-   * heads of the two queues: open entries share one timeout, so they expire in insertion order,
-   * and the closing queue is kept in expiry order.
-   */
+  /** The kernel's garbage collector frees entries as they expire; here each insert does. */
   reclaim(nowNs: number): void {
-    let s: number;
-    while ((s = this.open.popExpired(nowNs, this.gen, this.expiresNs)) >= 0) this.release(s);
-    while (this.closing.popExpired(nowNs)) this.live--;
-  }
-
-  /** The slot a handle names while its entry is open, else -1. */
-  private slotOf(handle: number): number {
-    if (handle < 0) return -1;
-    const s = handle % SLOT_SPACE;
-    const g = (handle - s) / SLOT_SPACE;
-    return s < this.capacity && this.gen[s] === g && (g & 1) === 1 ? s : -1;
-  }
-
-  /** An LRU table makes room: the oldest closed entry goes, else the longest-open one. */
-  private evictOldest(): void {
-    this.evicted++;
-    if (this.closing.length > 0) {
-      this.closing.popOldest();
-      this.live--;
-      return;
-    }
-    const s = this.open.popExpired(Number.POSITIVE_INFINITY, this.gen, this.expiresNs);
-    if (s < 0) throw new Error(`conntrack: full (${this.live} of ${this.max}) but nothing to evict`);
-    this.release(s);
-  }
-
-  private release(s: number): void {
-    this.gen[s] = (this.gen[s] + 1) % GENERATIONS; // even: free
-    this.free[this.freeTop++] = s;
-    this.live--;
-  }
-
-  /** Adds slots up to `capacity`, keeping every entry. */
-  private grow(capacity: number): void {
-    const old = this.capacity;
-    this.expiresNs = growFloat64(this.expiresNs, capacity);
-    this.endpoint = growInt32(this.endpoint, capacity);
-    this.gen = growInt32(this.gen, capacity);
-    const free = growInt32(this.free.subarray(0, this.freeTop), capacity);
-    for (let s = capacity - 1; s >= old; s--) free[this.freeTop++] = s;
-    this.free = free;
-    this.capacity = capacity;
+    this.pool.reclaim(this.node, nowNs);
   }
 }

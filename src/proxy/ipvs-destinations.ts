@@ -6,16 +6,22 @@
 // is random: a stand-in here is each key's hash salted with the node's name, deterministic per
 // node and different across nodes, as the orders on real nodes are.
 
-/** FNV-1a, 32-bit: the order stand-in for a Go map's iteration. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
+/** FNV-1a, 32-bit: the order stand-in for a Go map's iteration. `from`: the hash of a prefix, to continue it. */
+function fnv1a(text: string, from = 0x811c9dc5): number {
+  let h = from;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
 
 /** The order kube-proxy on `nodeName` adds `keys` in (one sync's new real servers). */
 export function addOrder(nodeName: string, keys: readonly string[]): string[] {
-  return [...keys].map((k) => [fnv1a(`${nodeName}|${k}`), k] as const).sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).map(([, k]) => k);
+  // The node's prefix hashed once: each of a 5,000-node cluster's nodes orders its lists at its first connection.
+  const prefix = fnv1a(`${nodeName}|`);
+  const hashes = keys.map((k) => fnv1a(k, prefix));
+  return keys
+    .map((_, i) => i)
+    .sort((a, b) => hashes[a] - hashes[b] || (keys[a] < keys[b] ? -1 : 1))
+    .map((i) => keys[i]);
 }
 
 /** How a scheduler's cursor follows a change of the list. */
@@ -36,6 +42,12 @@ export function reconcileDestinations(
   current: readonly string[],
   rule: CursorRule,
 ): { list: string[]; cursor: number } {
+  if (list.length === 0) {
+    // A node's first sync of the virtual server (every node of a large cluster makes one): all added.
+    const added = addOrder(nodeName, current).reverse();
+    if (rule === 'reset' && added.length > 0) return { list: added, cursor: -1 };
+    return { list: added, cursor: cursor < 0 ? -1 : cursor + added.length };
+  }
   const wanted = new Set(current);
   let c = cursor;
   const kept: string[] = [];

@@ -45,7 +45,10 @@ export function ipvsServices(table: IpvsTable): IpvsServiceView[] {
     const view = (address: string, keys: string[]): IpvsServiceView => {
       const state = table.state.ipvs.get(`${address}/TCP`);
       const list = reconcileDestinations(table.nodeName, state?.list ?? [], -1, keys, 'keep').list;
-      return { address, persistentTimeoutS: timeoutS, realServers: list, active: state?.active, inactive: state?.inactive };
+      const counts = (of: (server: string) => number) => new Map(list.map((k) => [k, of(k)]));
+      const active = state && counts((k) => state.activeOf(k));
+      const inactive = state && counts((k) => state.inactiveOf(k));
+      return { address, persistentTimeoutS: timeoutS, realServers: list, active, inactive };
     };
     out.push(view(`${sp.clusterIP}:${sp.port}`, internal));
     for (const ip of sp.externalIPs) out.push(view(`${ip}:${sp.port}`, external));

@@ -14,35 +14,87 @@ export const IPVS_SCHEDULERS: readonly IpvsScheduler[] = ['rr', 'wrr', 'lc', 'wl
  */
 export const IPVS_INACTIVE_NS = 120e9;
 
+/**
+ * A virtual server's kernel state on one node. Each real server the node has counted gets a
+ * place in `counts`, by `ip:port`: its active connections there, its inactive ones next to them;
+ * the rr cursor is counts[0]. A table resolves its destinations' places once, so a connection on
+ * a node not seen for a while reads one array, where a Map probe per count cost several cache misses.
+ */
 export class IpvsVirtualServerState {
   /** The destination list, head first: real servers' `ip:port` (svc->destinations). */
   list: string[] = [];
-  /** rr/wrr: list position of the last real server used (ip_vs_rr's sched_data); -1 = head. */
-  cursor = -1;
-  /** Active connections per real server `ip:port` (ip_vs_dest.activeconns). */
-  readonly active = new Map<string, number>();
-  /** Closed connections not yet expired per real server (ip_vs_dest.inactconns). */
-  readonly inactive = new Map<string, number>();
-  /** When each counted inactive connection expires, with its server, in closing order. */
-  private readonly inactiveUntil: { atNs: number; server: string }[] = [];
+  private readonly places = new Map<string, number>();
+  /**
+   * The rr/wrr cursor at 0; per counted real server at place p (from 1): active connections at
+   * p (ip_vs_dest.activeconns), closed ones not yet expired at p + 1 (inactconns).
+   */
+  readonly counts: number[] = [-1];
+  /** When each counted inactive connection expires, then its place, in closing order (one array: no object per close). */
+  private readonly inactiveUntil: number[] = [];
   private inactiveHead = 0;
   /** Persistence templates: client IP → real server `ip:port` and when the template expires. */
   readonly templates = new Map<number, { server: string; expiresNs: number }>();
 
-  /** A connection to `server` closed at `atNs`: inactive until its IPVS timeout. */
-  closed(server: string, atNs: number): void {
-    this.inactive.set(server, (this.inactive.get(server) ?? 0) + 1);
-    this.inactiveUntil.push({ atNs: atNs + IPVS_INACTIVE_NS, server });
+  /**
+   * `expiring`: inactive connections are forgotten as their IPVS timeout passes (expireInactive),
+   * which only the schedulers that weigh them (lc, wlc) ask for; the others' counts only grow, so
+   * their state keeps no expiry times.
+   */
+  constructor(readonly expiring = true) {}
+
+  /** rr/wrr: list position of the last real server used (ip_vs_rr's sched_data); -1 = head. */
+  get cursor(): number {
+    return this.counts[0];
+  }
+
+  set cursor(position: number) {
+    this.counts[0] = position;
+  }
+
+  /** The place of real server `server` in `counts`, made at 0 connections the first time it is asked for. */
+  place(server: string): number {
+    let p = this.places.get(server);
+    if (p === undefined) {
+      this.places.set(server, (p = this.counts.length));
+      this.counts.push(0, 0);
+    }
+    return p;
+  }
+
+  /** The place of `server`, or -1 while it has none (it was never counted: 0 of each). */
+  placeIfAny(server: string): number {
+    return this.places.get(server) ?? -1;
+  }
+
+  activeOf(server: string): number {
+    const p = this.placeIfAny(server);
+    return p < 0 ? 0 : this.counts[p];
+  }
+
+  inactiveOf(server: string): number {
+    const p = this.placeIfAny(server);
+    return p < 0 ? 0 : this.counts[p + 1];
+  }
+
+  /** A connection to the server at place `p` closed at `atNs`: inactive until its IPVS timeout. */
+  closed(p: number, atNs: number): void {
+    this.counts[p + 1]++;
+    if (this.expiring) this.expires(p, atNs);
+  }
+
+  /** The inactive connection at place `p`, closed at `atNs`, is forgotten when its timeout passes (its count is the caller's). */
+  expires(p: number, atNs: number): void {
+    this.inactiveUntil.push(atNs + IPVS_INACTIVE_NS, p);
   }
 
   /** Forgets inactive connections expired by `nowNs` (closes arrive nearly in time order; a late one waits behind the head). */
   expireInactive(nowNs: number): void {
     const q = this.inactiveUntil;
-    while (this.inactiveHead < q.length && q[this.inactiveHead].atNs <= nowNs) {
-      const { server } = q[this.inactiveHead++];
-      this.inactive.set(server, (this.inactive.get(server) ?? 1) - 1);
+    while (this.inactiveHead < q.length && q[this.inactiveHead] <= nowNs) {
+      this.counts[q[this.inactiveHead + 1] + 1]--;
+      this.inactiveHead += 2;
     }
-    if (this.inactiveHead > 1024 && this.inactiveHead * 2 > q.length) {
+    if (this.inactiveHead > 2048 && this.inactiveHead * 2 > q.length) {
       q.splice(0, this.inactiveHead);
       this.inactiveHead = 0;
     }
@@ -58,22 +110,23 @@ const GOLDEN_RATIO_32 = 0x61c88647;
 export const shBucket = (clientIp: number): number => Math.imul(clientIp >>> 0, GOLDEN_RATIO_32) >>> (32 - SH_TAB_BITS);
 
 /**
- * Picks a real server (a position in `servers`) for a new connection. `servers` are the
- * real servers' `ip:port` keys in list order. Allocation-free.
+ * Picks a real server (a position in the destination list) for a new connection: the list's
+ * `n` real servers have their places in `counts` (a state's) at route[0], route[2], … route[2n - 2].
+ * Allocation-free.
  */
 export function schedule(
   scheduler: IpvsScheduler,
-  state: IpvsVirtualServerState,
-  servers: readonly string[],
+  counts: number[],
+  n: number,
+  route: readonly number[],
   clientIp: number,
 ): number {
-  const n = servers.length;
   switch (scheduler) {
     case 'rr':
     case 'wrr': {
       // Equal weights make ip_vs_wrr's weight ladder a plain cycle, the same as rr.
-      const next = state.cursor + 1 >= n ? 0 : state.cursor + 1;
-      state.cursor = next;
+      const next = counts[0] + 1 >= n ? 0 : counts[0] + 1;
+      counts[0] = next;
       return next;
     }
     case 'sh':
@@ -83,23 +136,23 @@ export function schedule(
     case 'wlc':
       // ip_vs_lc and ip_vs_wlc: least ip_vs_dest_conn_overhead, (activeconns << 8) + inactconns
       // (wlc divides by the weight, 1 here), the first in list order on ties.
-      return leastOverhead(state, servers);
+      return leastOverhead(counts, n, route);
     case 'sed':
       // ip_vs_sed: least (activeconns + 1) / weight; with weight 1, least active.
-      return leastActive(state, servers, 0);
+      return leastActive(counts, n, route);
     case 'nq': {
       // ip_vs_nq: the first idle server in list order, else as sed.
-      for (let i = 0; i < n; i++) if ((state.active.get(servers[i]) ?? 0) === 0) return i;
-      return leastActive(state, servers, 0);
+      for (let i = 0; i < n; i++) if (counts[route[2 * i]] === 0) return i;
+      return leastActive(counts, n, route);
     }
   }
 }
 
-function leastOverhead(state: IpvsVirtualServerState, servers: readonly string[]): number {
+function leastOverhead(counts: readonly number[], n: number, route: readonly number[]): number {
   let best = 0;
   let bestOverhead = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < servers.length; i++) {
-    const overhead = (state.active.get(servers[i]) ?? 0) * 256 + (state.inactive.get(servers[i]) ?? 0);
+  for (let i = 0; i < n; i++) {
+    const overhead = counts[route[2 * i]] * 256 + counts[route[2 * i] + 1];
     if (overhead < bestOverhead) {
       best = i;
       bestOverhead = overhead;
@@ -108,11 +161,11 @@ function leastOverhead(state: IpvsVirtualServerState, servers: readonly string[]
   return best;
 }
 
-function leastActive(state: IpvsVirtualServerState, servers: readonly string[], from: number): number {
-  let best = from;
-  let bestCount = state.active.get(servers[from]) ?? 0;
-  for (let i = from + 1; i < servers.length; i++) {
-    const c = state.active.get(servers[i]) ?? 0;
+function leastActive(counts: readonly number[], n: number, route: readonly number[]): number {
+  let best = 0;
+  let bestCount = counts[route[0]];
+  for (let i = 1; i < n; i++) {
+    const c = counts[route[2 * i]];
     if (c < bestCount) {
       best = i;
       bestCount = c;

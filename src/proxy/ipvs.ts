@@ -8,7 +8,7 @@
 import { IntList } from '../engine/typed-arrays.js';
 import { type Cidr, cidrContains, parseCidr } from '../net/ipv4.js';
 import { EndpointCategories, categorizeEndpoints, internalPolicyLocal, isProxied } from './categorize.js';
-import { reconcileDestinations } from './ipvs-destinations.js';
+import { type Routed, routeThrough } from './ipvs-route.js';
 import { IpvsVirtualServerState, schedule } from './ipvs-schedulers.js';
 import { type SharedIpvs, type SharedVirtualServer, ipvsLocalServers, sharedIpvs } from './ipvs-shared.js';
 import { NodeProxyState } from './node-state.js';
@@ -45,13 +45,6 @@ export interface IpvsVirtualServer {
   readonly sourceRanges?: readonly Cidr[];
 }
 
-/** A virtual server this table has routed through: the node's kernel state, its destination list and each entry's endpoint index. */
-interface Routed {
-  readonly state: IpvsVirtualServerState;
-  readonly servers: string[];
-  readonly endpoints: Int32Array;
-}
-
 export { type SharedIpvs, sharedIpvs } from './ipvs-shared.js';
 
 /** IPVS never answers on a loopback address: kube-proxy's node address set leaves it out (ipvs/netlink_linux.go isValidForSet). */
@@ -81,6 +74,21 @@ export class IpvsTable implements NodeProxyTable {
   private readonly routed = new Map<number, Routed>();
   private listed: IpvsVirtualServer[] | undefined;
   private lbListed: IpvsVirtualServer[] | undefined;
+  // The virtual server last routed through, and its state: a node routes nearly every packet
+  // through one, and two Map probes on a node not seen for a while cost more than the rest of
+  // the lookup.
+  private cachedV = -1;
+  private cachedVs: IpvsVirtualServer | undefined;
+  private cachedRouted: Routed | undefined;
+  // What a connection through it reads, on this object, for the same reason: its state's counts,
+  // its route, and whether it needs nothing else (no source ranges, no persistence).
+  private cachedCounts: number[] = [];
+  private cachedRoute: number[] = [];
+  private cachedN = 0;
+  private cachedPlain = false;
+  private cachedExpiring = false;
+  private cachedMasquerade = false;
+  private cachedReplyLost = false;
   private lastVs = -1;
   private lastServer = -1;
   private lastPersisted = false;
@@ -118,6 +126,7 @@ export class IpvsTable implements NodeProxyTable {
 
   /** Virtual server `v` (a NodePort or load-balancer one: ClusterIP ones are made by serverFor). */
   private vs(v: number): IpvsVirtualServer {
+    if (v === this.cachedV && this.cachedVs !== undefined) return this.cachedVs;
     let vs = this.made.get(v);
     if (vs === undefined) {
       const S = this.shared.servers.length;
@@ -221,6 +230,7 @@ export class IpvsTable implements NodeProxyTable {
       this.lastRulesWalked = 1;
       return Verdict.NoService;
     }
+    if (v === this.cachedV && this.cachedPlain) return this.connectCached(to, clientIp, nowNs);
     const vs = this.vs(v);
     const n = vs.realServers.length;
     this.lastRulesWalked = 1;
@@ -250,39 +260,67 @@ export class IpvsTable implements NodeProxyTable {
       }
     }
     if (pick < 0) {
-      pick = schedule(this.scheduler, state, servers, clientIp);
+      pick = schedule(this.scheduler, state.counts, n, routed.route, clientIp);
       if (vs.persistentTimeoutNs > 0) {
         const t = state.templates.get(clientIp);
         if (t === undefined) state.templates.set(clientIp, { server: servers[pick], expiresNs: nowNs + vs.persistentTimeoutNs });
         else ((t.server = servers[pick]), (t.expiresNs = nowNs + vs.persistentTimeoutNs));
       }
     }
-    state.active.set(servers[pick], (state.active.get(servers[pick]) ?? 0) + 1);
+    state.counts[routed.route[2 * pick]]++;
     this.lastServer = pick;
     this.lastMasquerade = to === 'cluster-ip' ? this.clusterIPMasquerade(clientIp) : vs.masquerade;
     this.lastReplyLost = vs.replyLost;
-    return routed.endpoints[pick];
+    return routed.route[2 * pick + 1];
+  }
+
+  /** connect through the cached virtual server, which needs no more than its route: the general path's steps without its objects. */
+  private connectCached(to: Destination, clientIp: number, nowNs: number): number {
+    this.lastRulesWalked = 1;
+    const counts = this.cachedCounts;
+    const route = this.cachedRoute;
+    if (this.scheduler === 'lc' || this.scheduler === 'wlc') (this.cachedRouted as Routed).state.expireInactive(nowNs);
+    const pick = schedule(this.scheduler, counts, this.cachedN, route, clientIp);
+    counts[route[2 * pick]]++;
+    this.lastServer = pick;
+    this.lastMasquerade = to === 'cluster-ip' ? this.clusterIPMasquerade(clientIp) : this.cachedMasquerade;
+    this.lastReplyLost = this.cachedReplyLost;
+    return route[2 * pick + 1];
   }
 
   /** The connection ends: no longer active; closed at `closedAtNs` (not a failed one), it counts as inactive. */
   release(nodePort: number, endpoint: number, closedAtNs?: number, to: Destination = 'node-port'): void {
     const v = this.serverFor(nodePort, to);
     if (v < 0) return;
+    if (v === this.cachedV) {
+      // The cached virtual server's route names the endpoint's place; anything else takes the checks below.
+      const counts = this.cachedCounts;
+      const p = this.cachedRoute[2 * this.cachedN + endpoint];
+      if (p >= 0 && counts[p] > 0) {
+        counts[p]--;
+        if (closedAtNs === undefined) return;
+        counts[p + 1]++;
+        if (this.cachedExpiring) (this.cachedRouted as Routed).state.expires(p, closedAtNs);
+        return;
+      }
+    }
     const vs = this.vs(v);
     const key = this.servicePorts[vs.sp].endpoints[endpoint]?.key;
     if (key === undefined) throw new Error(`release: no endpoint ${endpoint} behind nodePort ${nodePort}`);
     // The node's kernel state, without re-linking it to this (maybe older) table's real servers.
-    const state = this.routed.get(v)?.state ?? this.state.ipvs.get(vs.key);
-    const c = state?.active.get(key) ?? 0;
-    if (state === undefined || c <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
-    state.active.set(key, c - 1);
-    if (closedAtNs !== undefined) state.closed(key, closedAtNs);
+    const routed = v === this.cachedV ? this.cachedRouted : this.routed.get(v);
+    const state = routed?.state ?? this.state.ipvs.get(vs.key);
+    const known = routed === undefined ? -1 : routed.route[2 * routed.n + endpoint];
+    const p = known >= 0 ? known : (state?.placeIfAny(key) ?? -1);
+    if (state === undefined || p < 0 || state.counts[p] <= 0) throw new Error(`release: ${key} behind nodePort ${nodePort} has no active connection`);
+    state.counts[p]--;
+    if (closedAtNs !== undefined) state.closed(p, closedAtNs);
   }
 
   /** Active connections the kernel would show for a real server (ipvsadm ActiveConn). */
   activeConnections(nodePort: number, endpoint: number): number {
     const v = this.serverOf(nodePort);
-    return this.routedVia(v).state.active.get(this.servicePorts[this.shared.servers[v].sp].endpoints[endpoint].key) ?? 0;
+    return this.routedVia(v).state.activeOf(this.servicePorts[this.shared.servers[v].sp].endpoints[endpoint].key);
   }
 
   explain(): string[] {
@@ -291,7 +329,7 @@ export class IpvsTable implements NodeProxyTable {
     const out = [`TCP ${vs.key.replace('/TCP', '')} ${this.scheduler}${vs.persistentTimeoutNs > 0 ? ' persistent' : ''}`];
     if (this.lastSourceDropped) return ['filter KUBE-PROXY-FIREWALL', 'filter KUBE-SOURCE-RANGES-FIREWALL DROP'];
     if (this.lastServer < 0) return [...out, 'no real server'];
-    const ep = this.servicePorts[vs.sp].endpoints[this.routedVia(this.lastVs).endpoints[this.lastServer]];
+    const ep = this.servicePorts[vs.sp].endpoints[this.routedVia(this.lastVs).route[2 * this.lastServer + 1]];
     out.push(`${this.lastPersisted ? 'template' : this.scheduler} -> ${ep.key}${this.lastMasquerade ? ' (masquerade)' : ''}${vs.replyLost ? ' (reply lost)' : ''}`);
     return out;
   }
@@ -302,21 +340,26 @@ export class IpvsTable implements NodeProxyTable {
    * installed the table added and removed them).
    */
   private routedVia(v: number): Routed {
+    if (v === this.cachedV && this.cachedRouted !== undefined) return this.cachedRouted;
     let r = this.routed.get(v);
     if (r === undefined) {
       const vs = this.vs(v);
       let s = this.state.ipvs.get(vs.key);
-      if (s === undefined) this.state.ipvs.set(vs.key, (s = new IpvsVirtualServerState()));
-      const eps = this.servicePorts[vs.sp].endpoints;
-      const real = vs.realServers;
-      const keys = Array.from(real, (e) => eps[e].key);
-      const next = reconcileDestinations(this.nodeName, s.list, s.cursor, keys, this.scheduler === 'wrr' ? 'reset' : 'keep');
-      s.list = next.list;
-      s.cursor = next.cursor;
-      const indexOf = new Map(keys.map((k, i) => [k, real[i]]));
-      r = { state: s, servers: s.list, endpoints: Int32Array.from(s.list, (k) => indexOf.get(k) as number) };
+      if (s === undefined) this.state.ipvs.set(vs.key, (s = new IpvsVirtualServerState(this.scheduler === 'lc' || this.scheduler === 'wlc')));
+      r = routeThrough(s, this.nodeName, this.servicePorts[vs.sp].endpoints, vs.realServers, this.scheduler === 'wrr' ? 'reset' : 'keep');
       this.routed.set(v, r);
     }
+    const vs = this.vs(v);
+    this.cachedV = v;
+    this.cachedVs = vs;
+    this.cachedRouted = r;
+    this.cachedCounts = r.state.counts;
+    this.cachedRoute = r.route;
+    this.cachedN = r.n;
+    this.cachedPlain = vs.sourceRanges === undefined && vs.persistentTimeoutNs === 0 && r.n > 0 && r.n === vs.realServers.length;
+    this.cachedExpiring = r.state.expiring;
+    this.cachedMasquerade = vs.masquerade;
+    this.cachedReplyLost = vs.replyLost;
     return r;
   }
 

@@ -49,6 +49,8 @@ export class NodeProxies {
   readonly tables: NodeProxyTable[];
   /** Every table each node has routed on, oldest first: `tables[n]` is the last of `history[n]`. */
   private readonly history: NodeProxyTable[][];
+  /** Per node, the index of `tables[n]` in `history[n]`: what every connection reads, without the node's history array. */
+  private readonly current: Int32Array;
   private readonly state: NodeProxyState[];
   /** Every version of the target's endpoints, and the shared part of each. */
   private readonly versions: TargetVersions;
@@ -118,6 +120,7 @@ export class NodeProxies {
     this.staticEndpoints = endpoints;
     this.tables = nodes.map((_, i) => this.compile(i, 0));
     this.history = this.tables.map((t) => [t]);
+    this.current = new Int32Array(n);
     // The event argument packs (version, node).
     this.OBSERVE = sim.register('proxy.observe', (arg) => this.observe(arg % n, Math.floor(arg / n)));
     this.SYNC_START = sim.register('proxy.syncStart', (node) => this.syncStart(node));
@@ -129,12 +132,12 @@ export class NodeProxies {
 
   /** The version number of the table `node` routes on now. */
   version(node: number): number {
-    return this.history[node].length - 1;
+    return this.current[node];
   }
 
   /** A table the node routed on earlier (endpoint indexes refer to it). */
   tableAt(node: number, version: number): NodeProxyTable {
-    return this.history[node][version];
+    return version === this.current[node] ? this.tables[node] : this.history[node][version];
   }
 
   /**
@@ -220,7 +223,7 @@ export class NodeProxies {
     }
     const version = this.syncingVersion[node];
     this.tables[node] = this.compile(node, version);
-    this.history[node].push(this.tables[node]);
+    this.current[node] = this.history[node].push(this.tables[node]) - 1;
     this.installed[node] = this.tables[node].servicePorts[0];
     const lag = this.sim.now - this.syncStartedFor[node];
     this.syncs[node]++;

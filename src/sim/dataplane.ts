@@ -9,9 +9,10 @@ import type { Node } from '../cluster/model.js';
 import type { Uniform } from '../engine/random.js';
 import type { Simulator } from '../engine/simulator.js';
 import { s } from '../engine/time.js';
-import { growFloat64, growInt32 } from '../engine/typed-arrays.js';
+import { growFloat64 } from '../engine/typed-arrays.js';
 import { BPF_CONNTRACK } from '../proxy/bpf-conntrack.js';
 import { Conntrack, handleSlot } from '../proxy/conntrack.js';
+import { ConntrackPool } from '../proxy/conntrack-pool.js';
 import type { EndpointInfo, ServicePortInfo } from '../proxy/service-map.js';
 import type { Destination, NodeProxyTable } from '../proxy/types.js';
 import { SoftirqCpus } from '../traffic/softirq-cpus.js';
@@ -22,11 +23,19 @@ import type { PodFleet } from './pod-fleet.js';
 import { tableDestination } from './sources.js';
 
 const NO_ENDPOINTS: readonly EndpointInfo[] = [];
+// A peer record's numbers (Dataplane.peers).
+const PEER_OWNER = 0;
+const PEER_NODE = 1;
+const PEER_HANDLE = 2;
+const PEER = 3;
 
 export class Dataplane {
   /** 1 while the node is up; a node that is down answers nothing. */
   readonly up: Uint8Array;
   readonly proxies: NodeProxies;
+  /** Every node's conntrack table, one store (the hot path uses it by node). */
+  private readonly ct: ConntrackPool;
+  /** Each node's table, for its counters. */
   readonly conntrack: Conntrack[];
   readonly conntrackHitNs: number;
   /** Every packet's cost before any lookup: receive, route, forward (proxy/types.ts). */
@@ -50,20 +59,19 @@ export class Dataplane {
   private readonly establishedNs: number;
   /** How long a closed connection's entry stays: the caller's TIME_WAIT, or BPF CT's close timeout. */
   private readonly closedNs: number | null;
-  // Per node, the pod behind each endpoint index of the table it routes on (rebuilt after a sync).
-  private readonly podMaps: Int32Array[];
-  private readonly podMapOf: (NodeProxyTable | null)[];
   /** The pod behind each endpoint, by the target's endpoint list: the nodes that install one version share it. */
   private readonly podMapByEndpoints = new Map<readonly EndpointInfo[], Int32Array>();
-  /** Per ingress node, by the ingress entry's handle: the pod's node and its entry's handle there. */
-  // Per ingress node, by conntrack slot: the connection (its handle) whose entry on the pod's node
-  // is recorded, that node, and the entry's handle there. Typed arrays grown on demand: a Map per
+  // The last endpoint list asked for and its pods: nearly every node routes on the same version,
+  // so this answers, where a record per node cost a cache miss on a node not seen for a while.
+  private lastEndpoints: readonly EndpointInfo[] | null = null;
+  private lastPodMap: Int32Array = new Int32Array(0);
+  // By conntrack slot (slots are shared by every node's table, so a handle names one node's
+  // entry), PEER numbers: the connection (its ingress handle) whose entry on the pod's node is
+  // recorded, that node, and the entry's handle there. A typed array grown on demand: a Map per
   // node cost an eighth of the run in hashing.
-  private readonly peerOwner: Float64Array[];
-  private readonly peerNode: Int32Array[];
-  private readonly peerHandle: Float64Array[];
+  private peers = new Float64Array(0);
   /** Peers of connections whose ingress entry an LRU table evicted (its slot reused), by handle. */
-  private readonly evictedPeers: Map<number, { readonly node: number; readonly handle: number }>[];
+  private readonly evictedPeers = new Map<number, { readonly node: number; readonly handle: number }>();
 
   constructor(
     sim: Simulator,
@@ -92,18 +100,13 @@ export class Dataplane {
     });
     // The eBPF data path tracks NodePort flows in its own CT map; netfilter never sees them.
     const bpf = cfg.proxy.mode === 'ebpf';
-    this.conntrack = nodes.map(() => (bpf ? new Conntrack(BPF_CONNTRACK.maxEntries, { whenFull: BPF_CONNTRACK.whenFull }) : new Conntrack(cfg.conntrack.maxEntries)));
+    this.ct = bpf ? new ConntrackPool(nodes.length, BPF_CONNTRACK.maxEntries, { whenFull: BPF_CONNTRACK.whenFull }) : new ConntrackPool(nodes.length, cfg.conntrack.maxEntries);
+    this.conntrack = Conntrack.views(this.ct);
     this.conntrackHitNs = cfg.proxy.costs.conntrackHitNs;
     this.establishedNs = s(bpf ? BPF_CONNTRACK.establishedTimeoutS : cfg.conntrack.establishedTimeoutS);
     this.closedNs = bpf ? s(BPF_CONNTRACK.closeTimeoutS) : null;
     this.packetBaseNs = cfg.proxy.costs.packetBaseNs;
-    this.peerOwner = nodes.map(() => new Float64Array(0));
-    this.peerNode = nodes.map(() => new Int32Array(0));
-    this.peerHandle = nodes.map(() => new Float64Array(0));
-    this.evictedPeers = nodes.map(() => new Map());
     this.cpus = new SoftirqCpus(nodes.length, cfg.nodes.softirqCores, cfg.nodes.backlogPackets);
-    this.podMaps = nodes.map(() => new Int32Array(0));
-    this.podMapOf = nodes.map(() => null);
   }
 
   /** Whether the node's backlog (netdev_max_backlog) has room for one more packet. */
@@ -138,15 +141,15 @@ export class Dataplane {
       return Fate.ReplyLost;
     }
     if (verdict < 0) return fateOfVerdict(verdict);
-    const pod = this.podOfEndpoint(node, table)[verdict];
-    const handle = this.conntrack[node].insert(verdict, this.establishedNs, nowNs);
+    const pod = this.podOfEndpoint(table)[verdict];
+    const handle = this.ct.insert(node, verdict, this.establishedNs, nowNs);
     if (handle < 0) {
       table.release(this.nodePort, verdict, undefined, this.to);
       return Fate.ConntrackFull;
     }
-    this.setAsideEvictedPeer(node, handle);
+    this.setAsideEvictedPeer(handle);
     if (pod >= 0 && !this.trackOnPodNode(node, handle, this.pods.node[pod], nowNs)) {
-      this.conntrack[node].remove(handle);
+      this.ct.remove(node, handle);
       table.release(this.nodePort, verdict, undefined, this.to);
       return Fate.ConntrackFull;
     }
@@ -166,7 +169,7 @@ export class Dataplane {
    */
   private replyBypasses(node: number, table: NodeProxyTable, verdict: number, clientNode: number): boolean {
     if (verdict < 0 || table.lastMasquerade || node === clientNode) return false;
-    const pod = this.podOfEndpoint(node, table)[verdict];
+    const pod = this.podOfEndpoint(table)[verdict];
     return pod >= 0 && this.pods.node[pod] !== node;
   }
 
@@ -175,44 +178,39 @@ export class Dataplane {
    * evicted that one's entry): the record moves aside, so that connection's close still finds
    * its entry on the pod's node. A netfilter table frees a slot only at a close, so never there.
    */
-  private setAsideEvictedPeer(node: number, handle: number): void {
-    const slot = handleSlot(handle);
-    if (slot >= this.peerOwner[node].length) return;
-    const owner = this.peerOwner[node][slot];
+  private setAsideEvictedPeer(handle: number): void {
+    const p = handleSlot(handle) * PEER;
+    if (p >= this.peers.length) return;
+    const owner = this.peers[p + PEER_OWNER];
     if (owner <= 0 || owner === handle) return;
-    this.evictedPeers[node].set(owner, { node: this.peerNode[node][slot], handle: this.peerHandle[node][slot] });
-    this.peerOwner[node][slot] = -1;
+    this.evictedPeers.set(owner, { node: this.peers[p + PEER_NODE], handle: this.peers[p + PEER_HANDLE] });
+    this.peers[p + PEER_OWNER] = -1;
   }
 
   /** A connection forwarded to another node takes an entry there too; false when that table is full. */
   private trackOnPodNode(node: number, handle: number, podNode: number, nowNs: number): boolean {
     if (podNode === node) return true;
-    const peer = this.conntrack[podNode].insert(0, this.establishedNs, nowNs);
+    const peer = this.ct.insert(podNode, 0, this.establishedNs, nowNs);
     if (peer < 0) return false;
-    const slot = handleSlot(handle);
-    if (slot >= this.peerOwner[node].length) {
-      const length = Math.max(slot + 1, this.peerOwner[node].length * 2, 64);
-      this.peerOwner[node] = growFloat64(this.peerOwner[node], length);
-      this.peerNode[node] = growInt32(this.peerNode[node], length);
-      this.peerHandle[node] = growFloat64(this.peerHandle[node], length);
-    }
-    this.peerOwner[node][slot] = handle;
-    this.peerNode[node][slot] = podNode;
-    this.peerHandle[node][slot] = peer;
+    const p = handleSlot(handle) * PEER;
+    if (p >= this.peers.length) this.peers = growFloat64(this.peers, Math.max(p + PEER, this.peers.length * 2, 64 * PEER));
+    this.peers[p + PEER_OWNER] = handle;
+    this.peers[p + PEER_NODE] = podNode;
+    this.peers[p + PEER_HANDLE] = peer;
     return true;
   }
 
   /** The node's conntrack entries at `nowNs`, after the expiries and GC passes due by then. */
   conntrackEntries(node: number, nowNs: number): number {
-    this.conntrack[node].settle(nowNs);
-    return this.conntrack[node].size;
+    this.ct.settle(node, nowNs);
+    return this.ct.size(node);
   }
 
   /** A connection closed: IPVS's least-connection schedulers stop counting it; conntrack keeps it in TIME_WAIT (BPF CT: its close timeout). */
   closeConnection(node: number, tableVersion: number, endpoint: number, conntrackHandle: number, timeWaitNs: number, atNs: number): void {
     this.proxies.tableAt(node, tableVersion).release(this.nodePort, endpoint, atNs, this.to);
     const closedNs = this.closedNs ?? timeWaitNs;
-    this.conntrack[node].close(conntrackHandle, closedNs, atNs);
+    this.ct.close(node, conntrackHandle, closedNs, atNs);
     this.closePeer(node, conntrackHandle, timeWaitNs, atNs);
   }
 
@@ -220,17 +218,17 @@ export class Dataplane {
   closePeer(node: number, conntrackHandle: number, timeWaitNs: number, atNs: number): void {
     if (conntrackHandle < 0) return;
     const closedNs = this.closedNs ?? timeWaitNs;
-    const slot = handleSlot(conntrackHandle);
-    if (slot < this.peerOwner[node].length && this.peerOwner[node][slot] === conntrackHandle) {
-      this.peerOwner[node][slot] = -1;
-      this.conntrack[this.peerNode[node][slot]].close(this.peerHandle[node][slot], closedNs, atNs);
+    const p = handleSlot(conntrackHandle) * PEER;
+    if (p < this.peers.length && this.peers[p + PEER_OWNER] === conntrackHandle) {
+      this.peers[p + PEER_OWNER] = -1;
+      this.ct.close(this.peers[p + PEER_NODE], this.peers[p + PEER_HANDLE], closedNs, atNs);
       return;
     }
     // An entry an LRU table evicted while its connection lived had its record set aside.
-    const orphan = this.evictedPeers[node].get(conntrackHandle);
+    const orphan = this.evictedPeers.get(conntrackHandle);
     if (orphan === undefined) return;
-    this.evictedPeers[node].delete(conntrackHandle);
-    this.conntrack[orphan.node].close(orphan.handle, closedNs, atNs);
+    this.evictedPeers.delete(conntrackHandle);
+    this.ct.close(orphan.node, orphan.handle, closedNs, atNs);
   }
 
   /** Whether the node would pass the balancer's probe: up, with a local endpoint (Local) or any (Cluster). */
@@ -238,14 +236,14 @@ export class Dataplane {
     return this.up[node] === 1 && (local ? this.proxies.localEndpointCount(node) > 0 : this.proxies.anyEndpoint(node));
   }
 
-  private podOfEndpoint(node: number, table: NodeProxyTable): Int32Array {
-    if (this.podMapOf[node] !== table) {
-      const eps = table.servicePorts[table.servicePortForNodePort(this.nodePort)]?.endpoints ?? NO_ENDPOINTS;
+  private podOfEndpoint(table: NodeProxyTable): Int32Array {
+    const eps = table.servicePorts[table.servicePortForNodePort(this.nodePort)]?.endpoints ?? NO_ENDPOINTS;
+    if (eps !== this.lastEndpoints) {
       let map = this.podMapByEndpoints.get(eps);
       if (map === undefined) this.podMapByEndpoints.set(eps, (map = Int32Array.from(eps, (e) => this.pods.indexOfIp(e.ip))));
-      this.podMaps[node] = map;
-      this.podMapOf[node] = table;
+      this.lastEndpoints = eps;
+      this.lastPodMap = map;
     }
-    return this.podMaps[node];
+    return this.lastPodMap;
   }
 }

@@ -3,16 +3,32 @@
 // arrives: it takes the core that frees up first. No event is needed per packet. Packets wait
 // in the per-CPU backlog, which holds at most netdev_max_backlog of them; beyond it they drop.
 
+// A node's row: its ring's head and size, where its ring lives (-1: in the row itself), when
+// each core finishes the work it has been given, then the ring's first entries. One row, not an
+// array per field: in a cluster of thousands of nodes a packet reaches a node not seen for a
+// while, and each separate array cost a cache miss.
+const HEAD = 0;
+const SIZE = 1;
+const SPILLED = 2;
+const FREE_AT = 3;
+/** Ring entries a node keeps in its row: a node rarely holds more packets at once. */
+const IN_ROW = 8;
+
 export class SoftirqCpus {
-  /** freeAt[node * cores + core]: when each core finishes the work it has been given. */
-  private readonly freeAt: Float64Array;
+  private readonly row: Float64Array;
+  private readonly stride: number;
+  /** Where a node's ring starts in its row. */
+  private readonly ringAt: number;
+  /** Entries of a ring kept in its row (the whole ring when the backlog is that small). */
+  private readonly inRow: number;
   /**
-   * Per node, a ring of the departure times of packets not yet gone, in arrival order (with
-   * several cores a packet counts until those before it have left: a slight overcount).
+   * The rings of nodes that held more packets than their row does: `slots` entries each, made
+   * when a node first needs one. A ring holds the departure times of packets not yet gone, in
+   * arrival order (with several cores a packet counts until those before it have left: a slight
+   * overcount).
    */
-  private readonly ring: Float64Array;
-  private readonly head: Int32Array;
-  private readonly size: Int32Array;
+  private spilled = new Float64Array(0);
+  private spilledRings = 0;
   private readonly slots: number;
 
   constructor(
@@ -21,25 +37,30 @@ export class SoftirqCpus {
     /** net.core.netdev_max_backlog (default 1000): packets that may wait per node. */
     private readonly backlog: number,
   ) {
-    this.freeAt = new Float64Array(nodes * cores);
     this.slots = backlog + cores;
-    this.ring = new Float64Array(nodes * this.slots);
-    this.head = new Int32Array(nodes);
-    this.size = new Int32Array(nodes);
+    this.inRow = Math.min(IN_ROW, this.slots);
+    this.ringAt = FREE_AT + cores;
+    this.stride = this.ringAt + this.inRow;
+    this.row = new Float64Array(nodes * this.stride);
+    for (let n = 0; n < nodes; n++) this.row[n * this.stride + SPILLED] = -1;
   }
 
   /** Whether a packet arriving now finds room in the node's backlog (else the kernel drops it). */
   hasRoom(node: number, nowNs: number): boolean {
-    const ringBase = node * this.slots;
+    const b = node * this.stride;
+    const spilled = this.row[b + SPILLED];
+    const ring = spilled < 0 ? this.row : this.spilled;
+    const at = spilled < 0 ? b + this.ringAt : spilled;
+    const cap = spilled < 0 ? this.inRow : this.slots;
     // Wrapping by comparison, not `%`: an integer division per packet was a visible share of a run.
-    let head = this.head[node];
-    let size = this.size[node];
-    while (size > 0 && this.ring[ringBase + head] <= nowNs) {
-      head = head + 1 === this.slots ? 0 : head + 1;
+    let head = this.row[b + HEAD];
+    let size = this.row[b + SIZE];
+    while (size > 0 && ring[at + head] <= nowNs) {
+      head = head + 1 === cap ? 0 : head + 1;
       size--;
     }
-    this.head[node] = head;
-    this.size[node] = size;
+    this.row[b + HEAD] = head;
+    this.row[b + SIZE] = size;
     return size < this.slots;
   }
 
@@ -52,20 +73,40 @@ export class SoftirqCpus {
    * when the ring is full rather than overwrite the count.
    */
   admit(node: number, nowNs: number, costNs: number): number {
-    const ringBase = node * this.slots;
-    if (this.size[node] === this.slots) {
-      this.head[node] = this.head[node] + 1 === this.slots ? 0 : this.head[node] + 1;
-      this.size[node]--;
+    const { row } = this;
+    const b = node * this.stride;
+    if (row[b + SIZE] === this.slots) {
+      row[b + HEAD] = row[b + HEAD] + 1 === this.slots ? 0 : row[b + HEAD] + 1;
+      row[b + SIZE]--;
     }
-    const base = node * this.cores;
+    if (row[b + SPILLED] < 0 && row[b + SIZE] === this.inRow && this.inRow < this.slots) this.spill(b);
+    const base = b + FREE_AT;
     let best = base;
-    for (let c = base + 1; c < base + this.cores; c++) if (this.freeAt[c] < this.freeAt[best]) best = c;
-    const start = this.freeAt[best] > nowNs ? this.freeAt[best] : nowNs;
+    for (let c = base + 1; c < base + this.cores; c++) if (row[c] < row[best]) best = c;
+    const start = row[best] > nowNs ? row[best] : nowNs;
     const done = start + costNs;
-    this.freeAt[best] = done;
-    const tail = this.head[node] + this.size[node];
-    this.ring[ringBase + (tail >= this.slots ? tail - this.slots : tail)] = done;
-    this.size[node]++;
+    row[best] = done;
+    const spilled = row[b + SPILLED];
+    const cap = spilled < 0 ? this.inRow : this.slots;
+    const tail = row[b + HEAD] + row[b + SIZE];
+    const i = tail >= cap ? tail - cap : tail;
+    if (spilled < 0) row[b + this.ringAt + i] = done;
+    else this.spilled[spilled + i] = done;
+    row[b + SIZE]++;
     return done;
+  }
+
+  /** The node's ring outgrows its row: its entries move, oldest first, to a ring of its own. */
+  private spill(b: number): void {
+    if ((this.spilledRings + 1) * this.slots > this.spilled.length) {
+      const grown = new Float64Array(Math.max(1, 2 * this.spilledRings) * this.slots);
+      grown.set(this.spilled);
+      this.spilled = grown;
+    }
+    const at = this.spilledRings++ * this.slots;
+    const head = this.row[b + HEAD];
+    for (let k = 0; k < this.inRow; k++) this.spilled[at + k] = this.row[b + this.ringAt + ((head + k) % this.inRow)];
+    this.row[b + HEAD] = 0;
+    this.row[b + SPILLED] = at;
   }
 }
