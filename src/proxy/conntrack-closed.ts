@@ -3,8 +3,9 @@
 
 import { growFloat64, growInt32 } from '../engine/typed-arrays.js';
 
-/** Expiries per chunk (256 bytes). */
+/** Expiries per chunk (256 bytes): a power of two, so a position within one is a mask, not a division. */
 const CHUNK = 32;
+const IN_CHUNK = CHUNK - 1;
 
 // A node's numbers, in the row its table keeps for it (see the constructor).
 const OLDEST = 0; // the earliest expiry, +∞ when the node has none: what every insert reads
@@ -90,7 +91,7 @@ export class ClosedLists {
 
   /** The latest expiry in the node's chunks (it has some). */
   private lastInChunks(b: number): number {
-    const at = (this.row[b + HEAD_AT] + this.row[b + COUNT] - 1) % CHUNK;
+    const at = (this.row[b + HEAD_AT] + this.row[b + COUNT] - 1) & IN_CHUNK;
     return this.expiresNs[this.row[b + TAIL] * CHUNK + at];
   }
 
@@ -107,7 +108,7 @@ export class ClosedLists {
       return;
     }
     let c = row[b + TAIL];
-    let at = ((row[b + HEAD_AT] + count - 1) % CHUNK) + 1;
+    let at = ((row[b + HEAD_AT] + count - 1) & IN_CHUNK) + 1;
     if (at === CHUNK) {
       const t = this.take();
       this.next[c] = t;

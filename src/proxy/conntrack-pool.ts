@@ -19,12 +19,13 @@ import type { ConntrackOptions, WhenFull } from './conntrack.js';
  * reuses of its slot.
  */
 export const SLOT_SPACE = 2 ** 26;
+const INV_SLOT_SPACE = 2 ** -26;
 const GENERATIONS = 2 ** 27;
 /** A node's table is at most half the slot space, so two full ones still fit. */
 export const MAX_ENTRIES_PER_NODE = 2 ** 25;
 
-/** The slot a handle names (slots are reused; the handle's generation tells uses apart). */
-export const handleSlot = (handle: number): number => handle % SLOT_SPACE;
+/** The slot a (non-negative) handle names (slots are reused; the handle's generation tells uses apart). */
+export const handleSlot = (handle: number): number => handle - Math.floor(handle * INV_SLOT_SPACE) * SLOT_SPACE;
 
 // A node's row (Float64Array, ROW numbers a node): the fields every connection reads, together.
 const LIVE = 0; // open entries plus closed ones still in TIME_WAIT
@@ -136,7 +137,7 @@ export class ConntrackPool {
     if (this.freeTop === 0) this.grow(Math.min(this.capacity * 2, this.max * this.nodes, SLOT_SPACE));
     const s = this.free[--this.freeTop];
     const l = s * LINK;
-    const g = (this.link[l + GEN] = (this.link[l + GEN] + 1) % GENERATIONS);
+    const g = (this.link[l + GEN] = (this.link[l + GEN] + 1) & (GENERATIONS - 1));
     this.link[l + ENDPOINT] = endpoint;
     this.link[l + NODE] = node;
     this.expiresNs[s] = nowNs + timeoutNs;
@@ -205,8 +206,9 @@ export class ConntrackPool {
   /** The slot a handle names while its entry is open on `node`, else -1. */
   private slotOf(node: number, handle: number): number {
     if (handle < 0) return -1;
-    const s = handle % SLOT_SPACE;
-    const g = (handle - s) / SLOT_SPACE;
+    // A power-of-two split by multiplication: `%` on a double above 2^31 is a floating-point remainder, a slow call.
+    const g = Math.floor(handle * INV_SLOT_SPACE);
+    const s = handle - g * SLOT_SPACE;
     const l = s * LINK;
     return s < this.capacity && this.link[l + GEN] === g && (g & 1) === 1 && this.link[l + NODE] === node ? s : -1;
   }
@@ -226,7 +228,7 @@ export class ConntrackPool {
 
   private dropOpen(node: number, s: number): void {
     this.unlink(node * ROW, s);
-    this.link[s * LINK + GEN] = (this.link[s * LINK + GEN] + 1) % GENERATIONS; // even: free
+    this.link[s * LINK + GEN] = (this.link[s * LINK + GEN] + 1) & (GENERATIONS - 1); // even: free
     this.free[this.freeTop++] = s;
     this.row[node * ROW + LIVE]--;
   }

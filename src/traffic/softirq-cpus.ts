@@ -48,13 +48,14 @@ export class SoftirqCpus {
   /** Whether a packet arriving now finds room in the node's backlog (else the kernel drops it). */
   hasRoom(node: number, nowNs: number): boolean {
     const b = node * this.stride;
-    const spilled = this.row[b + SPILLED];
+    // Integer fields of a float row: `| 0` lets the index arithmetic below stay in integers.
+    const spilled = this.row[b + SPILLED] | 0;
     const ring = spilled < 0 ? this.row : this.spilled;
     const at = spilled < 0 ? b + this.ringAt : spilled;
     const cap = spilled < 0 ? this.inRow : this.slots;
     // Wrapping by comparison, not `%`: an integer division per packet was a visible share of a run.
-    let head = this.row[b + HEAD];
-    let size = this.row[b + SIZE];
+    let head = this.row[b + HEAD] | 0;
+    let size = this.row[b + SIZE] | 0;
     while (size > 0 && ring[at + head] <= nowNs) {
       head = head + 1 === cap ? 0 : head + 1;
       size--;
@@ -86,9 +87,9 @@ export class SoftirqCpus {
     const start = row[best] > nowNs ? row[best] : nowNs;
     const done = start + costNs;
     row[best] = done;
-    const spilled = row[b + SPILLED];
+    const spilled = row[b + SPILLED] | 0;
     const cap = spilled < 0 ? this.inRow : this.slots;
-    const tail = row[b + HEAD] + row[b + SIZE];
+    const tail = (row[b + HEAD] | 0) + (row[b + SIZE] | 0);
     const i = tail >= cap ? tail - cap : tail;
     if (spilled < 0) row[b + this.ringAt + i] = done;
     else this.spilled[spilled + i] = done;
