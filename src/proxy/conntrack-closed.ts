@@ -1,11 +1,18 @@
 // Every node's closed (TIME_WAIT) conntrack entries, kept as their expiry times alone: no packet
 // of the simulation reads them again, they only count against their table's maximum.
 
-import { growFloat64, growInt32 } from '../engine/typed-arrays.js';
+import { growInt32 } from '../engine/typed-arrays.js';
 
 /** Expiries per chunk (256 bytes): a power of two, so a position within one is a mask, not a division. */
 const CHUNK = 32;
 const IN_CHUNK = CHUNK - 1;
+/**
+ * Chunks per page of expiries (128 KiB). Pages are added as the store grows and never copied: a
+ * doubled array's copy held both halves at once, and a long run's peak memory with it.
+ */
+const PAGE_BITS = 9;
+const PAGE_CHUNKS = 1 << PAGE_BITS;
+const IN_PAGE = PAGE_CHUNKS - 1;
 
 // A node's numbers, in the row its table keeps for it (see the constructor).
 const OLDEST = 0; // the earliest expiry, +∞ when the node has none: what every insert reads
@@ -33,7 +40,7 @@ export const CLOSED_ROW = BUFFER + IN_ROW;
  * connection per tenth of a second.
  */
 export class ClosedLists {
-  private expiresNs = new Float64Array(0);
+  private readonly pages: Float64Array[] = [];
   private next = new Int32Array(0);
   private prev = new Int32Array(0);
   private free = new Int32Array(0);
@@ -92,7 +99,16 @@ export class ClosedLists {
   /** The latest expiry in the node's chunks (it has some). */
   private lastInChunks(b: number): number {
     const at = (this.row[b + HEAD_AT] + this.row[b + COUNT] - 1) & IN_CHUNK;
-    return this.expiresNs[this.row[b + TAIL] * CHUNK + at];
+    return this.value(this.row[b + TAIL], at);
+  }
+
+  /** The expiry at position `at` of chunk `c`. */
+  private value(c: number, at: number): number {
+    return this.pages[c >> PAGE_BITS][(c & IN_PAGE) * CHUNK + at];
+  }
+
+  private setValue(c: number, at: number, expiresNs: number): void {
+    this.pages[c >> PAGE_BITS][(c & IN_PAGE) * CHUNK + at] = expiresNs;
   }
 
   private pushToChunks(b: number, expiresNs: number): void {
@@ -104,7 +120,7 @@ export class ClosedLists {
       this.prev[c] = -1;
       row[b + HEAD] = row[b + TAIL] = c;
       row[b + HEAD_AT] = 0;
-      this.expiresNs[c * CHUNK] = expiresNs;
+      this.setValue(c, 0, expiresNs);
       return;
     }
     let c = row[b + TAIL];
@@ -117,17 +133,16 @@ export class ClosedLists {
       at = 0;
     }
     // The free position moves back past every later expiry; equal ones keep their closing order.
-    const e = this.expiresNs;
     for (let k = count; k > 0; k--) {
       const pc = at === 0 ? this.prev[c] : c;
       const pat = at === 0 ? CHUNK - 1 : at - 1;
-      const v = e[pc * CHUNK + pat];
+      const v = this.value(pc, pat);
       if (v <= expiresNs) break;
-      e[c * CHUNK + at] = v;
+      this.setValue(c, at, v);
       c = pc;
       at = pat;
     }
-    e[c * CHUNK + at] = expiresNs;
+    this.setValue(c, at, expiresNs);
   }
 
   /** Removes the node's earliest expiry, expired or not (an early drop, an eviction). */
@@ -142,7 +157,7 @@ export class ClosedLists {
       row[b + BUFFERED] = n - 1;
     }
     const head = row[b + HEAD];
-    row[b + OLDEST] = head >= 0 ? this.expiresNs[head * CHUNK + row[b + HEAD_AT]] : row[b + BUFFERED] > 0 ? row[b + BUFFER] : Number.POSITIVE_INFINITY;
+    row[b + OLDEST] = head >= 0 ? this.value(head, row[b + HEAD_AT]) : row[b + BUFFERED] > 0 ? row[b + BUFFER] : Number.POSITIVE_INFINITY;
   }
 
   private popFromChunks(b: number): void {
@@ -169,7 +184,7 @@ export class ClosedLists {
     let at = this.row[b + HEAD_AT];
     let total = 0;
     for (let k = this.row[b + COUNT]; k > 0; k--) {
-      total += f(this.expiresNs[c * CHUNK + at]);
+      total += f(this.value(c, at));
       if (++at === CHUNK && k > 1) {
         c = this.next[c];
         at = 0;
@@ -186,7 +201,7 @@ export class ClosedLists {
   }
 
   private grow(chunks: number): void {
-    this.expiresNs = growFloat64(this.expiresNs, chunks * CHUNK);
+    while (this.pages.length * PAGE_CHUNKS < chunks) this.pages.push(new Float64Array(PAGE_CHUNKS * CHUNK));
     this.next = growInt32(this.next, chunks);
     this.prev = growInt32(this.prev, chunks);
     const free = growInt32(this.free.subarray(0, this.freeTop), chunks);
