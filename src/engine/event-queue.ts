@@ -128,7 +128,7 @@ export class EventQueue {
     if (held >= 0) {
       this.nextEvent = -1;
       this.popped = this.nextTime;
-      this.generation[held] = (this.generation[held] + 1) & (GENERATIONS - 1);
+      this.generation[held] = (this.generation[held] + 1) % GENERATIONS;
       this.free[this.freeCount++] = held;
       return held;
     }
@@ -163,7 +163,7 @@ export class EventQueue {
       time[i] = lt;
       heap[i] = ls;
     }
-    this.generation[top] = (this.generation[top] + 1) & (GENERATIONS - 1);
+    this.generation[top] = (this.generation[top] + 1) % GENERATIONS;
     this.free[this.freeCount++] = top;
     return top;
   }

@@ -19,6 +19,7 @@ import type { ConntrackOptions, WhenFull } from './conntrack.js';
  * reuses of its slot.
  */
 export const SLOT_SPACE = 2 ** 26;
+/** A handle splits by this product, not `%`: on a double above 2^31 that is a floating-point remainder, a slow call. */
 const INV_SLOT_SPACE = 2 ** -26;
 const GENERATIONS = 2 ** 27;
 /** A node's table is at most half the slot space, so two full ones still fit. */
@@ -158,10 +159,7 @@ export class ConntrackPool {
     return this.link[s * LINK + ENDPOINT];
   }
 
-  /**
-   * The connection closed (FIN): its entry stays in the table, in TIME_WAIT, for `timeoutNs`.
-   * The handle no longer names it. Closing an unknown or expired handle does nothing.
-   */
+  /** The connection closed (FIN): its entry stays in TIME_WAIT for `timeoutNs`; an unknown or expired handle does nothing. */
   close(node: number, handle: number, timeoutNs: number, nowNs: number): void {
     const s = this.slotOf(node, handle);
     if (s < 0) return;
@@ -206,7 +204,6 @@ export class ConntrackPool {
   /** The slot a handle names while its entry is open on `node`, else -1. */
   private slotOf(node: number, handle: number): number {
     if (handle < 0) return -1;
-    // A power-of-two split by multiplication: `%` on a double above 2^31 is a floating-point remainder, a slow call.
     const g = Math.floor(handle * INV_SLOT_SPACE);
     const s = handle - g * SLOT_SPACE;
     const l = s * LINK;
