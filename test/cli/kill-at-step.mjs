@@ -5,7 +5,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 
 const fs = createRequire(import.meta.url)('node:fs');
 
-// A forked child (the chart process) inherits this preload; only the parent's steps count.
+// A forked child (the chart process, a --jobs child) inherits this preload; only the parent's steps count.
 const under = process.send === undefined ? (process.env.KILL_UNDER ?? '') : '';
 const at = Number(process.env.KILL_AT_STEP ?? '0');
 const signal = process.env.KILL_SIGNAL ?? 'SIGKILL';
